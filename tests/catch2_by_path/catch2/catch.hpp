@@ -1,0 +1,1 @@
+/usr/include/catch2/catch.hpp
