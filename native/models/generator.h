@@ -1,0 +1,96 @@
+// Generators: a plain sequential stack of layers from the vocabulary in docs/architecture.md,
+// so that layers_json() describes exactly what forward() runs (the Eigen core replays it).
+//
+//   input  = [ eps (latent_dim) | one_hot(class) (num_classes) | alpha - 1 ]   [B, input_dim]
+//   output = flat sample in data units                                         [B, output_dim]
+//
+// Data units: images are pixels in [0,1] (0 = background) flattened C-order from
+// output_shape [C,H,W]; there is no output squashing, so consumers clamp to [0,1] for display.
+// 2D toy generators output raw coordinates (output_shape [2]).
+#pragma once
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace drift::models {
+
+// Everything needed to rebuild a generator; stored as JSON in checkpoints and manifests.
+struct GeneratorConfig {
+  std::string arch = "mlp";              // "mlp" | "conv" | "toy"
+  int64_t latent_dim = 32;               // size of eps
+  int64_t num_classes = 10;              // 0 = unconditional (toy sets)
+  std::vector<int64_t> output_shape{1, 28, 28};  // [C,H,W] for images, [2] for toy
+  std::vector<int64_t> hidden{512, 1024};  // mlp/toy: hidden widths; conv: [fc_channels, ch_7x7, ch_14x14]
+  std::string activation = "silu";       // any activation of the vocabulary
+  std::string dataset;                   // informational: what it was trained on
+
+  int64_t input_dim() const { return latent_dim + num_classes + 1; }
+  int64_t output_dim() const;
+};
+
+void to_json(nlohmann::json& j, const GeneratorConfig& c);
+void from_json(const nlohmann::json& j, GeneratorConfig& c);  // throws std::runtime_error on bad fields
+
+// Defaults per arch (the values `drift-train train --arch ...` uses).
+GeneratorConfig default_mlp_config(int64_t num_classes, std::vector<int64_t> output_shape);
+GeneratorConfig default_conv_config(int64_t num_classes, std::vector<int64_t> output_shape);
+GeneratorConfig default_toy_config();  // 32 -> 256 -> 256 -> 256 -> 2, SiLU, num_classes 0
+
+// One layer of the stack: its vocabulary type and its manifest params (e.g. {"in":..,"out":..}).
+struct LayerSpec {
+  std::string type;
+  nlohmann::json params = nlohmann::json::object();
+};
+
+// The layer list an architecture expands to (pure function of the config).
+std::vector<LayerSpec> build_layer_specs(const GeneratorConfig& cfg);
+
+class GeneratorImpl : public torch::nn::Module {
+ public:
+  explicit GeneratorImpl(GeneratorConfig cfg);
+
+  // [B, input_dim] -> [B, output_dim]
+  torch::Tensor forward(const torch::Tensor& input);
+  // eps [B, latent_dim], labels [B] int64 (ignored if num_classes==0), alpha [B] -> [B, output_dim]
+  torch::Tensor generate(const torch::Tensor& eps, const torch::Tensor& labels,
+                         const torch::Tensor& alpha);
+
+  // Manifest layer list, in forward order. Each entry: {"type": ..., <params>, and for layers
+  // with tensors "weight"/"bias": the named_parameters() key, e.g. "layer3.weight"}.
+  nlohmann::json layers_json() const;
+  const GeneratorConfig& config() const { return cfg_; }
+  const std::vector<LayerSpec>& specs() const { return specs_; }
+  int64_t num_parameters() const;
+
+ private:
+  GeneratorConfig cfg_;
+  std::vector<LayerSpec> specs_;
+  std::vector<std::shared_ptr<torch::nn::Module>> mods_;  // per layer, null for param-free layers
+  std::vector<int> kind_;                                  // per layer, dispatch tag
+};
+TORCH_MODULE(Generator);
+
+// [B, latent], [B] int64, [B] float -> [B, input_dim] on eps's device/dtype.
+torch::Tensor make_generator_input(const GeneratorConfig& cfg, const torch::Tensor& eps,
+                                   const torch::Tensor& labels, const torch::Tensor& alpha);
+
+// Copy all parameters and buffers of src into dst (same config).
+void copy_weights(Generator& dst, const Generator& src);
+
+// ---- checkpoints (written by native/train; read here so export/eval need only drift_models) ----
+// A checkpoint is a torch archive with: "config" (JSON string), "step" (int64 tensor),
+// "ema" (sub-archive: EMA generator weights), and in training checkpoints also "model",
+// "optim", "rng". Snapshots (RUN_DIR/snapshots/*.pt) hold only config, step and ema.
+struct LoadedModel {
+  GeneratorConfig config;
+  Generator ema{nullptr};  // eval mode, on CPU
+  int64_t step = 0;
+};
+// Throws std::runtime_error("PATH: problem") on a missing or malformed file.
+LoadedModel load_checkpoint(const std::string& path);
+// Atomic write of a snapshot file (config + step + EMA weights).
+void save_snapshot(const std::string& path, const Generator& ema, int64_t step);
+
+}  // namespace drift::models
