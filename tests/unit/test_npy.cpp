@@ -1,0 +1,71 @@
+// float32 .npy: round trip, and clear rejection of every other layout.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "drift/data/atomic_file.h"
+#include "drift/data/npy.h"
+#include "io_test_util.h"
+
+using namespace drift::data;
+
+namespace {
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+// A .npy with an arbitrary header dict (NumPy's layout: magic, v1.0, le16 length, dict).
+std::string npy_with_header(const std::string& dict, size_t data_bytes) {
+  std::string header = dict;
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+  header.push_back('\n');
+  std::string s = "\x93NUMPY";
+  s += char(1);
+  s += char(0);
+  s += char(header.size() & 0xff);
+  s += char(header.size() >> 8);
+  return s + header + std::string(data_bytes, '\0');
+}
+}  // namespace
+
+TEST_CASE("npy round trip keeps shape and values", "[npy]") {
+  const std::string dir = make_scratch_dir("npy");
+  std::vector<float> v = {1.5f, -2.0f, 3.25f, 0.0f, 1e-8f, 7.0f};
+  write_npy(dir + "/a.npy", {2, 3}, v.data());
+  const auto a = read_npy(dir + "/a.npy");
+  CHECK(a.shape == std::vector<int64_t>{2, 3});
+  CHECK(a.data == v);
+  write_npy(dir + "/b.npy", {6}, v.data());
+  CHECK(read_npy(dir + "/b.npy").shape == std::vector<int64_t>{6});
+  // Data starts on a 64-byte boundary, as NumPy writes it.
+  CHECK((read_file(dir + "/b.npy").size() - 24) % 64 == 0);
+}
+
+TEST_CASE("npy rejects other dtypes, Fortran order and wrong sizes", "[npy]") {
+  CHECK(parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 16), "x.npy")
+            .numel() == 4);
+  CHECK(error_of([] {
+          parse_npy(npy_with_header("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 16), "x.npy");
+        }) == "x.npy: dtype '<f8' is not supported; need float32 ('<f4')");
+  CHECK(error_of([] {
+          parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16), "x.npy");
+        }).find("Fortran-order") != std::string::npos);
+  CHECK(error_of([] {
+          parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", 16), "x.npy");
+        }) == "x.npy: data holds 16 bytes, shape needs 24");
+  CHECK(error_of([] { parse_npy("not numpy at all", "x.npy"); }) == "x.npy: not a .npy file (bad magic)");
+  CHECK(error_of([] { read_npy("/nonexistent/z.npy"); }).rfind("/nonexistent/z.npy: cannot open", 0) == 0);
+}
+
+TEST_CASE("atomic write replaces the file and leaves no temp file", "[npy]") {
+  const std::string dir = make_scratch_dir("atomic");
+  write_file_atomic(dir + "/f", "first");
+  write_file_atomic(dir + "/f", "second");
+  CHECK(read_file(dir + "/f") == "second");
+  CHECK(!std::ifstream(temp_path_for(dir + "/f")).good());
+  CHECK(error_of([&] { write_file_atomic(dir + "/no/such/dir/f", "x"); }).rfind(dir + "/no/such/dir/f: cannot open", 0) == 0);
+}
