@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The main job, from a fresh Debian 12 machine: install, fetch data, build, then either use the
+# shipped MNIST model (default) or train one on this machine (--train, about 10 CPU minutes),
+# and serve the page on http://localhost:8000 (PORT=... to change).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export NODE_PATH=/usr/share/nodejs
+port=${PORT:-8000}
+train=0
+for arg in "$@"; do
+  case "$arg" in
+    --train) train=1 ;;
+    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    *) echo "demo.sh: unknown option '$arg' (use --train or --help)" >&2; exit 2 ;;
+  esac
+done
+
+./scripts/setup.sh
+echo "== build: wasm + site"
+cmake --preset wasm >/dev/null && cmake --build --preset wasm
+echo "== build: drift-train"
+cmake --preset native >/dev/null && cmake --build --preset native --target drift-train
+./scripts/build-site.sh
+
+if [ $train = 1 ] || [ ! -f web/models/mnist/model.json ]; then
+  run=runs/demo-$(date +%Y%m%d-%H%M%S)
+  echo "== training a conditional MNIST model on CPU into $run (progress bar below)"
+  ./build/native/native/cli/drift-train train --dataset mnist --out "$run" --record 100
+  ./build/native/native/cli/drift-train export --model-path "$run/model_final.pt" --out build/site/models/mnist --dtype f16
+  echo "== TensorBoard logs: tensorboard --logdir runs"
+fi
+
+echo "== serving build/site on http://localhost:$port (Ctrl-C to stop)"
+exec python3 -m http.server "$port" --bind 127.0.0.1 --directory build/site
