@@ -26,8 +26,8 @@ cmake --preset native >/dev/null && cmake --build --preset native --target drift
 if [ $train = 1 ] || [ ! -f web/models/mnist/model.json ]; then
   run=runs/demo-$(date +%Y%m%d-%H%M%S)
   echo "== training a conditional MNIST model on CPU into $run (progress bar below)"
-  ./build/native/native/cli/drift-train train --dataset mnist --out "$run" --record 100
-  ./build/native/native/cli/drift-train export --model-path "$run/model_final.pt" --out build/site/models/mnist --dtype f16
+  ./build/native/bin/drift-train train --dataset mnist --out "$run" --record 100
+  ./build/native/bin/drift-train export --model-path "$run/model_final.pt" --out build/site/models/mnist --dtype f16
   echo "== TensorBoard logs: tensorboard --logdir runs"
 fi
 
