@@ -1,0 +1,21 @@
+// Memorisation check: are generated samples closer to training images than held-out real
+// images are? Compares nearest-train-neighbour distances (pixel space) of the generated set
+// with those of the test set; copies of training images show up as a ratio well below 1
+// and a large fraction below the test set's 1st percentile.
+#pragma once
+#include <torch/torch.h>
+
+namespace drift::eval {
+
+struct Memorisation {
+  double gen_nn_median = 0;    // median distance of a generated sample to its nearest train image
+  double test_nn_median = 0;   // the same for held-out test images (the reference)
+  double ratio = 0;            // gen_nn_median / test_nn_median (~1 healthy, << 1 copying)
+  double frac_below_test_p1 = 0;  // fraction of generated closer than the test set's 1st percentile
+};
+
+// generated [Ng,...], train [Nt,...], test [Ns,...] -> the figures above.
+Memorisation memorisation_check(const torch::Tensor& generated, const torch::Tensor& train,
+                                const torch::Tensor& test);
+
+}  // namespace drift::eval
