@@ -1,0 +1,47 @@
+// The drift field V for one class group (docs/drift-field.md; the authors' drift_loss.py).
+// Eigen, no gradient: the trainer treats V as a constant target.
+#pragma once
+#include <Eigen/Core>
+#include <vector>
+
+namespace drift::core {
+
+using RowMatrixXf = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstRowMap = Eigen::Map<const RowMatrixXf>;
+
+struct FieldParams {
+  std::vector<float> taus{0.02f, 0.05f, 0.2f};
+  // Floor on the row x column softmax product before the sqrt. The authors' code uses 1e-6;
+  // 0 (off) is the default because the floor makes MNIST collapse to class means
+  // (measured, /work/shared/drift-field.md).
+  float affinity_floor = 0.0f;
+  // Distance scale d̄. <= 0: computed from this group (Σ d_ij w_j / Σ w_j). The authors take
+  // one scalar over the whole batch; a multi-group caller passes that scalar here.
+  float dbar = 0.0f;
+  // true: the official 2D notebook's variant, s = 1 and distances not divided by d̄.
+  bool raw_coordinates = false;
+  // Divide each F_τ by its RMS over all samples and coordinates before summing.
+  bool rms_normalize = true;
+};
+
+struct FieldStats {
+  float dbar = 0.0f;              // mean weighted distance (data units)
+  float s = 1.0f;                 // coordinate scale: V is in units of s
+  std::vector<float> force_rms;   // per τ, RMS of F_τ before normalisation
+};
+
+// x [G,D] generated (also the self negatives), pos [P,D] positives, uncond [U,D] extra
+// negatives of column weight w_u (U may be 0). Returns V [G,D] in scaled units: the
+// drift target is x/s + V, i.e. x moves by s*V in data units.
+// Throws std::runtime_error("drift field: ...") on mismatched shapes or G == 0 / P == 0.
+RowMatrixXf drift_field(const Eigen::Ref<const RowMatrixXf>& x,
+                        const Eigen::Ref<const RowMatrixXf>& pos,
+                        const Eigen::Ref<const RowMatrixXf>& uncond, float w_u,
+                        const FieldParams& params = {}, FieldStats* stats = nullptr);
+
+// Same, on raw row-major pointers (uncond may be null when U == 0); out: [G,D].
+void drift_field(const float* x, int G, const float* pos, int P, const float* uncond, int U,
+                 int D, float w_u, const FieldParams& params, float* out,
+                 FieldStats* stats = nullptr);
+
+}  // namespace drift::core
