@@ -67,8 +67,11 @@ class GeneratorImpl : public torch::nn::Module {
  private:
   GeneratorConfig cfg_;
   std::vector<LayerSpec> specs_;
-  std::vector<std::shared_ptr<torch::nn::Module>> mods_;  // per layer, null for param-free layers
-  std::vector<int> kind_;                                  // per layer, dispatch tag
+  std::vector<int> kind_;  // per layer: dispatch tag
+  std::vector<int> slot_;  // per layer: index into linears_/convs_/norms_, -1 if param-free
+  std::vector<std::shared_ptr<torch::nn::LinearImpl>> linears_;
+  std::vector<std::shared_ptr<torch::nn::Conv2dImpl>> convs_;
+  std::vector<std::shared_ptr<torch::nn::GroupNormImpl>> norms_;
 };
 TORCH_MODULE(Generator);
 

@@ -1,0 +1,87 @@
+// Drift field: joint [self | uncond | pos] kernel with row x column softmax normalisation.
+#include "field/field.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace drift::field {
+
+namespace {
+void check(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error("drift field: " + what);
+}
+}  // namespace
+
+FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
+  // x [B,G,D], pos [B,P,D], uncond [B,U,D], w_u [B] -> V [B,G,D]
+  torch::NoGradGuard no_grad;
+  check(in.x.defined() && in.x.dim() == 3, "x must be [B,G,D]");
+  check(in.pos.defined() && in.pos.dim() == 3, "pos must be [B,P,D]");
+  const int64_t B = in.x.size(0), G = in.x.size(1), D = in.x.size(2), P = in.pos.size(1);
+  check(in.pos.size(0) == B && in.pos.size(2) == D, "pos shape does not match x");
+  check(G >= 1 && P >= 1, "need at least one generated sample and one positive per group");
+  check(!opt.taus.empty(), "need at least one temperature");
+  const bool has_u = in.uncond.defined() && in.uncond.numel() > 0;
+  const int64_t U = has_u ? in.uncond.size(1) : 0;
+  const auto fopt = in.x.options().dtype(torch::kFloat);
+  torch::Tensor x = in.x.detach().to(torch::kFloat);
+
+  // Targets T = [self | uncond | pos] and their column weights w [B,N].
+  std::vector<torch::Tensor> tparts{x}, wparts{torch::ones({B, G}, fopt)};
+  if (has_u) {
+    check(in.uncond.dim() == 3 && in.uncond.size(0) == B && in.uncond.size(2) == D,
+          "uncond shape does not match x");
+    check(in.w_u.defined() && in.w_u.numel() == B, "w_u must have one weight per group");
+    tparts.push_back(in.uncond.to(torch::kFloat));
+    wparts.push_back(in.w_u.to(fopt).view({B, 1}).expand({B, U}));
+  }
+  tparts.push_back(in.pos.to(torch::kFloat));
+  wparts.push_back(torch::ones({B, P}, fopt));
+  const torch::Tensor T = torch::cat(tparts, 1);  // [B,N,D]
+  const torch::Tensor w = torch::cat(wparts, 1);  // [B,N]
+  const int64_t N = T.size(1), split = G + U;
+
+  // Plain L2 distances, squared clamped at 1e-8 before the root. [B,G,N]
+  auto sq = x.pow(2).sum(-1, true) + T.pow(2).sum(-1).unsqueeze(1) - 2.0 * torch::bmm(x, T.transpose(1, 2));
+  const torch::Tensor dist = sq.clamp_min(1e-8).sqrt();
+
+  // One weighted mean distance over the whole batch (all groups).
+  const double dbar = ((dist * w.unsqueeze(1)).sum() / (w.sum() * G)).item<double>();
+  const double s = std::max(dbar / std::sqrt(double(D)), 1e-3);
+  const torch::Tensor xs = x / s, Ts = T / s;
+
+  // Normalised distances with self pairs pushed away (+self_mask). [B,G,N]
+  torch::Tensor dn = dist / std::max(dbar, 1e-3);
+  dn.narrow(2, 0, G).diagonal(0, 1, 2).add_(opt.self_mask);
+
+  FieldResult res;
+  res.s = s;
+  res.mean_dist = dbar;
+  torch::Tensor V = torch::zeros_like(xs);
+  for (double tau : opt.taus) {
+    const torch::Tensor logits = dn / (-tau);
+    // sqrt(row softmax * column softmax), floored, then weighted by target column.
+    torch::Tensor A = (torch::softmax(logits, 2) * torch::softmax(logits, 1));
+    if (opt.floor > 0) A = A.clamp_min(opt.floor);
+    A = A.sqrt() * w.unsqueeze(1);
+    const torch::Tensor a_neg = A.narrow(2, 0, split), a_pos = A.narrow(2, split, P);
+    // Negatives are pushed away in proportion to the total positive pull, and vice versa.
+    const torch::Tensor coef = torch::cat({-a_neg * a_pos.sum(2, true), a_pos * a_neg.sum(2, true)}, 2);
+    torch::Tensor F = torch::bmm(coef, Ts) - coef.sum(2, true) * xs;  // [B,G,D]
+    const double rms = F.pow(2).mean().item<double>();
+    res.force_rms.push_back(std::sqrt(rms));
+    V += F / std::sqrt(std::max(rms, 1e-8));
+  }
+  res.V = V;
+  return res;
+}
+
+torch::Tensor drift_loss(const torch::Tensor& x, const FieldResult& f) {
+  // x [B,G,D] (with grad) -> scalar
+  const torch::Tensor xs = x.to(torch::kFloat) / f.s;
+  const torch::Tensor goal = (xs.detach() + f.V).detach();
+  return (xs - goal).pow(2).mean();
+}
+
+}  // namespace drift::field
