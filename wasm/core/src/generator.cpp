@@ -1,0 +1,107 @@
+#include "drift/generator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "drift/layers.h"
+#include "drift/rng.h"
+
+namespace drift::core {
+namespace {
+// Activation buffers hold at most this many floats each; bigger batches run in chunks,
+// which bounds memory (wasm heap) without changing results.
+constexpr std::int64_t kBufferFloats = 4 << 20;
+
+template <class T>
+void ensure(std::vector<T>& v, std::int64_t n) {
+  if (std::int64_t(v.size()) < n) v.resize(std::size_t(n));
+}
+}  // namespace
+
+Generator::Generator(const Model& model) : model_(model) {}
+
+// x: [input_dim, n] -> result in x or y (returned via swapping so the caller reads a_)
+void Generator::forward(const float* weights, int n, float* x, float* y) {
+  float* cur = x;
+  float* nxt = y;
+  for (const LayerPlan& p : model_.layers()) {
+    const float* W = p.weight >= 0 ? weights + p.weight : nullptr;
+    const float* b = p.bias >= 0 ? weights + p.bias : nullptr;
+    switch (p.spec.type) {
+      case LayerType::linear:
+        linear_forward(W, b, p.spec.in, p.spec.out, n, cur, nxt);
+        std::swap(cur, nxt);
+        break;
+      case LayerType::conv2d:
+        conv2d_forward(p, W, b, n, cur, nxt, col_.data());
+        std::swap(cur, nxt);
+        break;
+      case LayerType::upsample_nearest:
+        upsample_nearest_forward(p, n, cur, nxt);
+        std::swap(cur, nxt);
+        break;
+      case LayerType::groupnorm:
+        groupnorm_forward(p, W, b, n, cur);
+        break;
+      case LayerType::reshape:
+      case LayerType::flatten:
+        break;  // same memory, C order either way
+      default:
+        activation_forward(p.spec.type, p.spec.slope, cur, p.in.size() * n);
+        break;
+    }
+  }
+  if (cur != x) std::memcpy(x, cur, sizeof(float) * std::size_t(model_.output_size() * n));
+}
+
+bool Generator::generate(const GenerateRequest& req, float* out, std::string* error) {
+  auto fail = [&](const std::string& what) {
+    if (error) *error = "generate: " + what;
+    return false;
+  };
+  const int L = model_.latent_dim(), K = model_.num_classes(), D = model_.input_dim();
+  if (req.n < 1 || req.n > (1 << 20)) return fail("n must be in [1, 1048576]");
+  if (!out) return fail("no output buffer");
+  if (!std::isfinite(req.alpha)) return fail("alpha must be finite");
+  if (req.weight_set < 0 || req.weight_set >= model_.weight_set_count())
+    return fail("weight set " + std::to_string(req.weight_set) + " does not exist");
+  if (K > 0) {
+    if (!req.labels) return fail("labels are required (num_classes = " + std::to_string(K) + ")");
+    for (int i = 0; i < req.n; ++i)
+      if (req.labels[i] < 0 || req.labels[i] >= K)
+        return fail("label " + std::to_string(req.labels[i]) + " at index " + std::to_string(i) +
+                    " is outside [0, " + std::to_string(K) + ")");
+  }
+  const float* noise = req.noise;
+  if (!noise) {
+    ensure(noise_, std::int64_t(req.n) * L);
+    fill_normal(req.seed, noise_.data(), std::size_t(req.n) * std::size_t(L));
+    noise = noise_.data();
+  }
+  const std::int64_t act = model_.max_activation();
+  const int chunk = int(std::max<std::int64_t>(1, std::min<std::int64_t>(req.n, kBufferFloats / act)));
+  ensure(a_, act * chunk);
+  ensure(b_, act * chunk);
+  std::int64_t scratch = 0;
+  for (const LayerPlan& p : model_.layers()) scratch = std::max(scratch, conv_scratch(p));
+  ensure(col_, scratch);
+  const float* weights = model_.weights(req.weight_set);
+  const std::int64_t osize = model_.output_size();
+  for (int start = 0; start < req.n; start += chunk) {
+    const int m = std::min(chunk, req.n - start);
+    // input columns: [noise (L) | one_hot(label) (K) | alpha - 1]
+    for (int i = 0; i < m; ++i) {
+      float* col = a_.data() + std::int64_t(i) * D;
+      std::memcpy(col, noise + std::int64_t(start + i) * L, sizeof(float) * std::size_t(L));
+      std::fill(col + L, col + L + K, 0.0f);
+      if (K > 0) col[L + req.labels[start + i]] = 1.0f;
+      col[L + K] = req.alpha - 1.0f;
+    }
+    forward(weights, m, a_.data(), b_.data());
+    std::memcpy(out + std::int64_t(start) * osize, a_.data(), sizeof(float) * std::size_t(osize * m));
+  }
+  return true;
+}
+
+}  // namespace drift::core

@@ -1,0 +1,130 @@
+#include "drift/layers.h"
+
+#include <Eigen/Core>
+#include <cmath>
+#include <cstring>
+
+#include "drift/gemm.h"
+
+namespace drift::core {
+namespace {
+using MatC = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>>;
+using CMatC = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>>;
+using CVec = Eigen::Map<const Eigen::VectorXf>;
+using Arr = Eigen::Map<Eigen::ArrayXf>;
+}  // namespace
+
+void linear_forward(const float* W, const float* b, int in, int out, int n, const float* x,
+                    float* y) {
+  // y[out, n] = W[out, in] x[in, n]; W row-major [out,in] is column-major W^T [in,out].
+  gemm_tn(out, n, in, W, x, y);
+  if (b) {
+    MatC Y(y, out, n);
+    Y.colwise() += CVec(b, out);
+  }
+}
+
+std::int64_t conv_scratch(const LayerPlan& p) {
+  if (p.spec.type != LayerType::conv2d) return 0;
+  return std::int64_t(p.out.h) * p.out.w * p.in.c * p.spec.kernel * p.spec.kernel;
+}
+
+void conv2d_forward(const LayerPlan& p, const float* W, const float* b, int n, const float* x,
+                    float* y, float* col) {
+  // per sample: col[HoWo, C*k*k] (column (c,ky,kx) = shifted, zero-padded plane c),
+  // y_s[HoWo, O] = col * W^T where W^T is PyTorch's [O, C*k*k] row-major read column-major.
+  const int C = p.in.c, H = p.in.h, Wd = p.in.w, k = p.spec.kernel, pad = p.spec.padding;
+  const int O = p.out.c, Ho = p.out.h, Wo = p.out.w;
+  const int HWo = Ho * Wo, K = C * k * k;
+  const std::int64_t in_size = p.in.size(), out_size = p.out.size();
+  for (int s = 0; s < n; ++s) {
+    const float* xs = x + s * in_size;
+    float* ys = y + s * out_size;
+    for (int c = 0; c < C; ++c) {
+      const float* plane = xs + std::int64_t(c) * H * Wd;
+      for (int ky = 0; ky < k; ++ky)
+        for (int kx = 0; kx < k; ++kx) {
+          float* dst = col + std::int64_t((c * k + ky) * k + kx) * HWo;
+          for (int oy = 0; oy < Ho; ++oy) {
+            const int iy = oy + ky - pad;
+            float* row = dst + oy * Wo;
+            if (iy < 0 || iy >= H) {
+              std::memset(row, 0, sizeof(float) * std::size_t(Wo));
+              continue;
+            }
+            const float* src = plane + iy * Wd;
+            for (int ox = 0; ox < Wo; ++ox) {
+              const int ix = ox + kx - pad;
+              row[ox] = (ix >= 0 && ix < Wd) ? src[ix] : 0.0f;
+            }
+          }
+        }
+    }
+    gemm_nn(HWo, O, K, col, W, ys);
+    if (b) {
+      MatC Y(ys, HWo, O);
+      Y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b, O);
+    }
+  }
+}
+
+void upsample_nearest_forward(const LayerPlan& p, int n, const float* x, float* y) {
+  const int C = p.in.c, H = p.in.h, Wd = p.in.w, s = p.spec.scale, Ho = H * s, Wo = Wd * s;
+  for (int i = 0; i < n; ++i) {
+    const float* xs = x + std::int64_t(i) * p.in.size();
+    float* ys = y + std::int64_t(i) * p.out.size();
+    for (int c = 0; c < C; ++c)
+      for (int oy = 0; oy < Ho; ++oy) {
+        const float* src = xs + (std::int64_t(c) * H + oy / s) * Wd;
+        float* dst = ys + (std::int64_t(c) * Ho + oy) * Wo;
+        for (int ox = 0; ox < Wo; ++ox) dst[ox] = src[ox / s];
+      }
+  }
+}
+
+void groupnorm_forward(const LayerPlan& p, const float* gamma, const float* beta, int n,
+                       float* x) {
+  // per sample and group: biased mean/variance over (C/G channels x S positions), in double
+  const int C = p.in.c, G = p.spec.groups, cg = C / G;
+  const std::int64_t S = std::int64_t(p.in.h) * p.in.w, gsize = cg * S;
+  const float eps = p.spec.eps;
+  for (int i = 0; i < n; ++i) {
+    float* xs = x + std::int64_t(i) * C * S;
+    for (int g = 0; g < G; ++g) {
+      float* xg = xs + g * gsize;
+      double sum = 0.0;
+      for (std::int64_t j = 0; j < gsize; ++j) sum += xg[j];
+      const double mean = sum / double(gsize);
+      double var = 0.0;
+      for (std::int64_t j = 0; j < gsize; ++j) var += (xg[j] - mean) * (xg[j] - mean);
+      var /= double(gsize);
+      const double inv = 1.0 / std::sqrt(var + double(eps));
+      for (int cc = 0; cc < cg; ++cc) {
+        const int ch = g * cg + cc;
+        const float a = float(inv) * (gamma ? gamma[ch] : 1.0f);
+        const float bb = (beta ? beta[ch] : 0.0f) - float(mean) * a;
+        float* xc = xg + cc * S;
+        for (std::int64_t j = 0; j < S; ++j) xc[j] = xc[j] * a + bb;
+      }
+    }
+  }
+}
+
+void activation_forward(LayerType t, float slope, float* x, std::int64_t count) {
+  Arr a(x, count);
+  switch (t) {
+    case LayerType::relu: a = a.max(0.0f); break;
+    case LayerType::leaky_relu: a = (a >= 0.0f).select(a, a * slope); break;
+    case LayerType::tanh: a = a.tanh(); break;
+    case LayerType::sigmoid: a = 1.0f / (1.0f + (-a).exp()); break;
+    case LayerType::silu: a = a / (1.0f + (-a).exp()); break;
+    case LayerType::gelu_tanh: {
+      const float k = 0.7978845608028654f;  // sqrt(2/pi)
+      a = 0.5f * a * (1.0f + (k * (a + 0.044715f * a.cube())).tanh());
+      break;
+    }
+    default: break;
+  }
+}
+
+}  // namespace drift::core

@@ -1,0 +1,449 @@
+// model.json parser. nlohmann/json is used with allow_exceptions=false and every access is
+// type-checked first, so nothing throws (the wasm build has no exception support).
+#include "drift/manifest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "drift/version.h"
+
+namespace drift::core {
+namespace {
+using json = nlohmann::json;
+
+struct Ctx {
+  std::string source;
+  std::string* error;
+  bool fail(const std::string& what) {
+    if (error) *error = source + ": " + what;
+    return false;
+  }
+};
+
+const json* find(const json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+bool get_int(Ctx& c, const json& obj, const char* key, const std::string& where, std::int64_t lo,
+             std::int64_t hi, std::int64_t* out) {
+  const json* v = find(obj, key);
+  if (!v) return c.fail(where + ": missing \"" + key + "\"");
+  bool ok = false;
+  std::int64_t x = 0;
+  if (v->is_number_unsigned()) {
+    std::uint64_t u = v->get<std::uint64_t>();
+    ok = u <= std::uint64_t(hi);
+    x = std::int64_t(u);
+  } else if (v->is_number_integer()) {
+    x = v->get<std::int64_t>();
+    ok = true;
+  }
+  if (!ok || x < lo || x > hi)
+    return c.fail(where + ": \"" + key + "\" must be an integer in [" + std::to_string(lo) +
+                  ", " + std::to_string(hi) + "]");
+  *out = x;
+  return true;
+}
+
+bool get_int32(Ctx& c, const json& obj, const char* key, const std::string& where, int lo, int hi,
+               int* out) {
+  std::int64_t x;
+  if (!get_int(c, obj, key, where, lo, hi, &x)) return false;
+  *out = int(x);
+  return true;
+}
+
+bool as_float(const json& v, float* out) {
+  if (!v.is_number()) return false;
+  double d = v.get<double>();
+  if (!std::isfinite(d) || std::fabs(d) > 3.0e38) return false;
+  *out = float(d);
+  return true;
+}
+
+bool get_string(Ctx& c, const json& obj, const char* key, const std::string& where,
+                std::string* out, bool required = true) {
+  const json* v = find(obj, key);
+  if (!v) {
+    if (!required) return true;
+    return c.fail(where + ": missing \"" + key + "\"");
+  }
+  if (!v->is_string()) return c.fail(where + ": \"" + key + "\" must be a string");
+  *out = v->get<std::string>();
+  if (out->empty() || out->size() > 256)
+    return c.fail(where + ": \"" + key + "\" must be 1..256 characters");
+  return true;
+}
+
+// Deepest nesting of [ and { outside strings; bounds the parser's and destructor's depth.
+int nesting_depth(std::string_view s) {
+  int depth = 0, best = 0;
+  bool in_str = false, esc = false;
+  for (char ch : s) {
+    if (in_str) {
+      if (esc) esc = false;
+      else if (ch == '\\') esc = true;
+      else if (ch == '"') in_str = false;
+    } else if (ch == '"') {
+      in_str = true;
+    } else if (ch == '[' || ch == '{') {
+      best = std::max(best, ++depth);
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    }
+  }
+  return best;
+}
+
+const struct {
+  const char* name;
+  LayerType type;
+} kLayerNames[] = {
+    {"linear", LayerType::linear},     {"conv2d", LayerType::conv2d},
+    {"upsample_nearest", LayerType::upsample_nearest},
+    {"reshape", LayerType::reshape},   {"flatten", LayerType::flatten},
+    {"groupnorm", LayerType::groupnorm}, {"relu", LayerType::relu},
+    {"silu", LayerType::silu},         {"tanh", LayerType::tanh},
+    {"sigmoid", LayerType::sigmoid},   {"gelu_tanh", LayerType::gelu_tanh},
+    {"leaky_relu", LayerType::leaky_relu},
+};
+
+bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
+                   std::vector<TensorEntry>* out) {
+  if (!arr || !arr->is_array()) return c.fail(where + ": must be an array");
+  if (arr->size() > std::size_t(Limits::kTensors))
+    return c.fail(where + ": more than " + std::to_string(Limits::kTensors) + " tensors");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const json& t = (*arr)[i];
+    std::string w = where + "[" + std::to_string(i) + "]";
+    if (!t.is_object()) return c.fail(w + ": must be an object");
+    TensorEntry e;
+    if (!get_string(c, t, "name", w, &e.name)) return false;
+    w = where + " \"" + e.name + "\"";
+    if (!names.insert(e.name).second) return c.fail(w + ": duplicate tensor name");
+    const json* shape = find(t, "shape");
+    if (!shape || !shape->is_array() || shape->empty() || shape->size() > 4)
+      return c.fail(w + ": \"shape\" must be an array of 1..4 integers");
+    std::int64_t elements = 1;
+    for (const json& d : *shape) {
+      if (!d.is_number_integer() || d.get<std::int64_t>() < 1 ||
+          d.get<std::int64_t>() > Limits::kDim)
+        return c.fail(w + ": shape dimensions must be integers in [1, " +
+                      std::to_string(Limits::kDim) + "]");
+      e.shape.push_back(d.get<std::int64_t>());
+      elements *= e.shape.back();
+      if (elements > Limits::kTensorElements)
+        return c.fail(w + ": more than " + std::to_string(Limits::kTensorElements) +
+                      " elements");
+    }
+    std::string dtype;
+    if (!get_string(c, t, "dtype", w, &dtype)) return false;
+    if (dtype == "f32") e.dtype = DType::f32;
+    else if (dtype == "f16") e.dtype = DType::f16;
+    else return c.fail(w + ": unknown dtype \"" + dtype + "\" (f32 or f16)");
+    std::int64_t off, len;
+    if (!get_int(c, t, "offset", w, 0, std::int64_t(Limits::kBinBytes), &off) ||
+        !get_int(c, t, "length", w, 0, std::int64_t(Limits::kBinBytes), &len))
+      return false;
+    e.offset = std::uint64_t(off);
+    e.length = std::uint64_t(len);
+    std::int64_t want = elements * (e.dtype == DType::f32 ? 4 : 2);
+    if (len != want)
+      return c.fail(w + ": length " + std::to_string(len) + " but shape and dtype need " +
+                    std::to_string(want) + " bytes");
+    out->push_back(std::move(e));
+  }
+  return true;
+}
+
+const TensorEntry* find_tensor(const std::vector<TensorEntry>& ts, const std::string& name) {
+  for (const auto& t : ts)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+std::string shape_str(const std::vector<std::int64_t>& s) {
+  std::string r = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+  return r + "]";
+}
+
+// The tensor named by a layer must exist with exactly the shape its params imply.
+bool check_tensor(Ctx& c, const std::vector<TensorEntry>& ts, const std::string& name,
+                  const std::vector<std::int64_t>& want, const std::string& where) {
+  const TensorEntry* t = find_tensor(ts, name);
+  if (!t) return c.fail(where + ": tensor \"" + name + "\" is not in \"tensors\"");
+  if (t->shape != want)
+    return c.fail(where + ": tensor \"" + name + "\" has shape " + shape_str(t->shape) +
+                  " but the layer needs " + shape_str(want));
+  return true;
+}
+
+bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
+  if (!l.is_object()) return c.fail(w + ": must be an object");
+  std::string type;
+  if (!get_string(c, l, "type", w, &type)) return false;
+  bool known = false;
+  for (const auto& k : kLayerNames)
+    if (type == k.name) { s->type = k.type; known = true; }
+  if (!known) return c.fail(w + ": unknown layer type \"" + type + "\"");
+  const int D = Limits::kDim;
+  switch (s->type) {
+    case LayerType::linear:
+      if (!get_int32(c, l, "in", w, 1, D, &s->in) || !get_int32(c, l, "out", w, 1, D, &s->out))
+        return false;
+      break;
+    case LayerType::conv2d:
+      if (!get_int32(c, l, "in_channels", w, 1, D, &s->in_channels) ||
+          !get_int32(c, l, "out_channels", w, 1, D, &s->out_channels) ||
+          !get_int32(c, l, "kernel", w, 1, 15, &s->kernel) ||
+          !get_int32(c, l, "padding", w, 0, 14, &s->padding))
+        return false;
+      if (const json* st = find(l, "stride"); st && !(st->is_number_integer() && *st == 1))
+        return c.fail(w + ": only stride 1 is supported");
+      break;
+    case LayerType::upsample_nearest:
+      if (!get_int32(c, l, "scale", w, 1, 8, &s->scale)) return false;
+      break;
+    case LayerType::reshape: {
+      const json* sh = find(l, "shape");
+      if (!sh || !sh->is_array() || sh->size() != 3)
+        return c.fail(w + ": reshape \"shape\" must be [C,H,W]");
+      for (int i = 0; i < 3; ++i) {
+        const json& d = (*sh)[std::size_t(i)];
+        if (!d.is_number_integer() || d.get<std::int64_t>() < 1 || d.get<std::int64_t>() > D)
+          return c.fail(w + ": reshape dimensions must be integers in [1, " +
+                        std::to_string(D) + "]");
+        s->shape[std::size_t(i)] = int(d.get<std::int64_t>());
+      }
+      break;
+    }
+    case LayerType::groupnorm: {
+      if (!get_int32(c, l, "groups", w, 1, D, &s->groups) ||
+          !get_int32(c, l, "channels", w, 1, D, &s->channels))
+        return false;
+      if (s->channels % s->groups != 0)
+        return c.fail(w + ": channels must be a multiple of groups");
+      if (const json* e = find(l, "eps")) {
+        if (!as_float(*e, &s->eps) || !(s->eps > 0.0f))
+          return c.fail(w + ": \"eps\" must be a positive number");
+      }
+      break;
+    }
+    case LayerType::leaky_relu:
+      if (const json* e = find(l, "slope")) {
+        if (!as_float(*e, &s->slope)) return c.fail(w + ": \"slope\" must be a finite number");
+      }
+      break;
+    default:
+      break;
+  }
+  const bool has_weights = s->type == LayerType::linear || s->type == LayerType::conv2d ||
+                           s->type == LayerType::groupnorm;
+  if (!has_weights) {
+    if (find(l, "weight") || find(l, "bias"))
+      return c.fail(w + ": layer type \"" + type + "\" takes no tensors");
+    return true;
+  }
+  const bool weight_required = s->type != LayerType::groupnorm;
+  if (!get_string(c, l, "weight", w, &s->weight, weight_required) ||
+      !get_string(c, l, "bias", w, &s->bias, false))
+    return false;
+  if (s->type == LayerType::groupnorm && s->weight.empty() != s->bias.empty())
+    return c.fail(w + ": groupnorm needs both weight and bias, or neither");
+  return true;
+}
+
+// Shapes each layer's tensors must have (PyTorch layout).
+bool check_layer_tensors(Ctx& c, const LayerSpec& s, const std::vector<TensorEntry>& ts,
+                         const std::string& w) {
+  std::vector<std::int64_t> ws, bs;
+  if (s.type == LayerType::linear) {
+    ws = {s.out, s.in}; bs = {s.out};
+  } else if (s.type == LayerType::conv2d) {
+    ws = {s.out_channels, s.in_channels, s.kernel, s.kernel}; bs = {s.out_channels};
+  } else if (s.type == LayerType::groupnorm) {
+    ws = {s.channels}; bs = {s.channels};
+  } else {
+    return true;
+  }
+  if (!s.weight.empty() && !check_tensor(c, ts, s.weight, ws, w)) return false;
+  if (!s.bias.empty() && !check_tensor(c, ts, s.bias, bs, w)) return false;
+  return true;
+}
+
+bool is_hex64(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char ch : s)
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+  return true;
+}
+
+// Offsets inside the bin and no two tensors (of any weight set) sharing bytes.
+bool check_ranges(Ctx& c, const Manifest& m) {
+  std::vector<std::pair<const TensorEntry*, std::string>> all;
+  for (const auto& t : m.tensors) all.push_back({&t, "tensors"});
+  for (const auto& s : m.snapshots)
+    for (const auto& t : s.tensors) all.push_back({&t, "snapshot \"" + s.name + "\""});
+  for (const auto& [t, where] : all)
+    if (t->offset + t->length > m.bin_bytes)
+      return c.fail(where + " \"" + t->name + "\": bytes [" + std::to_string(t->offset) + ", " +
+                    std::to_string(t->offset + t->length) + ") lie outside bin.bytes " +
+                    std::to_string(m.bin_bytes));
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.first->offset < b.first->offset; });
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    const auto& p = all[i - 1];
+    const auto& q = all[i];
+    if (p.first->offset + p.first->length > q.first->offset)
+      return c.fail(p.second + " \"" + p.first->name + "\" and " + q.second + " \"" +
+                    q.first->name + "\" overlap in model.bin");
+  }
+  return true;
+}
+
+}  // namespace
+
+std::int64_t TensorEntry::elements() const {
+  std::int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+const char* layer_type_name(LayerType t) {
+  for (const auto& k : kLayerNames)
+    if (k.type == t) return k.name;
+  return "?";
+}
+
+bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
+                    std::string_view source) {
+  Ctx c{std::string(source), error};
+  if (text.size() > Limits::kManifestBytes)
+    return c.fail("manifest is " + std::to_string(text.size()) + " bytes, over the " +
+                  std::to_string(Limits::kManifestBytes) + "-byte cap");
+  if (nesting_depth(text) > 32) return c.fail("JSON nested deeper than 32 levels");
+  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return c.fail("not valid JSON");
+  if (!j.is_object()) return c.fail("top level must be a JSON object");
+  Manifest m;
+  std::string format;
+  if (!get_string(c, j, "format", "manifest", &format)) return false;
+  if (format != kFormatName)
+    return c.fail("unknown format \"" + format + "\" (expected \"" + kFormatName + "\")");
+  if (!get_int32(c, j, "version", "manifest", 0, 1 << 20, &m.version)) return false;
+  if (m.version != kFormatVersion)
+    return c.fail("unsupported version " + std::to_string(m.version) + " (this reader knows " +
+                  std::to_string(kFormatVersion) + ")");
+
+  // conditioning
+  const json* cond = find(j, "conditioning");
+  if (!cond || !cond->is_object()) return c.fail("missing object \"conditioning\"");
+  auto& cd = m.conditioning;
+  if (!get_int32(c, *cond, "num_classes", "conditioning", 0, Limits::kDim, &cd.num_classes) ||
+      !get_int32(c, *cond, "latent_dim", "conditioning", 1, Limits::kDim, &cd.latent_dim))
+    return false;
+  const json* ar = find(*cond, "alpha_range");
+  if (!ar || !ar->is_array() || ar->size() != 2 || !as_float((*ar)[0], &cd.alpha_min) ||
+      !as_float((*ar)[1], &cd.alpha_max) || cd.alpha_min > cd.alpha_max)
+    return c.fail("conditioning: \"alpha_range\" must be [min, max] with min <= max");
+  std::string enc;
+  if (!get_string(c, *cond, "alpha_encoding", "conditioning", &enc)) return false;
+  if (enc != "alpha_minus_one")
+    return c.fail("conditioning: unknown alpha_encoding \"" + enc + "\" (alpha_minus_one)");
+
+  // output
+  const json* outp = find(j, "output");
+  if (!outp || !outp->is_object()) return c.fail("missing object \"output\"");
+  const json* os = find(*outp, "shape");
+  if (!os || !os->is_array() || os->empty() || os->size() > 3)
+    return c.fail("output: \"shape\" must be an array of 1..3 integers");
+  for (const json& d : *os) {
+    if (!d.is_number_integer() || d.get<std::int64_t>() < 1 ||
+        d.get<std::int64_t>() > Limits::kDim)
+      return c.fail("output: shape dimensions must be integers in [1, " +
+                    std::to_string(Limits::kDim) + "]");
+    m.output_shape.push_back(int(d.get<std::int64_t>()));
+  }
+  const json* rg = find(*outp, "range");
+  if (!rg || !rg->is_array() || rg->size() != 2 || !as_float((*rg)[0], &m.output_min) ||
+      !as_float((*rg)[1], &m.output_max) || !(m.output_min < m.output_max))
+    return c.fail("output: \"range\" must be [min, max] with min < max");
+
+  // tensors, then layers (which reference them)
+  if (!parse_tensors(c, find(j, "tensors"), "tensors", &m.tensors)) return false;
+  const json* arch = find(j, "architecture");
+  const json* layers = arch ? find(*arch, "layers") : nullptr;
+  if (!layers || !layers->is_array() || layers->empty())
+    return c.fail("\"architecture.layers\" must be a non-empty array");
+  if (layers->size() > std::size_t(Limits::kLayers))
+    return c.fail("more than " + std::to_string(Limits::kLayers) + " layers");
+  for (std::size_t i = 0; i < layers->size(); ++i) {
+    LayerSpec s;
+    std::string w = "layer " + std::to_string(i);
+    if (!parse_layer(c, (*layers)[i], w, &s)) return false;
+    w += " (" + std::string(layer_type_name(s.type)) + ")";
+    if (!check_layer_tensors(c, s, m.tensors, w)) return false;
+    m.layers.push_back(std::move(s));
+  }
+
+  // bin
+  const json* bin = find(j, "bin");
+  if (!bin || !bin->is_object()) return c.fail("missing object \"bin\"");
+  if (!get_string(c, *bin, "file", "bin", &m.bin_file)) return false;
+  if (m.bin_file.find_first_of("/\\") != std::string::npos || m.bin_file == "." ||
+      m.bin_file == "..")
+    return c.fail("bin: \"file\" must be a plain file name next to the manifest");
+  std::int64_t bytes;
+  if (!get_int(c, *bin, "bytes", "bin", 0, std::int64_t(Limits::kBinBytes), &bytes)) {
+    if (const json* b = find(*bin, "bytes"); b && b->is_number_integer())
+      return c.fail("bin: " + std::to_string(b->get<std::int64_t>()) + " bytes, over the " +
+                    std::to_string(Limits::kBinBytes) + "-byte cap");
+    return false;
+  }
+  m.bin_bytes = std::uint64_t(bytes);
+  if (!get_string(c, *bin, "sha256", "bin", &m.bin_sha256)) return false;
+  if (!is_hex64(m.bin_sha256)) return c.fail("bin: \"sha256\" must be 64 lowercase hex digits");
+
+  // training (free-form object, kept for display)
+  if (const json* tr = find(j, "training")) {
+    if (!tr->is_object()) return c.fail("\"training\" must be an object");
+    m.training_json = tr->dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+
+  // snapshots: same tensor names and shapes as "tensors"; dtype may differ
+  if (const json* snaps = find(j, "snapshots")) {
+    if (!snaps->is_array()) return c.fail("\"snapshots\" must be an array");
+    if (snaps->size() > std::size_t(Limits::kSnapshots))
+      return c.fail("more than " + std::to_string(Limits::kSnapshots) + " snapshots");
+    std::set<std::string> names{"final", ""};
+    for (std::size_t i = 0; i < snaps->size(); ++i) {
+      const json& s = (*snaps)[i];
+      std::string w = "snapshots[" + std::to_string(i) + "]";
+      SnapshotEntry e;
+      if (!s.is_object()) return c.fail(w + ": must be an object");
+      if (!get_string(c, s, "name", w, &e.name)) return false;
+      if (!names.insert(e.name).second)
+        return c.fail(w + ": duplicate or reserved snapshot name \"" + e.name + "\"");
+      w = "snapshot \"" + e.name + "\"";
+      if (!get_int(c, s, "step", w, 0, std::int64_t(1) << 53, &e.step)) return false;
+      if (!parse_tensors(c, find(s, "tensors"), w + " tensors", &e.tensors)) return false;
+      if (e.tensors.size() != m.tensors.size())
+        return c.fail(w + ": has " + std::to_string(e.tensors.size()) + " tensors, \"tensors\" has " +
+                      std::to_string(m.tensors.size()));
+      for (const auto& t : m.tensors)
+        if (!check_tensor(c, e.tensors, t.name, t.shape, w)) return false;
+      m.snapshots.push_back(std::move(e));
+    }
+  }
+  if (!check_ranges(c, m)) return false;
+  *out = std::move(m);
+  return true;
+}
+
+}  // namespace drift::core

@@ -1,0 +1,241 @@
+// load_model: manifest -> layer plan (activation shapes chained through the stack) ->
+// bin checks (size, SHA-256) -> weights decoded to f32 per weight set, all finite.
+#include "drift/model.h"
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <new>
+
+#include "drift/manifest_sha256.h"
+#include "drift/model_f16.h"
+
+namespace drift::core {
+namespace {
+
+std::string shape_str(const ActShape& s) {
+  if (s.flat) return "[" + std::to_string(s.c) + "]";
+  return "[" + std::to_string(s.c) + "," + std::to_string(s.h) + "," + std::to_string(s.w) + "]";
+}
+
+// Resolves each layer's input/output shape and the float offsets of its tensors.
+bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t* max_act,
+                 std::int64_t* floats, std::string* why) {
+  ActShape cur;
+  cur.c = m.conditioning.latent_dim + m.conditioning.num_classes + 1;
+  *max_act = cur.size();
+  *floats = 0;
+  for (std::size_t i = 0; i < m.layers.size(); ++i) {
+    const LayerSpec& s = m.layers[i];
+    std::string w = "layer " + std::to_string(i) + " (" + layer_type_name(s.type) + "): ";
+    LayerPlan p;
+    p.spec = s;
+    p.in = cur;
+    ActShape o = cur;
+    std::int64_t wsize = 0, bsize = 0;
+    switch (s.type) {
+      case LayerType::linear:
+        if (!cur.flat || cur.c != s.in) {
+          *why = w + "input is " + shape_str(cur) + " but in = " + std::to_string(s.in);
+          return false;
+        }
+        o.c = s.out;
+        wsize = std::int64_t(s.out) * s.in; bsize = s.out;
+        break;
+      case LayerType::conv2d: {
+        if (cur.flat || cur.c != s.in_channels) {
+          *why = w + "input is " + shape_str(cur) + " but in_channels = " +
+                 std::to_string(s.in_channels) + (cur.flat ? " (reshape first)" : "");
+          return false;
+        }
+        o.c = s.out_channels;
+        o.h = cur.h + 2 * s.padding - s.kernel + 1;
+        o.w = cur.w + 2 * s.padding - s.kernel + 1;
+        if (o.h < 1 || o.w < 1) {
+          *why = w + "kernel " + std::to_string(s.kernel) + " does not fit input " + shape_str(cur);
+          return false;
+        }
+        if (std::int64_t(cur.h) * cur.w * s.in_channels * s.kernel * s.kernel > Limits::kActivation * 16) {
+          *why = w + "im2col buffer over the cap";
+          return false;
+        }
+        wsize = std::int64_t(s.out_channels) * s.in_channels * s.kernel * s.kernel;
+        bsize = s.out_channels;
+        break;
+      }
+      case LayerType::upsample_nearest:
+        if (cur.flat) { *why = w + "needs a [C,H,W] input, got " + shape_str(cur); return false; }
+        o.h = cur.h * s.scale; o.w = cur.w * s.scale;
+        break;
+      case LayerType::reshape:
+        if (!cur.flat || cur.size() != std::int64_t(s.shape[0]) * s.shape[1] * s.shape[2]) {
+          *why = w + "cannot reshape " + shape_str(cur) + " to [" + std::to_string(s.shape[0]) +
+                 "," + std::to_string(s.shape[1]) + "," + std::to_string(s.shape[2]) + "]";
+          return false;
+        }
+        o.c = s.shape[0]; o.h = s.shape[1]; o.w = s.shape[2]; o.flat = false;
+        break;
+      case LayerType::flatten:
+        o.c = int(cur.size()); o.h = o.w = 1; o.flat = true;
+        break;
+      case LayerType::groupnorm:
+        if (cur.c != s.channels) {
+          *why = w + "input is " + shape_str(cur) + " but channels = " + std::to_string(s.channels);
+          return false;
+        }
+        if (!s.weight.empty()) { wsize = s.channels; bsize = s.channels; }
+        break;
+      default:
+        break;
+    }
+    if (o.size() > Limits::kActivation || o.h > Limits::kDim || o.w > Limits::kDim) {
+      *why = w + "output " + shape_str(o) + " is over the " + std::to_string(Limits::kActivation) +
+             "-element activation cap";
+      return false;
+    }
+    if (!s.weight.empty()) { p.weight = *floats; *floats += wsize; }
+    if (!s.bias.empty()) { p.bias = *floats; *floats += bsize; }
+    p.out = o;
+    cur = o;
+    if (o.size() > *max_act) *max_act = o.size();
+    plans->push_back(std::move(p));
+  }
+  std::int64_t want = 1;
+  for (int d : m.output_shape) want *= d;
+  if (cur.size() != want) {
+    *why = "the last layer gives " + std::to_string(cur.size()) +
+           " values per sample but output.shape needs " + std::to_string(want);
+    return false;
+  }
+  return true;
+}
+
+// Decodes one tensor from the bin into dst (f32), rejecting NaN/inf.
+bool decode(const TensorEntry& t, const std::uint8_t* bin, float* dst, std::string* why) {
+  const std::uint8_t* p = bin + t.offset;
+  const std::int64_t n = t.elements();
+  if (t.dtype == DType::f32) {
+    std::memcpy(dst, p, std::size_t(n) * 4);  // little-endian hosts only (x86, wasm, arm)
+  } else {
+    for (std::int64_t i = 0; i < n; ++i)
+      dst[i] = f16_to_f32(std::uint16_t(p[2 * i] | (p[2 * i + 1] << 8)));
+  }
+  for (std::int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(dst[i])) {
+      *why = "tensor \"" + t.name + "\" has a non-finite value at element " + std::to_string(i);
+      return false;
+    }
+  return true;
+}
+
+const TensorEntry* find_tensor(const std::vector<TensorEntry>& ts, const std::string& name) {
+  for (const auto& t : ts)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+}  // namespace
+
+int Model::input_dim() const {
+  return manifest_.conditioning.latent_dim + manifest_.conditioning.num_classes + 1;
+}
+
+std::int64_t Model::output_size() const {
+  std::int64_t n = 1;
+  for (int d : manifest_.output_shape) n *= d;
+  return n;
+}
+
+std::int64_t Model::parameter_count() const { return std::int64_t(weights_.empty() ? 0 : weights_[0].size()); }
+
+int Model::find_weight_set(std::string_view name) const {
+  if (name.empty() || name == "final") return 0;
+  for (std::size_t i = 0; i < manifest_.snapshots.size(); ++i)
+    if (manifest_.snapshots[i].name == name) return int(i) + 1;
+  return -1;
+}
+
+std::string Model::weight_set_name(int index) const {
+  if (index <= 0 || index > int(manifest_.snapshots.size())) return "final";
+  return manifest_.snapshots[std::size_t(index) - 1].name;
+}
+
+std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bin,
+                                  std::size_t bin_size, std::string* error,
+                                  std::string_view source) {
+  std::string src(source);
+  auto fail = [&](const std::string& what) -> std::unique_ptr<Model> {
+    if (error) *error = src + ": " + what;
+    return nullptr;
+  };
+  std::unique_ptr<Model> model(new (std::nothrow) Model());
+  if (!model) return fail("out of memory");
+  if (!parse_manifest(manifest_json, &model->manifest_, error, source)) return nullptr;
+  const Manifest& m = model->manifest_;
+  std::string why;
+  std::int64_t floats = 0;
+  if (!plan_layers(m, &model->layers_, &model->max_activation_, &floats, &why)) return fail(why);
+  if (bin_size != m.bin_bytes)
+    return fail(m.bin_file + " is " + std::to_string(bin_size) + " bytes but bin.bytes says " +
+                std::to_string(m.bin_bytes));
+  if (bin_size && !bin) return fail("no bin data");
+  std::string digest = sha256_hex(bin, bin_size);
+  if (digest != m.bin_sha256)
+    return fail(m.bin_file + ": sha256 " + digest + " does not match bin.sha256 " + m.bin_sha256);
+  const auto* bytes = static_cast<const std::uint8_t*>(bin);
+  const std::size_t sets = 1 + m.snapshots.size();
+  for (std::size_t s = 0; s < sets; ++s) {
+    const auto& ts = s == 0 ? m.tensors : m.snapshots[s - 1].tensors;
+    std::vector<float> w;
+    w.resize(std::size_t(floats));
+    for (const LayerPlan& p : model->layers_) {
+      const std::string* names[2] = {&p.spec.weight, &p.spec.bias};
+      const std::int64_t offs[2] = {p.weight, p.bias};
+      for (int k = 0; k < 2; ++k) {
+        if (offs[k] < 0) continue;
+        const TensorEntry* t = find_tensor(ts, *names[k]);  // presence checked by the parser
+        if (!t || !decode(*t, bytes, w.data() + offs[k], &why))
+          return fail((s ? "snapshot \"" + m.snapshots[s - 1].name + "\": " : std::string()) +
+                      (t ? why : "missing tensor \"" + *names[k] + "\""));
+      }
+    }
+    model->weights_.push_back(std::move(w));
+  }
+  return model;
+}
+
+std::unique_ptr<Model> load_model_file(const std::string& manifest_path, std::string* error) {
+  auto read = [](const std::string& path, std::uint64_t cap, std::string* out) -> int {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return 1;
+    f.seekg(0, std::ios::end);
+    std::streamoff size = f.tellg();
+    if (size < 0) return 1;
+    if (std::uint64_t(size) > cap) return 2;
+    f.seekg(0);
+    out->resize(std::size_t(size));
+    if (size && !f.read(&(*out)[0], size)) return 1;
+    return 0;
+  };
+  std::string text, bin;
+  int rc = read(manifest_path, Limits::kManifestBytes, &text);
+  if (rc) {
+    if (error) *error = manifest_path + (rc == 1 ? ": cannot read file" : ": manifest over the 1 MiB cap");
+    return nullptr;
+  }
+  Manifest m;
+  if (!parse_manifest(text, &m, error, manifest_path)) return nullptr;
+  std::string dir;
+  if (auto slash = manifest_path.find_last_of('/'); slash != std::string::npos)
+    dir = manifest_path.substr(0, slash + 1);
+  const std::string bin_path = dir + m.bin_file;
+  rc = read(bin_path, Limits::kBinBytes, &bin);
+  if (rc) {
+    if (error) *error = bin_path + (rc == 1 ? ": cannot read file" : ": over the 64 MiB cap");
+    return nullptr;
+  }
+  return load_model(text, bin.data(), bin.size(), error, manifest_path);
+}
+
+}  // namespace drift::core
