@@ -1,0 +1,335 @@
+// End-to-end test of the static page in headless Chromium (playwright-core + Debian's
+// chromium). Serves the assembled site from a local static server, optionally under a
+// sub-path, and checks what a visitor would see. Prints one line per check and exits 1 if
+// any check fails.
+//   node tests/e2e/page.test.mjs [--site build/site] [--base /sub/dir/] [--shots build/e2e-screenshots]
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { startServer } from './server.mjs';
+import { makeModel } from './make-model.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(path.join(REPO, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
+  (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const SITE = path.resolve(REPO, args.site || 'build/site');
+const BASE = args.base || '/';
+const SHOTS = path.resolve(REPO, args.shots || 'build/e2e-screenshots');
+const TAG = BASE === '/' ? 'root' : 'subpath';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+let failures = 0;
+function check(name, ok, detail = '') {
+  console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
+  if (!ok) failures++;
+}
+
+if (!fs.existsSync(path.join(SITE, 'index.html'))) {
+  console.error(`${SITE}/index.html: missing; assemble the site first (scripts/build-site.sh)`);
+  process.exit(1);
+}
+
+// The model: the shipped one if the site has it, else a random-init test model in build/.
+const overlays = {};
+let modelDir = path.join(SITE, 'models/mnist');
+if (!fs.existsSync(path.join(modelDir, 'model.json'))) {
+  modelDir = path.join(REPO, 'build/e2e-model');
+  makeModel(modelDir);
+  overlays['models/mnist/'] = modelDir;
+  console.log(`note: no shipped model in ${SITE}/models/mnist; using random-init test model ${modelDir}`);
+}
+const modelJson = fs.readFileSync(path.join(modelDir, 'model.json'));
+const modelBin = fs.readFileSync(path.join(modelDir, 'model.bin'));
+
+const server = await startServer({ root: SITE, mount: BASE, overlays });
+const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-e2e-'));
+// Playwright passes the fresh profile folder as --user-data-dir itself.
+const browser = await chromium.launchPersistentContext(userDir, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 900 },
+  deviceScaleFactor: 1,
+});
+fs.mkdirSync(SHOTS, { recursive: true });
+
+// Every page: collect console errors and any request that leaves the origin.
+async function openPage(viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage();
+  await page.setViewportSize(viewport);
+  page.errors = [];
+  page.offOrigin = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  const origin = new URL(server.url).origin;
+  await page.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(origin) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+    page.offOrigin.push(u);
+    return route.abort();
+  });
+  return page;
+}
+
+const demo = 'drift-demo';
+const inDemo = (sel) => `${demo} ${sel}`;   // playwright CSS pierces open shadow roots
+
+// Grid pixels as one red-channel array per cell (greyscale digits).
+const gridCells = (page) => page.evaluate(() => {
+  const root = document.querySelector('drift-demo').shadowRoot;
+  return [...root.querySelectorAll('.digit canvas')].map((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const out = [];
+    for (let i = 0; i < d.length; i += 4) out.push(d[i]);
+    return out;
+  });
+});
+const gridKey = async (page) => (await gridCells(page)).map((c) => c.join(',')).join('|');
+const renders = (page) => page.evaluate(() =>
+  Number(document.querySelector('drift-demo').shadowRoot.querySelector('.digit-grid').dataset.renders || 0));
+
+// act() then wait for the digit grid to repaint.
+async function rerender(page, act) {
+  const before = await renders(page);
+  await act();
+  await page.waitForFunction((b) => Number(document.querySelector('drift-demo').shadowRoot
+    .querySelector('.digit-grid').dataset.renders || 0) > b, before, { timeout: 10000 });
+}
+
+// Set a range/number/select element's value and fire the events a user would cause.
+async function setValue(page, selector, value, events = ['input', 'change']) {
+  await page.locator(inDemo(selector)).evaluate((el, [v, evs]) => {
+    el.value = String(v);
+    for (const e of evs) el.dispatchEvent(new Event(e, { bubbles: true }));
+  }, [value, events]);
+}
+
+const panel = (name) => inDemo(`[data-panel=${name}]`);
+
+async function shot(page, name, locator) {
+  const file = path.join(SHOTS, `${TAG}-${name}.png`);
+  await (locator ? page.locator(locator).screenshot({ path: file }) : page.screenshot({ path: file, fullPage: true }));
+}
+
+// ---- 1. load, first digits, transfer size ---------------------------------------------
+try {
+  server.resetStats();
+  const page = await openPage();
+  await page.goto(server.url, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.querySelector('drift-demo')?.dataset.firstDigitsMs
+    || document.querySelector('drift-demo')?.dataset.state === 'error', null, { timeout: 30000 });
+  const state = await page.evaluate(() => document.querySelector('drift-demo').dataset.state || '');
+  const errText = await page.locator(inDemo('.msg.global')).textContent().catch(() => '');
+  check('page loads the model and renders digits', state !== 'error', errText || '');
+  const firstMs = await page.evaluate(() => {
+    const m = performance.getEntriesByName('drift:first-digits')[0];
+    return m ? m.startTime : NaN;
+  });
+  await page.waitForLoadState('networkidle');
+  const kib = (b) => (b / 1024).toFixed(1);
+  console.log(`METRIC time_to_first_digits_ms=${firstMs.toFixed(0)} (navigation start -> first rendered grid, ${TAG})`);
+  console.log(`METRIC transfer_bytes_gzip=${server.stats.bytesSent} (${kib(server.stats.bytesSent)} KiB; raw ${kib(server.stats.bytesRaw)} KiB, ${server.stats.requests.length} requests)`);
+  for (const r of server.stats.requests) console.log(`  ${r.status} ${r.path} ${r.bytes ?? ''}`);
+  check('every request was found (no 404)', server.stats.requests.every((r) => r.status === 200),
+    server.stats.requests.filter((r) => r.status !== 200).map((r) => r.path).join(' '));
+
+  // ---- 2. digits ------------------------------------------------------------------------
+  const cells = await gridCells(page);
+  const nonBlank = cells.filter((c) => Math.max(...c) - Math.min(...c) > 20).length;
+  check('digit grid is not blank', cells.length >= 10 && nonBlank === cells.length,
+    `${nonBlank}/${cells.length} cells with contrast`);
+  const distinct = new Set(cells.map((c) => c.join(','))).size;
+  check('grid cells differ from each other', distinct === cells.length, `${distinct} distinct of ${cells.length}`);
+  const readout = await page.locator(inDemo('.readout')).textContent();
+  check('readout says "N digits in X ms"', /^\d+ digits in [\d.]+ ms$/.test(readout.trim()), readout.trim());
+  await shot(page, 'digits', panel('digits'));
+
+  const perClass = [];
+  for (let c = 0; c < 10; c++) {
+    await rerender(page, () => setValue(page, '[data-panel=digits] select', String(c), ['change']));
+    perClass.push(await gridKey(page));
+  }
+  check('each class choice yields different images', new Set(perClass).size === 10,
+    `${new Set(perClass).size} distinct grids for 10 classes`);
+  await rerender(page, () => setValue(page, '[data-panel=digits] select', 'mixed', ['change']));
+
+  const alphaSel = '[data-panel=digits] input[type=range]';
+  await rerender(page, () => setValue(page, alphaSel, 1, ['input']));
+  const a1 = await gridKey(page);
+  await rerender(page, () => setValue(page, alphaSel, 3, ['input']));
+  const a3 = await gridKey(page);
+  check('guidance α changes the output', a1 !== a3);
+
+  const seedSel = '[data-panel=digits] input[type=number]';
+  await rerender(page, () => setValue(page, seedSel, 42, ['change']));
+  const s42 = await gridKey(page);
+  await rerender(page, () => page.locator(inDemo('[data-panel=digits] button:text-is("Re-roll")')).click());
+  const rolled = await gridKey(page);
+  await rerender(page, () => setValue(page, seedSel, 42, ['change']));
+  const s42b = await gridKey(page);
+  check('re-roll changes the grid', rolled !== s42);
+  check('the same seed reproduces the same grid', s42 === s42b);
+
+  // Morph: the grid keeps changing while it runs, and stops when toggled off.
+  const morphBtn = page.locator(inDemo('[data-panel=digits] button[aria-pressed]'));
+  await morphBtn.click();
+  const m0 = await renders(page);
+  await page.waitForTimeout(600);
+  const m1 = await renders(page);
+  const mk1 = await gridKey(page);
+  await page.waitForTimeout(200);
+  const mk2 = await gridKey(page);
+  await morphBtn.click();
+  check('latent morph animates', m1 - m0 >= 5 && mk1 !== mk2, `${m1 - m0} frames in 0.6 s`);
+
+  // Enlarge + download link.
+  await page.locator(inDemo('.digit')).nth(3).click();
+  const dlg = page.locator(inDemo('dialog.enlarge'));
+  await dlg.waitFor({ state: 'visible' });
+  const href = await page.locator(inDemo('dialog.enlarge a[download]')).getAttribute('href');
+  check('clicking a digit enlarges it with a PNG download', href.startsWith('data:image/png;base64,'));
+  await shot(page, 'enlarged', 'drift-demo dialog.enlarge');
+  await page.keyboard.press('Escape');
+
+  // ---- 3. replay --------------------------------------------------------------------------
+  const replay = page.locator(panel('replay'));
+  const nSnap = await page.locator(inDemo('[data-panel=replay] input[type=range]')).getAttribute('max');
+  const replayKey = () => page.locator(inDemo('.replay-canvas')).evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let s = 0; for (let i = 0; i < d.length; i += 4) s = (s * 31 + d[i]) >>> 0;
+    return `${c.dataset.frame}:${s}`;
+  });
+  const frames = [];
+  for (const v of [0, Number(nSnap)]) {
+    await setValue(page, '[data-panel=replay] input[type=range]', v, ['input']);
+    await page.waitForFunction((f) => document.querySelector('drift-demo').shadowRoot
+      .querySelector('.replay-canvas').dataset.frame === String(f), v);
+    frames.push(await replayKey());
+    if (v === 0) await shot(page, 'replay-first', panel('replay'));
+  }
+  check('replay slider changes the digits', Number(nSnap) > 0 && frames[0].split(':')[1] !== frames[1].split(':')[1],
+    `${Number(nSnap) + 1} frames`);
+  await shot(page, 'replay', panel('replay'));
+  await shot(page, 'metrics', panel('metrics'));
+  const metricsText = await page.locator(panel('metrics')).textContent();
+  const man = JSON.parse(modelJson);
+  const mkeys = Object.keys((man.training && man.training.metrics) || {});
+  check('model card shows the manifest metrics', mkeys.length === 0 || /Measured at export/.test(metricsText),
+    mkeys.join(', '));
+
+  // ---- 4. 2D drift -------------------------------------------------------------------------
+  const d2 = page.locator(panel('drift2d'));
+  const d2data = () => d2.evaluate((el) => ({ step: Number(el.dataset.step || 0), dist: Number(el.dataset.distance) }));
+  async function train2d(label, steps) {
+    const start = await d2data();
+    await setValue(page, '[data-panel=drift2d] input[type=range] >> nth=0', 20, ['input']);
+    await page.locator(inDemo('[data-panel=drift2d] button:text-is("Play")')).click();
+    await d2.evaluate((el, n) => new Promise((ok, bad) => {
+      const t0 = performance.now();
+      const poll = () => (Number(el.dataset.step) >= n ? ok()
+        : performance.now() - t0 > 60000 ? bad(new Error('timeout')) : setTimeout(poll, 50));
+      poll();
+    }), steps);
+    await page.locator(inDemo('[data-panel=drift2d] button:text-is("Pause")')).click();
+    const end = await d2data();
+    check(`2D ${label}: distance falls over ${end.step} steps`, end.dist < 0.5 * start.dist,
+      `${start.dist.toPrecision(3)} -> ${end.dist.toPrecision(3)}`);
+    return end;
+  }
+  for (const t of ['checkerboard', '8gaussians']) {
+    await setValue(page, '[data-panel=drift2d] select >> nth=0', t, ['change']);
+    await train2d(t, 300);
+    await shot(page, `drift2d-${t}`, panel('drift2d'));
+  }
+  // Draw a ring with the mouse, then train on it.
+  await setValue(page, '[data-panel=drift2d] select >> nth=0', 'draw', ['change']);
+  const box = await page.locator(inDemo('.d2-canvas')).boundingBox();
+  const cx = box.x + box.width / 2, cy = box.y + box.height / 2, r = box.width * 0.25;
+  await page.mouse.move(cx + r, cy);
+  await page.mouse.down();
+  for (let k = 1; k <= 48; k++) await page.mouse.move(cx + r * Math.cos(k * Math.PI / 24), cy + r * Math.sin(k * Math.PI / 24));
+  await page.mouse.up();
+  await page.locator(inDemo('button:text-is("Train on drawing")')).click();
+  await train2d('drawn ring', 300);
+  await page.locator(inDemo('[data-panel=drift2d] input[type=checkbox]')).check();
+  await shot(page, 'drift2d-drawn', panel('drift2d'));
+
+  // ---- 5. your own model: corrupted files are rejected in words ------------------------------
+  const upload = page.locator(inDemo('[data-panel=upload] input[type=file]'));
+  const uploadMsg = page.locator(inDemo('[data-panel=upload] .msg'));
+  const flipped = Buffer.from(modelBin);
+  for (let i = 0; i < 64; i++) flipped[(i * 7919) % flipped.length] ^= 0xff;
+  await upload.setInputFiles([{ name: 'model.json', mimeType: 'application/json', buffer: modelJson },
+    { name: 'model.bin', mimeType: 'application/octet-stream', buffer: flipped }]);
+  await uploadMsg.waitFor({ state: 'visible', timeout: 10000 });
+  const m1txt = (await uploadMsg.textContent()).trim();
+  check('corrupted model.bin shows an error in the page', m1txt.length > 10, m1txt);
+  await shot(page, 'upload-error', panel('upload'));
+  await upload.setInputFiles([{ name: 'model.json', mimeType: 'application/json',
+    buffer: modelJson.subarray(0, Math.floor(modelJson.length / 2)) },
+  { name: 'model.bin', mimeType: 'application/octet-stream', buffer: modelBin }]);
+  await page.waitForFunction((prev) => {
+    const el = document.querySelector('drift-demo').shadowRoot.querySelector('[data-panel=upload] .msg');
+    return !el.hidden && el.textContent.trim() !== prev;
+  }, m1txt, { timeout: 10000 });
+  const m2txt = (await uploadMsg.textContent()).trim();
+  check('truncated model.json shows an error in the page', /json/i.test(m2txt), m2txt);
+  // A good upload after the bad ones still works, and the page still responds.
+  await rerender(page, () => upload.setInputFiles([
+    { name: 'model.json', mimeType: 'application/json', buffer: modelJson },
+    { name: 'model.bin', mimeType: 'application/octet-stream', buffer: modelBin }]));
+  check('a valid upload loads after rejected ones', await uploadMsg.isHidden());
+
+  check('no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
+  check('no request left the origin', page.offOrigin.length === 0, page.offOrigin.slice(0, 3).join(' '));
+  await shot(page, 'page-desktop');
+  await page.close();
+} catch (e) {
+  check('desktop run completed', false, e.stack.split('\n').slice(0, 3).join(' '));
+}
+
+// ---- 6. a corrupted shipped model: the page explains, other panels still work -----------------
+try {
+  const page = await openPage();
+  await page.route('**/models/mnist/model.bin', async (route) => {
+    const body = Buffer.from(modelBin); body[body.length >> 1] ^= 0x55;
+    await route.fulfill({ status: 200, contentType: 'application/octet-stream', body });
+  });
+  await page.goto(server.url);
+  const g = page.locator(inDemo('.msg.global'));
+  await g.waitFor({ state: 'visible', timeout: 30000 });
+  const txt = (await g.textContent()).trim();
+  check('corrupted shipped model.bin: error in words', /model/i.test(txt) && txt.length > 20, txt);
+  await page.locator(inDemo('[data-panel=drift2d] button:text-is("Step")')).click();
+  const step = await page.locator(panel('drift2d')).evaluate((el) => Number(el.dataset.step));
+  check('2D panel still works after a model error', step === 1, `step ${step}`);
+  await page.close();
+} catch (e) {
+  check('corrupted-model run completed', false, e.stack.split('\n').slice(0, 3).join(' '));
+}
+
+// ---- 7. phone width -----------------------------------------------------------------------------
+try {
+  const page = await openPage({ width: 375, height: 740 });
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.querySelector('drift-demo')?.dataset.firstDigitsMs, null, { timeout: 30000 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('phone width (375 px): no horizontal overflow', overflow <= 0, `${overflow} px`);
+  await shot(page, 'page-phone');
+  check('phone: no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
+  await page.close();
+} catch (e) {
+  check('phone run completed', false, e.stack.split('\n').slice(0, 3).join(' '));
+}
+
+await browser.close();
+await server.close();
+fs.rmSync(userDir, { recursive: true, force: true });
+console.log(`${failures ? 'FAILED' : 'OK'}: ${TAG} (${server.url}), screenshots in ${SHOTS}`);
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,191 @@
+// Digits panel: a grid of generated digits with class, guidance α, seed, re-roll and a
+// latent morph. One network evaluation per digit, so the whole grid is one generate() call.
+import { h, slider, select, field, errorText, nextId } from '../lib/dom.js';
+import { toImageData, paint, upscale } from '../lib/image.js';
+import { gaussianNoise, slerp, ease } from '../lib/noise.js';
+
+const COLS = 10;
+const ROWS = 4;
+const MORPH_FRAMES = 90;  // frames per morph leg (~1.5 s at 60 Hz)
+
+export class DigitsPanel {
+  constructor({ onFirstRender } = {}) {
+    this.model = null;
+    this.meta = null;
+    this.onFirstRender = onFirstRender;
+    this.pending = false;
+    this.morph = null;
+    this.last = null;   // {pixels, labels} of the shown grid, for enlarge/download
+
+    const titleId = nextId('digits-title');
+    this.cls = select('Class', [['mixed', 'Mixed (0–9)']], {
+      value: 'mixed', onchange: () => this.render() });
+    this.alpha = slider('Guidance α', { min: 1, max: 4, step: 0.1, value: 1.5,
+      fmt: (v) => v.toFixed(1), oninput: () => this.render() });
+    this.seed = h('input', { type: 'number', min: 0, max: 2147483647, step: 1, value: '1',
+      inputmode: 'numeric' });
+    this.seed.addEventListener('change', () => this.render());
+    this.reroll = h('button', { type: 'button', onclick: () => {
+      this.seed.value = String(Math.floor(Math.random() * 1e6));
+      this.render();
+    } }, 'Re-roll');
+    this.morphBtn = h('button', { type: 'button', 'aria-pressed': 'false',
+      onclick: () => this.toggleMorph() }, 'Morph');
+    this.readout = h('p', { class: 'readout', 'aria-live': 'polite' }, ' ');
+    this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
+    this.grid = h('div', { class: 'digit-grid', role: 'list', 'aria-label': 'Generated digits' });
+    this.grid.style.setProperty('--cols', COLS);
+    this.cells = [];
+    for (let i = 0; i < COLS * ROWS; i++) {
+      const canvas = h('canvas', { width: 28, height: 28 });
+      const btn = h('button', { type: 'button', class: 'digit', role: 'listitem',
+        onclick: () => this.enlarge(i) }, canvas);
+      this.cells.push({ btn, canvas });
+      this.grid.append(btn);
+    }
+    this.dialog = this.makeDialog();
+
+    this.el = h('section', { class: 'panel panel-digits', 'aria-labelledby': titleId,
+      'data-panel': 'digits' },
+      h('header', {}, h('h2', { id: titleId }, 'Digits'),
+        h('p', { class: 'sub' }, 'Each digit is one forward pass of the generator: noise, class and α in, image out.')),
+      h('div', { class: 'controls' },
+        this.cls.row, this.alpha.row,
+        h('div', { class: 'field seed-field' }, h('label', { for: (this.seed.id = nextId('seed')) }, 'Seed'),
+          h('div', { class: 'inline' }, this.seed, this.reroll)),
+        h('div', { class: 'field' }, h('span', { class: 'label' }, 'Latent walk'), this.morphBtn)),
+      this.msg, this.grid, this.readout, this.dialog);
+    this.setEnabled(false);
+  }
+
+  setEnabled(on) {
+    for (const c of [this.cls.select, this.alpha.input, this.seed, this.reroll, this.morphBtn])
+      c.disabled = !on;
+  }
+
+  showError(text) {
+    this.msg.hidden = !text;
+    this.msg.textContent = text || '';
+  }
+
+  setModel(model, meta) {
+    this.stopMorph();
+    this.model = model;
+    this.meta = meta;
+    const opts = [['mixed', meta.numClasses ? 'Mixed (all classes)' : 'Unconditional']]
+      .concat(meta.classNames.map((n, i) => [String(i), n]));
+    this.cls.select.replaceChildren(...opts.map(([v, t]) => h('option', { value: v }, t)));
+    this.cls.select.disabled = meta.numClasses === 0;
+    for (const c of this.cells) { c.canvas.width = meta.shape.w; c.canvas.height = meta.shape.h; }
+    this.showError('');
+    this.setEnabled(true);
+    if (meta.numClasses === 0) this.cls.select.disabled = true;
+    this.render();
+  }
+
+  labels() {
+    const n = COLS * ROWS;
+    const k = this.meta.numClasses;
+    if (!k) return new Int32Array(n).fill(-1);
+    const v = this.cls.select.value;
+    return Int32Array.from({ length: n }, (_, i) => (v === 'mixed' ? i % Math.min(COLS, k) : Number(v)));
+  }
+
+  seedValue() {
+    const s = Math.floor(Number(this.seed.value));
+    return Number.isFinite(s) && s >= 0 ? s : 0;
+  }
+
+  // Coalesce bursts of slider events into one generate() per animation frame.
+  render() {
+    if (!this.model || this.pending || this.morph) return;
+    this.pending = true;
+    requestAnimationFrame(() => { this.pending = false; this.draw({ seed: this.seedValue() }); });
+  }
+
+  async draw(opts) {
+    const labels = this.labels();
+    try {
+      const out = await this.model.generate(Object.assign({ labels,
+        alpha: Number(this.alpha.input.value) }, opts));
+      this.paintGrid(out.pixels, labels);
+      const n = labels.length;
+      this.readout.textContent = `${n} digits in ${out.ms.toFixed(1)} ms`;
+      this.readout.dataset.ms = String(out.ms);
+      this.showError('');
+      if (this.onFirstRender) { const f = this.onFirstRender; this.onFirstRender = null; f(out.ms); }
+    } catch (e) {
+      this.stopMorph();
+      this.showError(`Could not generate: ${errorText(e)}`);
+    }
+  }
+
+  paintGrid(pixels, labels) {
+    const { shape, range, classNames } = this.meta;
+    this.last = { pixels, labels, seed: this.seedValue() };
+    this.cells.forEach(({ btn, canvas }, i) => {
+      paint(canvas, toImageData(pixels, i, shape, range));
+      const name = labels[i] >= 0 ? `class ${classNames[labels[i]]}` : 'unconditional';
+      btn.setAttribute('aria-label', `Digit ${i + 1}, ${name}: enlarge`);
+    });
+    this.grid.dataset.renders = String(Number(this.grid.dataset.renders || 0) + 1);
+  }
+
+  toggleMorph() {
+    if (this.morph) { this.stopMorph(); this.render(); return; }
+    const { latentDim } = this.meta;
+    if (!latentDim) { this.showError('This model does not report its latent size, so it cannot morph.'); return; }
+    const n = COLS * ROWS;
+    let seed = this.seedValue() * 7919 + 1;
+    const m = { a: gaussianNoise(n, latentDim, seed), b: gaussianNoise(n, latentDim, seed + 1),
+      buf: new Float32Array(n * latentDim), frame: 0, raf: 0 };
+    this.morph = m;
+    this.morphBtn.setAttribute('aria-pressed', 'true');
+    this.morphBtn.textContent = 'Stop morph';
+    const tick = async () => {
+      if (this.morph !== m) return;
+      const t = ease(m.frame / MORPH_FRAMES);
+      await this.draw({ noise: slerp(m.a, m.b, t, latentDim, m.buf) });
+      if (++m.frame > MORPH_FRAMES) {
+        m.frame = 0; m.a = m.b; seed += 1; m.b = gaussianNoise(n, latentDim, seed + 1);
+      }
+      if (this.morph === m) m.raf = requestAnimationFrame(tick);
+    };
+    m.raf = requestAnimationFrame(tick);
+  }
+
+  stopMorph() {
+    if (!this.morph) return;
+    cancelAnimationFrame(this.morph.raf);
+    this.morph = null;
+    this.morphBtn.setAttribute('aria-pressed', 'false');
+    this.morphBtn.textContent = 'Morph';
+  }
+
+  makeDialog() {
+    const titleId = nextId('dlg');
+    this.bigHolder = h('div', { class: 'big' });
+    this.dlgTitle = h('h3', { id: titleId }, 'Digit');
+    this.download = h('a', { class: 'button', download: 'digit.png', href: '#' }, 'Download PNG');
+    const close = h('button', { type: 'button', onclick: () => this.dialog.close() }, 'Close');
+    const dlg = h('dialog', { class: 'enlarge', 'aria-labelledby': titleId },
+      this.dlgTitle, this.bigHolder, h('div', { class: 'inline' }, this.download, close));
+    dlg.addEventListener('click', (e) => { if (e.target === dlg) dlg.close(); });
+    return dlg;
+  }
+
+  enlarge(i) {
+    if (!this.last) return;
+    const { pixels, labels, seed } = this.last;
+    const img = toImageData(pixels, i, this.meta.shape, this.meta.range);
+    const big = upscale(img, 280);
+    big.setAttribute('role', 'img');
+    const name = labels[i] >= 0 ? this.meta.classNames[labels[i]] : 'unconditional';
+    big.setAttribute('aria-label', `Enlarged digit, class ${name}`);
+    this.bigHolder.replaceChildren(big);
+    this.dlgTitle.textContent = `Class ${name} · seed ${seed} · α ${Number(this.alpha.input.value).toFixed(1)}`;
+    this.download.href = upscale(img, 280).toDataURL('image/png');
+    this.download.download = `drift-${name}-seed${seed}-${i + 1}.png`;
+    this.dialog.showModal();
+  }
+}

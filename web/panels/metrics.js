@@ -1,0 +1,48 @@
+// Model card: what the model is and how it scored when it was trained (manifest's
+// training.metrics, written by drift-train export).
+import { h, fmtNum, nextId } from '../lib/dom.js';
+
+const LABELS = {
+  fd: 'Fréchet distance (classifier features)', fid: 'Fréchet distance', accuracy: 'Classifier accuracy',
+  precision: 'Precision', recall: 'Recall', diversity: 'Diversity', energy_distance: 'Energy distance',
+  steps: 'Training steps', wall_s: 'Training time (s)', params: 'Parameters',
+};
+
+export class MetricsPanel {
+  constructor() {
+    const titleId = nextId('m-title');
+    this.body = h('div', { class: 'metrics-body' }, h('p', { class: 'note' }, 'Loading model…'));
+    this.el = h('section', { class: 'panel panel-metrics', 'aria-labelledby': titleId, 'data-panel': 'metrics' },
+      h('header', {}, h('h2', { id: titleId }, 'Model card')), this.body);
+  }
+
+  setModel(model, meta, source) {
+    const rows = [];
+    if (source) rows.push(['Source', source]);
+    if (meta.name) rows.push(['Name', meta.name]);
+    if (meta.params) rows.push(['Parameters', fmtNum(meta.params)]);
+    rows.push(['Output', `${meta.shape.c}×${meta.shape.h}×${meta.shape.w}`]);
+    rows.push(['Classes', meta.numClasses || 'unconditional']);
+    if (meta.latentDim) rows.push(['Latent size', meta.latentDim]);
+    rows.push(['Snapshots', meta.snapshots.length]);
+    for (const k of ['dataset', 'steps']) if (meta.training[k] !== undefined) rows.push([k === 'steps' ? 'Training steps' : 'Dataset', fmtNum(meta.training[k])]);
+    const card = h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+    const parts = [card];
+    if (meta.metrics && Object.keys(meta.metrics).length) {
+      parts.push(h('h3', {}, 'Measured at export'),
+        h('dl', { class: 'kv metrics' }, flatten(meta.metrics).map(([k, v]) =>
+          [h('dt', {}, LABELS[k] || k.replace(/_/g, ' ')), h('dd', {}, fmtNum(v))])));
+    } else {
+      parts.push(h('p', { class: 'note' }, 'This model carries no training metrics.'));
+    }
+    this.body.replaceChildren(...parts);
+  }
+
+  showError(text) { this.body.replaceChildren(h('p', { class: 'msg', role: 'alert' }, text)); }
+}
+
+// {a: 1, b: {c: 2}} -> [['a',1], ['b c',2]]; arrays and strings are shown as text.
+function flatten(obj, prefix = '') {
+  return Object.entries(obj).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? flatten(v, `${prefix}${k} `) : [[prefix + k, Array.isArray(v) ? v.join(', ') : v]]));
+}

@@ -1,0 +1,119 @@
+// Training replay: the same noise and labels pushed through each saved training snapshot,
+// so the grid shows digits drifting out of noise as training goes on.
+import { h, errorText, nextId } from '../lib/dom.js';
+import { toImageData, paint } from '../lib/image.js';
+
+const N = 20;          // two rows of ten classes
+const SEED = 2026;     // fixed noise: only the weights change between frames
+const FRAME_MS = 450;
+
+export class ReplayPanel {
+  constructor() {
+    this.model = null;
+    this.meta = null;
+    this.timer = 0;
+    this.busy = false;
+    const titleId = nextId('replay-title');
+    this.slider = h('input', { type: 'range', min: 0, max: 0, step: 1, value: '0', id: nextId('snap') });
+    this.slider.addEventListener('input', () => { this.stop(); this.show(); });
+    this.stepOut = h('output', { class: 'val', for: this.slider.id }, '–');
+    this.play = h('button', { type: 'button', 'aria-pressed': 'false', onclick: () => this.toggle() }, 'Play');
+    this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
+    this.note = h('p', { class: 'note', hidden: true });
+    this.canvas = h('canvas', { class: 'replay-canvas', width: 280, height: 56, role: 'img',
+      'aria-label': 'Digits from the selected training snapshot' });
+    this.el = h('section', { class: 'panel panel-replay', 'aria-labelledby': titleId, 'data-panel': 'replay' },
+      h('header', {}, h('h2', { id: titleId }, 'Training replay'),
+        h('p', { class: 'sub' }, 'Fixed noise through the weights saved during training.')),
+      h('div', { class: 'controls' },
+        h('div', { class: 'field grow' },
+          h('label', { for: this.slider.id }, 'Snapshot ', this.stepOut), this.slider),
+        h('div', { class: 'field' }, h('span', { class: 'label' }, 'Replay'), this.play)),
+      this.msg, this.note, this.canvas);
+    this.setEnabled(false);
+  }
+
+  setEnabled(on) { this.slider.disabled = !on; this.play.disabled = !on; }
+
+  setModel(model, meta) {
+    this.stop();
+    this.model = model;
+    this.meta = meta;
+    // Frames: every snapshot, then the final weights (snapshot undefined).
+    this.frames = meta.snapshots.map((s) => ({ snapshot: s.name, step: s.step }))
+      .concat([{ snapshot: undefined, step: meta.totalSteps, final: true }]);
+    const { w, h: ih } = meta.shape;
+    this.canvas.width = w * 10;
+    this.canvas.height = ih * Math.ceil(N / 10);
+    this.slider.max = String(this.frames.length - 1);
+    this.slider.value = String(this.frames.length > 1 ? 0 : 0);
+    const none = meta.snapshots.length === 0;
+    this.note.hidden = !none;
+    this.note.textContent = none ? 'This model carries no training snapshots; only the final weights are shown.' : '';
+    this.msg.hidden = true;
+    this.setEnabled(!none);
+    this.show();
+  }
+
+  labels() {
+    const k = this.meta.numClasses;
+    return Int32Array.from({ length: N }, (_, i) => (k ? i % Math.min(10, k) : -1));
+  }
+
+  async show() {
+    if (!this.model || this.busy) { this.again = true; return; }
+    this.busy = true;
+    try {
+      do {
+        this.again = false;
+        const f = this.frames[Number(this.slider.value)];
+        const out = await this.model.generate({ labels: this.labels(), alpha: 1.5, seed: SEED,
+          snapshot: f.snapshot });
+        this.paint(out.pixels);
+        this.stepOut.textContent = f.final
+          ? `final${f.step ? ` (step ${f.step.toLocaleString('en-US')})` : ''}`
+          : `step ${f.step.toLocaleString('en-US')}`;
+        this.canvas.dataset.frame = String(this.slider.value);
+        this.msg.hidden = true;
+      } while (this.again);
+    } catch (e) {
+      this.stop();
+      this.msg.hidden = false;
+      this.msg.textContent = `Could not replay: ${errorText(e)}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  paint(pixels) {
+    const { shape, range } = this.meta;
+    const g = this.canvas.getContext('2d');
+    const tile = document.createElement('canvas');
+    for (let i = 0; i < N; i++) {
+      paint(tile, toImageData(pixels, i, shape, range));
+      g.drawImage(tile, (i % 10) * shape.w, Math.floor(i / 10) * shape.h);
+    }
+  }
+
+  toggle() {
+    if (this.timer) { this.stop(); return; }
+    if (Number(this.slider.value) >= this.frames.length - 1) this.slider.value = '0';
+    this.play.setAttribute('aria-pressed', 'true');
+    this.play.textContent = 'Pause';
+    this.show();
+    this.timer = setInterval(() => {
+      const next = Number(this.slider.value) + 1;
+      if (next >= this.frames.length) { this.stop(); return; }
+      this.slider.value = String(next);
+      this.show();
+    }, FRAME_MS);
+  }
+
+  stop() {
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = 0;
+    this.play.setAttribute('aria-pressed', 'false');
+    this.play.textContent = 'Play';
+  }
+}
