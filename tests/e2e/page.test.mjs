@@ -43,6 +43,18 @@ if (!fs.existsSync(path.join(modelDir, 'model.json'))) {
   overlays['models/mnist/'] = modelDir;
   console.log(`note: no shipped model in ${SITE}/models/mnist; using random-init test model ${modelDir}`);
 }
+// Two host pages as docs/embedding.md describes them, one folder below the site: the element
+// loaded by a relative <script>, and the full page inside an <iframe>.
+const embedDir = path.join(REPO, 'build/e2e-embed');
+fs.mkdirSync(embedDir, { recursive: true });
+const hostPage = (body) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>host</title>
+<link rel="icon" href="data:,"></head><body><h1>Host page</h1>${body}</body></html>`;
+fs.writeFileSync(path.join(embedDir, 'element.html'), hostPage(
+  '<script type="module" src="../drift-demo.js"></script>\n'
+  + '<drift-demo model="../models/mnist/model.json" panels="digits,drift2d"></drift-demo>'));
+fs.writeFileSync(path.join(embedDir, 'iframe.html'), hostPage(
+  '<iframe src="../index.html" title="Drifting Models demo" style="width:100%;height:900px;border:0"></iframe>'));
+overlays['embed/'] = embedDir;
 const modelJson = fs.readFileSync(path.join(modelDir, 'model.json'));
 const modelBin = fs.readFileSync(path.join(modelDir, 'model.bin'));
 
@@ -326,6 +338,27 @@ try {
   await page.close();
 } catch (e) {
   check('phone run completed', false, e.stack.split('\n').slice(0, 3).join(' '));
+}
+
+// ---- 8. embedding: element in a host page one folder down, and the page in an iframe ---------
+try {
+  const page = await openPage();
+  await page.goto(new URL('embed/element.html', server.url).href);
+  await page.waitForFunction(() => document.querySelector('drift-demo')?.dataset.firstDigitsMs
+    || document.querySelector('drift-demo')?.dataset.state === 'error', null, { timeout: 30000 });
+  const panels = await page.evaluate(() => [...document.querySelector('drift-demo').shadowRoot
+    .querySelectorAll('[data-panel]')].map((e) => e.dataset.panel).join(','));
+  check('embedded element (relative script, panels attribute) renders digits', panels === 'digits,drift2d', panels);
+  check('embedded element: no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
+  await page.goto(new URL('embed/iframe.html', server.url).href);
+  const frame = page.frameLocator('iframe');
+  await frame.locator('drift-demo .digit-grid[data-renders]').waitFor({ timeout: 30000 });
+  check('page inside an iframe renders digits', true);
+  await shot(page, 'embed-iframe');
+  check('iframe: no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
+  await page.close();
+} catch (e) {
+  check('embedding run completed', false, e.stack.split('\n').slice(0, 3).join(' '));
 }
 
 await browser.close();

@@ -77,6 +77,10 @@ export class DigitsPanel {
     this.cls.select.replaceChildren(...opts.map(([v, t]) => h('option', { value: v }, t)));
     this.cls.select.disabled = meta.numClasses === 0;
     for (const c of this.cells) { c.canvas.width = meta.shape.w; c.canvas.height = meta.shape.h; }
+    // α slider spans the trained guidance range (at least 1..2; larger α extrapolates).
+    const amax = Math.max(2, Math.min(8, (meta.alphaRange && meta.alphaRange[1]) || 4));
+    this.alpha.input.max = String(amax);
+    if (Number(this.alpha.input.value) > amax) this.alpha.set(amax);
     this.showError('');
     this.setEnabled(true);
     if (meta.numClasses === 0) this.cls.select.disabled = true;

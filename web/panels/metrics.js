@@ -5,7 +5,7 @@ import { h, fmtNum, nextId } from '../lib/dom.js';
 const LABELS = {
   fd: 'Fréchet distance (classifier features)', fid: 'Fréchet distance', accuracy: 'Classifier accuracy',
   precision: 'Precision', recall: 'Recall', diversity: 'Diversity', energy_distance: 'Energy distance',
-  steps: 'Training steps', wall_s: 'Training time (s)', params: 'Parameters',
+  fd_real: 'Real-vs-real FD (floor)', mode_coverage: 'Mode coverage',
 };
 
 export class MetricsPanel {
@@ -25,7 +25,10 @@ export class MetricsPanel {
     rows.push(['Classes', meta.numClasses || 'unconditional']);
     if (meta.latentDim) rows.push(['Latent size', meta.latentDim]);
     rows.push(['Snapshots', meta.snapshots.length]);
-    for (const k of ['dataset', 'steps']) if (meta.training[k] !== undefined) rows.push([k === 'steps' ? 'Training steps' : 'Dataset', fmtNum(meta.training[k])]);
+    const tr = meta.training;
+    if (tr.dataset !== undefined) rows.push(['Dataset', tr.dataset]);
+    if (typeof tr.steps === 'number') rows.push(['Training steps', fmtNum(tr.steps)]);
+    if (typeof tr.wall_time_s === 'number') rows.push(['Training time', duration(tr.wall_time_s)]);
     const card = h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
     const parts = [card];
     if (meta.metrics && Object.keys(meta.metrics).length) {
@@ -39,6 +42,12 @@ export class MetricsPanel {
   }
 
   showError(text) { this.body.replaceChildren(h('p', { class: 'msg', role: 'alert' }, text)); }
+}
+
+function duration(s) {
+  if (s < 120) return `${s.toFixed(0)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
 }
 
 // {a: 1, b: {c: 2}} -> [['a',1], ['b c',2]]; arrays and strings are shown as text.

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Assembles the complete static site: web/ (page, element, drift.js, models if shipped) plus
+# the WebAssembly module from the wasm build, into one folder that any static host can serve
+# from any sub-path.
+#   scripts/build-site.sh [--wasm-dir build/wasm] [--out build/site]
+# (or WASM_DIR / SITE_DIR in the environment). An existing OUT/models/ is kept unless web/
+# ships its own models, so a model exported into build/site/models survives a rebuild.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_DIR=${WASM_DIR:-build/wasm}
+SITE_DIR=${SITE_DIR:-build/site}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --wasm-dir) WASM_DIR=$2; shift 2 ;;
+    --out) SITE_DIR=$2; shift 2 ;;
+    -h|--help) sed -n 2,8p "$0"; exit 0 ;;
+    *) echo "build-site.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+
+# The wasm module's files, as named by wasm/api/CMakeLists.txt (OUTPUT_NAME drift_api).
+WASM_FILES=(drift_api.wasm drift_api.js)
+find_output() {  # find_output NAME -> path of NAME under WASM_DIR (api folder or bin/)
+  for d in "$WASM_DIR/wasm/api" "$WASM_DIR/bin" "$WASM_DIR"; do
+    [ -f "$d/$1" ] && { echo "$d/$1"; return 0; }
+  done
+  return 1
+}
+srcs=()
+for f in "${WASM_FILES[@]}"; do
+  if ! p=$(find_output "$f"); then
+    echo "build-site.sh: $WASM_DIR: no $f; build the wasm module first (cmake --preset wasm && cmake --build --preset wasm)" >&2
+    exit 1
+  fi
+  srcs+=("$p")
+done
+[ -f web/drift.js ] || { echo "build-site.sh: web/drift.js: missing (the wasm wrapper)" >&2; exit 1; }
+
+# Assemble in a temp folder next to the target, then swap it in, so a half-built site is
+# never served.
+mkdir -p "$(dirname "$SITE_DIR")"
+tmp=$(mktemp -d "$(dirname "$SITE_DIR")/.site.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+cp -R web/. "$tmp/"
+cp "${srcs[@]}" "$tmp/"
+if [ ! -d web/models ] && [ -d "$SITE_DIR/models" ]; then cp -R "$SITE_DIR/models" "$tmp/models"; fi
+old="$SITE_DIR.old.$$"
+[ -e "$SITE_DIR" ] && mv "$SITE_DIR" "$old"
+mv "$tmp" "$SITE_DIR"
+trap - EXIT
+rm -rf "$old"
+chmod -R a+rX "$SITE_DIR"
+
+total=$(du -sk "$SITE_DIR" | cut -f1)
+echo "site: $SITE_DIR ($total KiB): $(cd "$SITE_DIR" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')"
