@@ -1,0 +1,141 @@
+// drift/toy_trainer.h: backprop against finite differences, inits, training progress.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "drift/toy_trainer.h"
+
+using namespace drift::core;
+
+namespace {
+Eigen::MatrixXf randn(int r, int c, uint64_t seed) {
+  ToyRng g(seed);
+  Eigen::MatrixXf m(r, c);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = g.normal();
+  return m;
+}
+}  // namespace
+
+TEST_CASE("ToyMLP backward matches central finite differences (double-checked in float)") {
+  ToyMLP mlp(5, 7, 3, 2);
+  ToyRng r(3);
+  mlp.init(r);
+  Eigen::MatrixXf Z = randn(5, 9, 4);
+  Eigen::MatrixXf R = randn(2, 9, 5);  // L = sum(out ⊙ R)
+  auto loss = [&]() { return double((mlp.forward(Z).array() * R.array()).sum()); };
+  loss();
+  std::vector<float> grad;
+  mlp.backward(R, grad);
+  std::vector<float>& p = mlp.params();
+  REQUIRE(grad.size() == p.size());
+  REQUIRE(p.size() == size_t(5 * 7 + 7 + 2 * (7 * 7 + 7) + 7 * 2 + 2));
+  const float h = 1e-2f;
+  int checked = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    float keep = p[i];
+    p[i] = keep + h;
+    double lp = loss();
+    p[i] = keep - h;
+    double lm = loss();
+    p[i] = keep;
+    double fd = (lp - lm) / (2 * h);
+    CHECK(grad[i] == Approx(fd).margin(2e-3).epsilon(2e-2));
+    ++checked;
+  }
+  CHECK(checked == int(p.size()));
+}
+
+TEST_CASE("ToyTrainer drift loss gradient matches finite differences along random directions") {
+  ToyTrainerConfig c;
+  c.hidden = 16;
+  c.depth = 2;
+  c.n = 32;
+  c.eval_n = 32;
+  ToyTrainer t(c);
+  Eigen::MatrixXf Z = randn(c.noise_dim, 32, 6);
+  RowMatrixXf goal = randn(32, 2, 7);
+  const float s = 0.7f;
+  std::vector<float> grad;
+  t.loss_and_grad(Z, goal, s, &grad);
+  std::vector<float>& p = t.mlp().params();
+  for (uint64_t k = 0; k < 4; ++k) {
+    ToyRng dr(100 + k);
+    std::vector<float> dir(p.size());
+    double gd = 0;
+    for (size_t i = 0; i < p.size(); ++i) dir[i] = dr.normal(), gd += double(dir[i]) * grad[i];
+    std::vector<float> keep = p;
+    const float h = 1e-3f;
+    for (size_t i = 0; i < p.size(); ++i) p[i] = keep[i] + h * dir[i];
+    double lp = t.loss_and_grad(Z, goal, s, nullptr);
+    for (size_t i = 0; i < p.size(); ++i) p[i] = keep[i] - h * dir[i];
+    double lm = t.loss_and_grad(Z, goal, s, nullptr);
+    p = keep;
+    CHECK(gd == Approx((lp - lm) / (2 * h)).epsilon(2e-2));
+  }
+}
+
+TEST_CASE("ToyTrainer inits put the untrained output where toy_init says") {
+  for (const auto& init : toy_init_names()) {
+    ToyTrainerConfig c;
+    c.init = init;
+    c.hidden = 32;
+    ToyTrainer t(c);
+    ToyInit spec = toy_init(init);
+    const auto& g = t.generated();
+    REQUIRE(g.size() == size_t(2 * c.eval_n));
+    double mx = 0, my = 0;
+    for (int i = 0; i < c.eval_n; ++i) mx += g[2 * i], my += g[2 * i + 1];
+    mx /= c.eval_n, my /= c.eval_n;
+    double v = 0;
+    for (int i = 0; i < c.eval_n; ++i)
+      v += (g[2 * i] - mx) * (g[2 * i] - mx) + (g[2 * i + 1] - my) * (g[2 * i + 1] - my);
+    CHECK(mx == Approx(spec.cx).margin(1e-4));
+    CHECK(my == Approx(spec.cy).margin(1e-4));
+    CHECK(std::sqrt(v / (2 * c.eval_n)) == Approx(spec.spread).epsilon(1e-3));
+  }
+}
+
+TEST_CASE("ToyTrainer: energy distance falls over a few hundred steps, two targets") {
+  struct Case { const char* target; const char* init; };
+  for (Case cs : {Case{"8gaussians", "middle"}, Case{"checkerboard", "far"}}) {
+    ToyTrainerConfig c;
+    c.target = cs.target;
+    c.init = cs.init;
+    c.n = 256;
+    c.hidden = 64;
+    c.seed = 5;
+    ToyTrainer t(c);
+    float d0 = t.distance();
+    t.step(300);
+    float d1 = t.distance();
+    INFO(cs.target << " from " << cs.init << ": " << d0 << " -> " << d1);
+    CHECK(t.step_count() == 300);
+    CHECK(d1 < 0.1f * d0);
+    CHECK(d1 < 0.15f);
+  }
+}
+
+TEST_CASE("ToyTrainer: field points from the far init toward the data; user points; errors") {
+  ToyTrainerConfig c;
+  c.init = "far";
+  c.target = "bimodal";
+  c.hidden = 32;
+  ToyTrainer t(c);
+  auto F = t.field();
+  REQUIRE(F.size() == size_t(2 * c.eval_n));
+  for (int i = 0; i < c.eval_n; i += 97) {
+    CHECK(F[2 * i] < 0.0f);  // far init is at (4,4), every target is left and below
+    CHECK(F[2 * i + 1] < 0.0f);
+  }
+  t.set_target_points({0.0f, 0.0f, 1.0f, 1.0f, -1.0f, 0.5f});
+  CHECK(t.targets().size() == 6);
+  float d0 = t.distance();
+  t.step(200);
+  CHECK(t.distance() < 0.2f * d0);
+  t.reset("collapsed");
+  CHECK(t.step_count() == 0);
+  CHECK_THROWS_WITH(t.set_target("spiral"), Catch::Contains("unknown set 'spiral'"));
+  CHECK_THROWS_WITH(t.reset("nowhere"), Catch::Contains("unknown init"));
+  CHECK_THROWS_AS(t.set_target_points({1.0f, NAN}), std::runtime_error);
+  CHECK_THROWS_AS(t.set_temperatures({0.0f}), std::runtime_error);
+}
