@@ -54,6 +54,11 @@ class DriftDemo extends HTMLElement {
   async start() {
     const t0 = performance.now();
     const names = this.panelNames();
+    // The model downloads while the core compiles: neither waits for the other.
+    const src = this.getAttribute('model');
+    const wantModel = src && names.some((n) => MODEL_PANELS.has(n));
+    const files = wantModel ? this.fetchModel(src) : null;
+    if (files) files.catch(() => {});   // reported below, once the panels exist
     let drift;
     try {
       const { loadDrift } = await import('./drift.js');
@@ -81,20 +86,15 @@ class DriftDemo extends HTMLElement {
       this.panels[n] = p;
       this.gridEl.append(p.el);
     }
-    const src = this.getAttribute('model');
-    if (!src || !names.some((n) => MODEL_PANELS.has(n))) {
+    this.gridEl.classList.toggle('full', ['digits', 'replay', 'metrics', 'upload'].every((n) => names.includes(n)));
+    if (!wantModel) {
       this.statusEl.textContent = 'Ready.';
       this.dataset.state = 'ready';
       return;
     }
     this.statusEl.textContent = 'Loading the model…';
-    const manifestUrl = new URL(src, document.baseURI);
-    const fileName = manifestUrl.pathname.split('/').pop();
     try {
-      const manifest = await (await fetchChecked(manifestUrl, fileName)).json()
-        .catch((e) => { throw new Error(`${fileName}: not valid JSON (${errorText(e)})`); });
-      const bu = binUrl(manifest, manifestUrl);
-      const bin = await (await fetchChecked(bu, bu.pathname.split('/').pop())).arrayBuffer();
+      const { manifest, bin } = await files;
       const model = await drift.loadModel(manifest, bin);
       this.useModel(model, manifest, src);
       this.statusEl.textContent = `Ready in ${Math.round(performance.now() - t0)} ms.`;
@@ -105,6 +105,18 @@ class DriftDemo extends HTMLElement {
       this.fail(text);
       for (const n of MODEL_PANELS) if (this.panels[n]) this.panels[n].showError(text);
     }
+  }
+
+  // fetchModel(src) -> {manifest, bin}: model.json, then the bin it names next to it.
+  async fetchModel(src) {
+    const manifestUrl = new URL(src, document.baseURI);
+    const fileName = manifestUrl.pathname.split('/').pop();
+    const text = await (await fetchChecked(manifestUrl, fileName)).text();
+    let manifest;
+    try { manifest = JSON.parse(text); } catch (e) { throw new Error(`${fileName}: not valid JSON (${errorText(e)})`); }
+    const bu = binUrl(manifest, manifestUrl);
+    const bin = await (await fetchChecked(bu, bu.pathname.split('/').pop())).arrayBuffer();
+    return { manifest, bin };
   }
 
   useModel(model, manifest, source) {

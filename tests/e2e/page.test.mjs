@@ -318,10 +318,26 @@ try {
   await g.waitFor({ state: 'visible', timeout: 30000 });
   const txt = (await g.textContent()).trim();
   check('corrupted shipped model.bin: error in words', /model/i.test(txt) && txt.length > 20, txt);
+  await shot(page, 'model-error');
   await page.locator(inDemo('[data-panel=drift2d] button:text-is("Step")')).click();
   const step = await page.locator(panel('drift2d')).evaluate((el) => Number(el.dataset.step));
   check('2D panel still works after a model error', step === 1, `step ${step}`);
+  check('model error: no script errors', page.errors.filter((e) => !/Failed to load resource/.test(e)).length === 0,
+    page.errors.slice(0, 3).join(' | '));
   await page.close();
+  // A truncated shipped model.json: same, with the JSON problem named.
+  const page2 = await openPage();
+  await page2.route('**/models/mnist/model.json', (route) => route.fulfill({ status: 200,
+    contentType: 'application/json', body: modelJson.subarray(0, modelJson.length >> 1) }));
+  await page2.goto(server.url);
+  const g2 = page2.locator(inDemo('.msg.global'));
+  await g2.waitFor({ state: 'visible', timeout: 30000 });
+  const txt2 = (await g2.textContent()).trim();
+  check('truncated shipped model.json: error in words', /model\.json/.test(txt2) && /JSON/.test(txt2), txt2);
+  const digitsMsg = (await page2.locator(inDemo('[data-panel=digits] .msg')).textContent()).trim();
+  check('digits panel explains why it is empty', digitsMsg.length > 20, digitsMsg);
+  check('truncated model.json: no script errors', page2.errors.length === 0, page2.errors.slice(0, 3).join(' | '));
+  await page2.close();
 } catch (e) {
   check('corrupted-model run completed', false, e.stack.split('\n').slice(0, 3).join(' '));
 }

@@ -30,6 +30,7 @@ export class DigitsPanel {
       this.render();
     } }, 'Re-roll');
     this.morphBtn = h('button', { type: 'button', 'aria-pressed': 'false',
+      title: 'Walk smoothly through noise space (spherical interpolation between noise vectors)',
       onclick: () => this.toggleMorph() }, 'Morph');
     this.readout = h('p', { class: 'readout', 'aria-live': 'polite' }, ' ');
     this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
@@ -52,9 +53,9 @@ export class DigitsPanel {
       h('div', { class: 'controls' },
         this.cls.row, this.alpha.row,
         h('div', { class: 'field seed-field' }, h('label', { for: (this.seed.id = nextId('seed')) }, 'Seed'),
-          h('div', { class: 'inline' }, this.seed, this.reroll)),
-        h('div', { class: 'field' }, h('span', { class: 'label' }, 'Latent walk'), this.morphBtn)),
-      this.msg, this.grid, this.readout, this.dialog);
+          h('div', { class: 'inline' }, this.seed, this.reroll))),
+      this.msg, this.grid,
+      h('div', { class: 'grid-foot' }, this.readout, this.morphBtn), this.dialog);
     this.setEnabled(false);
   }
 

@@ -142,8 +142,10 @@ export class Drift2DPanel {
   }
 
   pause() {
+    const was = this.playing;
     this.playing = false;
     cancelAnimationFrame(this.raf);
+    if (was) this.updateStats();
     this.playBtn.textContent = 'Play';
     this.playBtn.setAttribute('aria-pressed', 'false');
   }
@@ -156,7 +158,7 @@ export class Drift2DPanel {
       this.pause();
       this.showError(`Training step failed: ${errorText(e)}`);
     }
-    this.updateStats();
+    this.updateStats(this.playing);
     this.redraw();
   }
 
@@ -166,11 +168,15 @@ export class Drift2DPanel {
     return typeof t.stepCount === 'function' ? t.stepCount() : Number(t.stepCount || 0);
   }
 
-  updateStats() {
+  // The distance is O(n²); while playing it is refreshed a few times a second, not per frame.
+  updateStats(throttle = false) {
     const s = this.stepCount();
     this.stepOut.textContent = s.toLocaleString('en-US');
     this.el.dataset.step = String(s);
     if (!this.trainer) { this.distOut.textContent = '–'; delete this.el.dataset.distance; return; }
+    const now = performance.now();
+    if (throttle && now - (this.lastDist || 0) < 200) return;
+    this.lastDist = now;
     const d = this.trainer.distance();
     this.distOut.textContent = fmtNum(d);
     this.el.dataset.distance = String(d);

@@ -35,6 +35,8 @@ export class ReplayPanel {
 
   setEnabled(on) { this.slider.disabled = !on; this.play.disabled = !on; }
 
+  showError(text) { this.msg.hidden = !text; this.msg.textContent = text || ''; }
+
   setModel(model, meta) {
     this.stop();
     this.model = model;
@@ -50,7 +52,7 @@ export class ReplayPanel {
     const none = meta.snapshots.length === 0;
     this.note.hidden = !none;
     this.note.textContent = none ? 'This model carries no training snapshots; only the final weights are shown.' : '';
-    this.msg.hidden = true;
+    this.showError('');
     this.setEnabled(!none);
     this.show();
   }
@@ -78,8 +80,7 @@ export class ReplayPanel {
       } while (this.again);
     } catch (e) {
       this.stop();
-      this.msg.hidden = false;
-      this.msg.textContent = `Could not replay: ${errorText(e)}`;
+      this.showError(`Could not replay: ${errorText(e)}`);
     } finally {
       this.busy = false;
     }
