@@ -1,0 +1,32 @@
+// drift-train export --model-path CKPT --out DIR [--dtype f16|f32] [--snapshots DIR]
+#include <cstdio>
+#include <memory>
+
+#include "export/export.h"
+#include "registry.h"
+
+namespace {
+void add_export(CLI::App& app) {
+  struct Args {
+    std::string model, out;
+    drift::exporter::ExportOptions opt;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("export", "Write model.json + model.bin for the web page and drift-infer");
+  cmd->add_option("--model-path", a->model, "checkpoint (RUN_DIR/model_final.pt)")->required();
+  cmd->add_option("--out", a->out, "output folder")->required();
+  cmd->add_option("--dtype", a->opt.dtype, "weight dtype in model.bin")
+      ->check(CLI::IsMember({"f16", "f32"}))
+      ->capture_default_str();
+  cmd->add_option("--snapshots", a->opt.snapshots_dir, "folder of step_*.pt snapshots to include");
+  cmd->add_option("--metrics", a->opt.metrics_json, "JSON file stored as training.metrics");
+  cmd->add_option("--alpha-max", a->opt.alpha_max, "largest training alpha")->capture_default_str();
+  cmd->callback([a] {
+    auto r = drift::exporter::export_model(a->model, a->out, a->opt);
+    std::printf("wrote %s and %s (%lld bytes, %lld parameters, %lld snapshots)\n",
+                r.manifest_path.c_str(), r.bin_path.c_str(), (long long)r.bin_bytes,
+                (long long)r.parameters, (long long)r.snapshots);
+  });
+}
+DRIFT_REGISTER_COMMAND(add_export);
+}  // namespace

@@ -1,0 +1,97 @@
+#include "export.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "drift/data/atomic_file.h"
+#include "drift/model.h"
+#include "models/generator.h"
+#include "writer.h"
+
+namespace drift::exporter {
+namespace {
+namespace fs = std::filesystem;
+
+// The generator's parameters in layers_json() naming, as CPU float values.
+WeightSet weight_set(const drift::models::Generator& g, const std::string& name, std::int64_t step) {
+  WeightSet set;
+  set.name = name;
+  set.step = step;
+  torch::NoGradGuard ng;
+  for (const auto& kv : g->named_parameters(true)) {
+    TensorData t;
+    t.name = kv.key();
+    auto v = kv.value().detach().to(torch::kCPU, torch::kFloat).contiguous();
+    t.shape = v.sizes().vec();
+    t.values.assign(v.data_ptr<float>(), v.data_ptr<float>() + v.numel());
+    set.tensors.push_back(std::move(t));
+  }
+  return set;
+}
+}  // namespace
+
+ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
+                          const ExportOptions& opt) {
+  const Dtype dtype = parse_dtype(opt.dtype);
+  drift::models::LoadedModel lm = drift::models::load_checkpoint(checkpoint);
+  const auto& cfg = lm.config;
+
+  ModelDescription d;
+  d.layers = lm.ema->layers_json();
+  d.num_classes = cfg.num_classes;
+  d.latent_dim = cfg.latent_dim;
+  d.alpha_min = opt.alpha_min;
+  d.alpha_max = opt.alpha_max;
+  d.output_shape = cfg.output_shape;
+  // Data units (models/generator.h): images are pixels in [0,1]; 2D toys lie in ~[-3,3].
+  const bool image = cfg.output_shape.size() == 3;
+  d.output_min = image ? 0.0 : -4.0;
+  d.output_max = image ? 1.0 : 4.0;
+  d.training = {{"dataset", cfg.dataset}, {"steps", lm.step}, {"arch", cfg.arch},
+                {"checkpoint", fs::path(checkpoint).filename().string()}};
+  if (opt.seed >= 0) d.training["seed"] = opt.seed;
+  if (opt.wall_time_s >= 0) d.training["wall_time_s"] = opt.wall_time_s;
+  if (!opt.command.empty()) d.training["command"] = opt.command;
+  if (!opt.metrics_json.empty()) {
+    auto m = nlohmann::json::parse(drift::data::read_file(opt.metrics_json), nullptr, false);
+    if (m.is_discarded() || !m.is_object())
+      throw std::runtime_error(opt.metrics_json + ": not a JSON object");
+    d.training["metrics"] = m;
+  }
+
+  std::vector<WeightSet> snaps;
+  if (!opt.snapshots_dir.empty()) {
+    if (!fs::is_directory(opt.snapshots_dir))
+      throw std::runtime_error(opt.snapshots_dir + ": not a folder");
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(opt.snapshots_dir))
+      if (e.path().extension() == ".pt") files.push_back(e.path());
+    std::sort(files.begin(), files.end());  // step_<8 digits>: name order is step order
+    const std::string want = nlohmann::json(cfg).dump();
+    for (const auto& p : files) {
+      drift::models::LoadedModel s = drift::models::load_checkpoint(p.string());
+      if (nlohmann::json(s.config).dump() != want)
+        throw std::runtime_error(p.string() + ": generator config differs from " + checkpoint);
+      snaps.push_back(weight_set(s.ema, p.stem().string(), s.step));
+    }
+  }
+
+  ModelFiles files = encode_model(d, weight_set(lm.ema, "final", lm.step), snaps, dtype);
+  // Validate with the reader the page uses before anything is written.
+  std::string err;
+  if (!drift::core::load_model(files.manifest, files.bin.data(), files.bin.size(), &err,
+                               "model.json"))
+    throw std::runtime_error(out_dir + ": exported model fails validation: " + err);
+  write_model_files(out_dir, files);
+  ExportResult r;
+  const std::string base = out_dir.empty() || out_dir.back() == '/' ? out_dir : out_dir + "/";
+  r.manifest_path = base + "model.json";
+  r.bin_path = base + "model.bin";
+  r.bin_bytes = std::int64_t(files.bin.size());
+  r.parameters = lm.ema->num_parameters();
+  r.snapshots = std::int64_t(snaps.size());
+  return r;
+}
+
+}  // namespace drift::exporter

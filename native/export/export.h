@@ -1,0 +1,29 @@
+// export_model: a drift-train checkpoint (EMA weights) -> OUT/model.json + OUT/model.bin
+// (docs/weights-format.md), optionally with the run's snapshots as named weight sets.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace drift::exporter {
+
+struct ExportOptions {
+  std::string dtype = "f16";       // "f16" | "f32"
+  std::string snapshots_dir;       // e.g. RUN_DIR/snapshots: every step_*.pt becomes a snapshot
+  std::string metrics_json;        // a JSON file whose object becomes training.metrics
+  std::string command;             // the command line that trained the model
+  double alpha_min = 1.0, alpha_max = 4.0;  // training guidance range (conditioning.alpha_range)
+  std::int64_t seed = -1;          // training seed, -1 = unknown
+  double wall_time_s = -1.0;       // training wall time, -1 = unknown
+};
+
+struct ExportResult {
+  std::string manifest_path, bin_path;
+  std::int64_t bin_bytes = 0, parameters = 0, snapshots = 0;
+};
+
+// Throws std::runtime_error("PATH: problem"). Writes are atomic; the result is re-read
+// with the Eigen core's loader before returning, so a file that fails validation is an error.
+ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
+                          const ExportOptions& options = {});
+
+}  // namespace drift::exporter

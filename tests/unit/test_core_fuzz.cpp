@@ -1,0 +1,95 @@
+// Fuzz-style robustness: truncated and randomly mutated manifests and bins must load or fail
+// with one line, never crash (run under ASan/UBSan to make this stricter).
+#include <catch2/catch.hpp>
+#include <random>
+
+#include "drift/generator.h"
+#include "drift/manifest_sha256.h"
+#include "drift/model.h"
+#include "test_core_models.h"
+
+using namespace drift::core;
+
+namespace {
+// Returns true if it loaded; either way checks the error contract, and runs a loaded model.
+bool try_load(const std::string& manifest, const std::string& bin) {
+  std::string err;
+  auto m = load_model(manifest, bin.data(), bin.size(), &err, "f.json");
+  if (!m) {
+    REQUIRE(!err.empty());
+    REQUIRE(err.rfind("f.json: ", 0) == 0);
+    REQUIRE(err.find('\n') == std::string::npos);
+    return false;
+  }
+  Generator g(*m);
+  std::vector<float> out(std::size_t(m->output_size()) * 2);
+  std::vector<std::int32_t> labels(2, 0);
+  GenerateRequest r;
+  r.n = 2;
+  r.labels = labels.data();
+  REQUIRE(g.generate(r, out.data(), &err));
+  return true;
+}
+}  // namespace
+
+TEST_CASE("truncated manifests and bins never crash the loader", "[core][fuzz]") {
+  auto f = drift::exporter::encode_model(test_core::all_layers_description(),
+                                         test_core::all_layers_weights(1), {}, drift::exporter::Dtype::f16);
+  REQUIRE(try_load(f.manifest, f.bin));
+  for (std::size_t n = 0; n < f.manifest.size(); n += 7) CHECK(!try_load(f.manifest.substr(0, n), f.bin));
+  for (std::size_t n = 0; n < f.bin.size(); n += 13) CHECK(!try_load(f.manifest, f.bin.substr(0, n)));
+}
+
+TEST_CASE("randomly mutated manifests never crash the loader", "[core][fuzz]") {
+  auto f = drift::exporter::encode_model(test_core::all_layers_description(),
+                                         test_core::all_layers_weights(2), {test_core::all_layers_weights(3, "s")},
+                                         drift::exporter::Dtype::f32);
+  std::mt19937 rng(7);
+  const char pool[] = "0123456789-+.eE[]{}\",:\\ truefalsnul\x00\xff";
+  int loaded = 0;
+  for (int it = 0; it < 3000; ++it) {
+    std::string m = f.manifest;
+    const int edits = 1 + int(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t pos = rng() % m.size();
+      switch (rng() % 4) {
+        case 0: m[pos] = pool[rng() % (sizeof(pool) - 1)]; break;
+        case 1: m.erase(pos, 1 + rng() % 8); break;
+        case 2: m.insert(pos, 1, pool[rng() % (sizeof(pool) - 1)]); break;
+        default: {  // replace a digit run with a large or negative number
+          std::size_t q = m.find_first_of("0123456789", pos);
+          if (q != std::string::npos) {
+            std::size_t r = m.find_first_not_of("0123456789", q);
+            const char* big[] = {"99999999999999999999", "-1", "0", "4294967296", "1e400", "65537"};
+            m.replace(q, r - q, big[rng() % 6]);
+          }
+        }
+      }
+    }
+    // keep the checksum right half the time, so mutations reach the deeper checks
+    if (it % 2) {
+      auto j = nlohmann::json::parse(m, nullptr, false);
+      if (j.is_object() && j.contains("bin") && j["bin"].is_object()) {
+        j["bin"]["sha256"] = sha256_hex(f.bin.data(), f.bin.size());
+        m = j.dump();
+      }
+    }
+    loaded += try_load(m, f.bin) ? 1 : 0;
+  }
+  CHECK(loaded < 3000);  // mutations do get rejected
+}
+
+TEST_CASE("random bin bytes with a matching checksum never crash the loader", "[core][fuzz]") {
+  auto f = drift::exporter::encode_model(test_core::all_layers_description(),
+                                         test_core::all_layers_weights(4), {}, drift::exporter::Dtype::f16);
+  std::mt19937 rng(11);
+  auto j = nlohmann::json::parse(f.manifest);
+  int rejected = 0;
+  for (int it = 0; it < 300; ++it) {
+    std::string bin = f.bin;
+    for (int e = 0; e < 20; ++e) bin[rng() % bin.size()] = char(rng());
+    j["bin"]["sha256"] = sha256_hex(bin.data(), bin.size());
+    rejected += try_load(j.dump(), bin) ? 0 : 1;  // f16 inf/NaN patterns must be rejected
+  }
+  CHECK(rejected > 0);
+}

@@ -1,0 +1,203 @@
+// Loader error messages: each broken manifest or bin is rejected with one line that names
+// the source and the problem.
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <fstream>
+
+#include "drift/manifest_sha256.h"
+#include "drift/model.h"
+#include "test_core_models.h"
+
+using namespace drift::core;
+using drift::exporter::Dtype;
+using drift::exporter::encode_model;
+using test_core::json;
+
+namespace {
+struct Files {
+  json manifest;
+  std::string bin;
+};
+
+Files valid(Dtype dtype = Dtype::f32, int snapshots = 0) {
+  std::vector<drift::exporter::WeightSet> snaps;
+  for (int i = 0; i < snapshots; ++i)
+    snaps.push_back(test_core::all_layers_weights(100 + unsigned(i), "step_" + std::to_string(i)));
+  auto f = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(1), snaps,
+                        dtype);
+  return {json::parse(f.manifest), f.bin};
+}
+
+// Loads and returns the error ("" on success).
+std::string load_error(const Files& f, bool fix_sha = true) {
+  Files g = f;
+  if (fix_sha) g.manifest["bin"]["sha256"] = sha256_hex(g.bin.data(), g.bin.size());
+  std::string err;
+  auto m = load_model(g.manifest.dump(), g.bin.data(), g.bin.size(), &err, "m.json");
+  if (m) return "";
+  CHECK(err.find('\n') == std::string::npos);
+  CHECK(err.rfind("m.json: ", 0) == 0);
+  return err;
+}
+}  // namespace
+
+TEST_CASE("a valid model loads with its shapes resolved", "[core][loader]") {
+  Files f = valid(Dtype::f32, 2);
+  std::string err;
+  auto m = load_model(f.manifest.dump(), f.bin.data(), f.bin.size(), &err);
+  REQUIRE(m);
+  CHECK(err.empty());
+  CHECK(m->input_dim() == 9);
+  CHECK(m->output_size() == 6);
+  CHECK(m->layers().size() == 16);
+  CHECK(m->layers()[3].out.c == 3);
+  CHECK(m->layers()[7].out.h == 6);  // 8x8 after upsample, k3 p0
+  CHECK(m->weight_set_count() == 3);
+  CHECK(m->find_weight_set("step_1") == 2);
+  CHECK(m->find_weight_set("final") == 0);
+  CHECK(m->find_weight_set("nope") == -1);
+  CHECK(m->parameter_count() == 32 * 9 + 32 + 54 + 3 + 3 + 3 + 108 + 1440 + 10 + 60 + 6);
+}
+
+TEST_CASE("format, version and JSON errors", "[core][loader]") {
+  Files f = valid();
+  std::string err;
+  CHECK(!load_model("{not json", f.bin.data(), f.bin.size(), &err, "m.json"));
+  CHECK(err == "m.json: not valid JSON");
+  CHECK(!load_model("[1,2]", f.bin.data(), f.bin.size(), &err, "m.json"));
+  CHECK(err == "m.json: top level must be a JSON object");
+  Files g = f;
+  g.manifest["format"] = "tfjs";
+  CHECK(load_error(g) == "m.json: unknown format \"tfjs\" (expected \"drift-model\")");
+  g = f;
+  g.manifest["version"] = 2;
+  CHECK(load_error(g) == "m.json: unsupported version 2 (this reader knows 1)");
+  g = f;
+  g.manifest.erase("conditioning");
+  CHECK(load_error(g) == "m.json: missing object \"conditioning\"");
+  g = f;
+  g.manifest["conditioning"]["alpha_encoding"] = "alpha";
+  CHECK(load_error(g).find("unknown alpha_encoding") != std::string::npos);
+  std::string deep(100, '[');
+  CHECK(!load_model(deep, nullptr, 0, &err, "m.json"));
+  CHECK(err == "m.json: JSON nested deeper than 32 levels");
+}
+
+TEST_CASE("layer vocabulary and parameter errors", "[core][loader]") {
+  Files f = valid();
+  Files g = f;
+  g.manifest["architecture"]["layers"][1]["type"] = "conv3d";
+  CHECK(load_error(g) == "m.json: layer 1: unknown layer type \"conv3d\"");
+  g = f;
+  g.manifest["architecture"]["layers"][0]["in"] = -3;
+  CHECK(load_error(g) == "m.json: layer 0: \"in\" must be an integer in [1, 65536]");
+  g = f;
+  g.manifest["architecture"]["layers"][5]["weight"] = "l0.weight";
+  CHECK(load_error(g) == "m.json: layer 5: layer type \"silu\" takes no tensors");
+  g = f;
+  g.manifest["architecture"]["layers"][3]["stride"] = 2;
+  CHECK(load_error(g) == "m.json: layer 3: only stride 1 is supported");
+  g = f;
+  json many = json::array();
+  for (int i = 0; i < 65; ++i) many.push_back({{"type", "relu"}});
+  g.manifest["architecture"]["layers"] = many;
+  CHECK(load_error(g) == "m.json: more than 64 layers");
+}
+
+TEST_CASE("tensor shape errors: params vs tensors vs chaining", "[core][loader]") {
+  Files f = valid();
+  Files g = f;
+  // layer params disagree with the tensor's shape
+  g.manifest["architecture"]["layers"][0]["out"] = 31;
+  CHECK(load_error(g) ==
+        "m.json: layer 0 (linear): tensor \"l0.weight\" has shape [32,9] but the layer needs [31,9]");
+  g = f;
+  g.manifest["architecture"]["layers"][0]["weight"] = "missing.weight";
+  CHECK(load_error(g) == "m.json: layer 0 (linear): tensor \"missing.weight\" is not in \"tensors\"");
+  g = f;
+  // chaining: the first linear must take L + K + 1 = 9 inputs
+  g.manifest["conditioning"]["latent_dim"] = 6;
+  CHECK(load_error(g) == "m.json: layer 0 (linear): input is [10] but in = 9");
+  g = f;
+  g.manifest["architecture"]["layers"][2]["shape"] = {4, 4, 2};
+  CHECK(load_error(g) == "m.json: layer 3 (conv2d): input is [4,4,2] but in_channels = 2");
+  g = f;
+  g.manifest["output"]["shape"] = {7};
+  CHECK(load_error(g) ==
+        "m.json: the last layer gives 6 values per sample but output.shape needs 7");
+  g = f;
+  g.manifest["tensors"][0]["length"] = 10;
+  CHECK(load_error(g) ==
+        "m.json: tensors \"l0.weight\": length 10 but shape and dtype need 1152 bytes");
+}
+
+TEST_CASE("byte range, overlap, size and checksum errors", "[core][loader]") {
+  Files f = valid();
+  Files g = f;
+  g.manifest["tensors"][10]["offset"] = f.bin.size();
+  CHECK(load_error(g).find("lie outside bin.bytes") != std::string::npos);
+  g = f;
+  g.manifest["tensors"][1]["offset"] = 4;
+  CHECK(load_error(g) == "m.json: tensors \"l0.weight\" and tensors \"l0.bias\" overlap in model.bin");
+  g = f;
+  g.bin.pop_back();
+  CHECK(load_error(g) == "m.json: model.bin is " + std::to_string(f.bin.size() - 1) +
+                             " bytes but bin.bytes says " + std::to_string(f.bin.size()));
+  g = f;
+  g.bin[5] ^= 1;
+  CHECK(load_error(g, false).find("m.json: model.bin: sha256 ") == 0);
+  g = f;
+  g.manifest["bin"]["bytes"] = (64ll << 20) + 1;
+  CHECK(load_error(g) == "m.json: bin: 67108865 bytes, over the 67108864-byte cap");
+  g = f;
+  g.manifest["bin"]["file"] = "../etc/passwd";
+  CHECK(load_error(g) == "m.json: bin: \"file\" must be a plain file name next to the manifest");
+  g = f;
+  g.manifest["tensors"][0]["shape"] = {4096, 8192};
+  CHECK(load_error(g) == "m.json: tensors \"l0.weight\": more than 16777216 elements");
+}
+
+TEST_CASE("non-finite weights are rejected, f32 and f16", "[core][loader]") {
+  Files f = valid();
+  Files g = f;
+  const float inf = INFINITY;
+  std::size_t off = g.manifest["tensors"][1]["offset"];
+  std::memcpy(&g.bin[off + 3 * 4], &inf, 4);
+  CHECK(load_error(g) == "m.json: tensor \"l0.bias\" has a non-finite value at element 3");
+  Files h = valid(Dtype::f16, 1);
+  std::size_t off16 = h.manifest["snapshots"][0]["tensors"][2]["offset"];
+  h.bin[off16 + 1] = char(0x7e);  // NaN half in element 0
+  h.bin[off16] = 0;
+  CHECK(load_error(h) ==
+        "m.json: snapshot \"step_0\": tensor \"c1.weight\" has a non-finite value at element 0");
+}
+
+TEST_CASE("snapshot errors", "[core][loader]") {
+  Files f = valid(Dtype::f32, 2);
+  Files g = f;
+  g.manifest["snapshots"][1]["name"] = "step_0";
+  CHECK(load_error(g) == "m.json: snapshots[1]: duplicate or reserved snapshot name \"step_0\"");
+  g = f;
+  g.manifest["snapshots"][0]["tensors"][4]["shape"] = {1, 3};
+  g.manifest["snapshots"][0]["tensors"][4]["length"] = 12;
+  CHECK(load_error(g) ==
+        "m.json: snapshot \"step_0\": tensor \"g1.weight\" has shape [1,3] but the layer needs [3]");
+  g = f;
+  g.manifest["snapshots"][0]["tensors"].erase(0);
+  CHECK(load_error(g) == "m.json: snapshot \"step_0\": has 10 tensors, \"tensors\" has 11");
+}
+
+TEST_CASE("load_model_file reads the bin next to the manifest", "[core][loader]") {
+  auto files = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(1),
+                            {}, Dtype::f16);
+  const std::string dir = "test_core_loader_out";
+  drift::exporter::write_model_files(dir, files);
+  std::string err;
+  auto m = load_model_file(dir + "/model.json", &err);
+  REQUIRE(m);
+  std::remove((dir + "/model.bin").c_str());
+  CHECK(!load_model_file(dir + "/model.json", &err));
+  CHECK(err == dir + "/model.bin: cannot read file");
+  CHECK(!load_model_file(dir + "/absent.json", &err));
+  CHECK(err == dir + "/absent.json: cannot read file");
+}
