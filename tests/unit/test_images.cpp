@@ -4,15 +4,18 @@
 #include <gif_lib.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "drift/data/atomic_file.h"
+#include "drift/data/npy.h"
 #include "drift/logging/gif.h"
 #include "drift/logging/grid.h"
 #include "drift/logging/png.h"
+#include "drift/logging/record_gif.h"
 #include "drift/logging/scatter.h"
 
 namespace fs = std::filesystem;
@@ -207,4 +210,114 @@ TEST_CASE("gif: gray frames keep every gray level; many colours are quantised", 
   for (size_t i = 0; i < rgb.pixels.size(); ++i)
     worst = std::max(worst, std::abs(int(q.frames[0].pixels[i]) - int(rgb.pixels[i])));
   CHECK(worst <= 26);  // half a step of the 6-level channels (255/5/2 = 25.5)
+}
+
+namespace {
+
+std::string step_name(int64_t step) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "step_%08lld.npy", (long long)step);
+  return buf;
+}
+
+}  // namespace
+
+TEST_CASE("render_record: 2D points over the target, sorted by step, fixed axes", "[gif]") {
+  const fs::path run = fresh_dir("rec2d");
+  const fs::path rec = run / "record";
+  fs::create_directories(rec);
+  // Generated points start at (3,3) and end at the target around (-1,-1).
+  std::vector<float> start(40, 3.f), end(40, -1.f), target(60);
+  for (size_t i = 0; i < target.size(); ++i) target[i] = -1.f + 0.01f * float(i % 7);
+  drift::data::write_npy((rec / step_name(200)).string(), {20, 2}, end.data());
+  drift::data::write_npy((rec / step_name(0)).string(), {20, 2}, start.data());
+  drift::data::write_npy((rec / "target.npy").string(), {30, 2}, target.data());
+  drift::data::write_file_atomic((rec / "step_1.npy").string(), "ignored: not 8 digits");
+  drift::data::write_file_atomic((rec / "notes.txt").string(), "ignored");
+
+  const auto listed = list_record_frames(rec.string());
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0].step == 0);
+  CHECK(listed[1].step == 200);
+
+  RecordGifOptions o;
+  o.fps = 5, o.hold_seconds = 0.4, o.size = 200;
+  const RecordGif g = render_record(run.string(), o);
+  CHECK(g.kind == "scatter");
+  CHECK(g.gif.delay_cs == 20);
+  REQUIRE(g.frames.size() == 2 + 2);  // two steps + 0.4 s hold at 5 fps
+  CHECK(g.frames[0].width == 200);
+  CHECK(g.frames[3].pixels == g.frames[1].pixels);
+  const ScatterOptions so;
+  const auto count = [&](const Image& img, Rgb c) {
+    int k = 0;
+    for (size_t i = 0; i < img.pixels.size(); i += 3)
+      k += img.pixels[i] == c.r && img.pixels[i + 1] == c.g && img.pixels[i + 2] == c.b;
+    return k;
+  };
+  // Frame 0: generated far from the targets, both visible. Last frame: generated covers them.
+  CHECK(count(g.frames[0], so.generated) > 0);
+  CHECK(count(g.frames[0], so.target) > 0);
+  CHECK(count(g.frames[1], so.generated) > 0);
+  // Axes fixed across frames: (3,3) is the top-right corner region, (-1,-1) the bottom-left.
+  const auto where = [&](const Image& img) {  // mean x of generated-coloured pixels
+    double sx = 0;
+    int k = 0;
+    for (int y = 0; y < img.height; ++y)
+      for (int x = 0; x < img.width; ++x) {
+        const uint8_t* p = img.at(x, y);
+        if (p[0] == so.generated.r && p[1] == so.generated.g && p[2] == so.generated.b) sx += x, ++k;
+      }
+    return sx / std::max(k, 1);
+  };
+  CHECK(where(g.frames[0]) > 150);
+  CHECK(where(g.frames[1]) < 50);
+
+  const std::string gif = (run / "out.gif").string();
+  write_gif(gif, g.frames, g.gif);
+  CHECK(decode_gif(drift::data::read_file(gif)).frames.size() == 4);
+  fs::remove_all(run);
+}
+
+TEST_CASE("render_record: digit grids, auto range, thinning, errors", "[gif]") {
+  const fs::path run = fresh_dir("recimg");
+  const fs::path rec = run / "record";
+  fs::create_directories(rec);
+  for (int s = 0; s < 10; ++s) {
+    std::vector<float> img(4 * 3 * 3, -1.f + 0.2f * float(s));  // [4,3,3] in [-1,1]
+    drift::data::write_npy((rec / step_name(s * 10)).string(), {4, 3, 3}, img.data());
+  }
+  RecordGifOptions o;
+  o.hold_seconds = 0, o.max_frames = 4, o.scale = 2, o.progress_bar = false;
+  const RecordGif g = render_record(run.string(), o);
+  CHECK(g.kind == "grid");
+  REQUIRE(g.frames.size() == 4);  // steps 0, 30, 60, 90
+  CHECK(g.frames[0].channels == 1);
+  CHECK(g.frames[0].width == 2 * (3 * 2 + 2) + 2);  // nrow = sqrt(4) = 2, pad 2
+  CHECK(g.frames[0].height == 2 * (3 * 2 + 2) + 2);
+  // Auto range [-1,1]: value -1 + 0.2*s -> 255 * 0.1 * s.
+  CHECK(*g.frames[0].at(2, 2) == 0);
+  CHECK(*g.frames[1].at(2, 2) == 77);   // s = 3: 0.3 * 255 = 76.5
+  CHECK(*g.frames[3].at(2, 2) == 230);  // s = 9: 0.9 * 255 = 229.5
+
+  // Progress bar on: last row of the first frame is empty, of the last frame full.
+  o.progress_bar = true;
+  const RecordGif gb = render_record(run.string(), o);
+  const Image& f0 = gb.frames.front();
+  const Image& f3 = gb.frames.back();
+  CHECK(*f0.at(f0.width - 1, f0.height - 1) == 64);
+  CHECK(*f3.at(f3.width - 1, f3.height - 1) == 255);
+
+  std::vector<float> odd(4 * 9, 0.f);
+  drift::data::write_npy((rec / step_name(100)).string(), {4, 9}, odd.data());  // flat 3x3: same data, other shape
+  CHECK_THROWS_WITH(render_record(run.string(), o), Catch::Contains("differs from the first frame"));
+
+  const fs::path run2 = fresh_dir("recbad");
+  fs::create_directories(run2 / "record");
+  CHECK_THROWS_WITH(render_record(run2.string()), Catch::Contains("record: no step_XXXXXXXX.npy files"));
+  std::vector<float> five(5 * 7, 0.f);
+  drift::data::write_npy((run2 / "record" / step_name(0)).string(), {5, 7}, five.data());
+  CHECK_THROWS_WITH(render_record(run2.string()), Catch::Contains("is neither points"));
+  fs::remove_all(run);
+  fs::remove_all(run2);
 }
