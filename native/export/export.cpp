@@ -6,15 +6,11 @@
 
 #include "drift/data/atomic_file.h"
 #include "drift/model.h"
-#include "models/generator.h"
-#include "writer.h"
 
 namespace drift::exporter {
-namespace {
 namespace fs = std::filesystem;
 
-// The generator's parameters in layers_json() naming, as CPU float values.
-WeightSet weight_set(const drift::models::Generator& g, const std::string& name, std::int64_t step) {
+WeightSet generator_weights(const drift::models::Generator& g, const std::string& name, std::int64_t step) {
   WeightSet set;
   set.name = name;
   set.step = step;
@@ -29,16 +25,11 @@ WeightSet weight_set(const drift::models::Generator& g, const std::string& name,
   }
   return set;
 }
-}  // namespace
 
-ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
-                          const ExportOptions& opt) {
-  const Dtype dtype = parse_dtype(opt.dtype);
-  drift::models::LoadedModel lm = drift::models::load_checkpoint(checkpoint);
-  const auto& cfg = lm.config;
-
+ModelDescription describe_generator(const drift::models::Generator& g, const ExportOptions& opt) {
+  const auto& cfg = g->config();
   ModelDescription d;
-  d.layers = lm.ema->layers_json();
+  d.layers = g->layers_json();
   d.num_classes = cfg.num_classes;
   d.latent_dim = cfg.latent_dim;
   d.alpha_min = opt.alpha_min;
@@ -48,8 +39,7 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
   const bool image = cfg.output_shape.size() == 3;
   d.output_min = image ? 0.0 : -4.0;
   d.output_max = image ? 1.0 : 4.0;
-  d.training = {{"dataset", cfg.dataset}, {"steps", lm.step}, {"arch", cfg.arch},
-                {"checkpoint", fs::path(checkpoint).filename().string()}};
+  d.training = {{"dataset", cfg.dataset}, {"arch", cfg.arch}};
   if (opt.seed >= 0) d.training["seed"] = opt.seed;
   if (opt.wall_time_s >= 0) d.training["wall_time_s"] = opt.wall_time_s;
   if (!opt.command.empty()) d.training["command"] = opt.command;
@@ -59,6 +49,18 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
       throw std::runtime_error(opt.metrics_json + ": not a JSON object");
     d.training["metrics"] = m;
   }
+  return d;
+}
+
+ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
+                          const ExportOptions& opt) {
+  const Dtype dtype = parse_dtype(opt.dtype);
+  drift::models::LoadedModel lm = drift::models::load_checkpoint(checkpoint);
+  const auto& cfg = lm.config;
+
+  ModelDescription d = describe_generator(lm.ema, opt);
+  d.training["steps"] = lm.step;
+  d.training["checkpoint"] = fs::path(checkpoint).filename().string();
 
   std::vector<WeightSet> snaps;
   if (!opt.snapshots_dir.empty()) {
@@ -73,11 +75,11 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
       drift::models::LoadedModel s = drift::models::load_checkpoint(p.string());
       if (nlohmann::json(s.config).dump() != want)
         throw std::runtime_error(p.string() + ": generator config differs from " + checkpoint);
-      snaps.push_back(weight_set(s.ema, p.stem().string(), s.step));
+      snaps.push_back(generator_weights(s.ema, p.stem().string(), s.step));
     }
   }
 
-  ModelFiles files = encode_model(d, weight_set(lm.ema, "final", lm.step), snaps, dtype);
+  ModelFiles files = encode_model(d, generator_weights(lm.ema, "final", lm.step), snaps, dtype);
   // Validate with the reader the page uses before anything is written.
   std::string err;
   if (!drift::core::load_model(files.manifest, files.bin.data(), files.bin.size(), &err,

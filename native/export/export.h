@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <string>
 
+#include "models/generator.h"
+#include "writer.h"
+
 namespace drift::exporter {
 
 struct ExportOptions {
@@ -25,5 +28,12 @@ struct ExportResult {
 // with the Eigen core's loader before returning, so a file that fails validation is an error.
 ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
                           const ExportOptions& options = {});
+
+// The pieces export_model uses, for callers that hold a generator in memory (the trainer at
+// the end of a run, the parity tests): the manifest description of a config, and a
+// generator's parameters as a weight set (names = named_parameters() keys).
+ModelDescription describe_generator(const drift::models::Generator& g, const ExportOptions& options);
+WeightSet generator_weights(const drift::models::Generator& g, const std::string& name,
+                            std::int64_t step);
 
 }  // namespace drift::exporter
