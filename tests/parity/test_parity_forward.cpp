@@ -142,7 +142,7 @@ TEST_CASE("parity f16: exact against f16-rounded weights, bounded against f32", 
 
 TEST_CASE("export_model: checkpoint + snapshots -> files -> same outputs", "[parity][export]") {
   torch::manual_seed(4);
-  const fs::path dir = fs::path("parity_export_run");
+  const fs::path dir = fs::temp_directory_path() / "drift_parity_export_run";
   fs::remove_all(dir);
   fs::create_directories(dir / "snapshots");
   models::Generator g(config_for("conv", "silu"));

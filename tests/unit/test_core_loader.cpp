@@ -2,6 +2,7 @@
 // the source and the problem.
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "drift/manifest_sha256.h"
@@ -190,7 +191,7 @@ TEST_CASE("snapshot errors", "[core][loader]") {
 TEST_CASE("load_model_file reads the bin next to the manifest", "[core][loader]") {
   auto files = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(1),
                             {}, Dtype::f16);
-  const std::string dir = "test_core_loader_out";
+  const std::string dir = (std::filesystem::temp_directory_path() / "drift_test_core_loader").string();
   drift::exporter::write_model_files(dir, files);
   std::string err;
   auto m = load_model_file(dir + "/model.json", &err);
