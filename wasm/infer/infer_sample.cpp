@@ -18,6 +18,8 @@ struct Args {
 
 void run(const Args& a) {
   using namespace drift;
+  std::vector<int> labels;  // argument errors first, before any file is read
+  if (!a.labels.empty()) labels = infer::parse_int_list(a.labels, "--labels");
   auto model = infer::load_or_throw(a.model);
   const int L = model->latent_dim(), K = model->num_classes();
   data::NpyArray noise;
@@ -32,8 +34,6 @@ void run(const Args& a) {
                                " rows but --n is " + std::to_string(n));
     n = int(noise.shape[0]);
   }
-  std::vector<int> labels;
-  if (!a.labels.empty()) labels = infer::parse_int_list(a.labels, "--labels");
   if (!n) n = labels.size() > 1 ? int(labels.size()) : 16;
   if (n < 1 || n > (1 << 20)) throw std::runtime_error("--n: must be in [1, 1048576]");
   std::vector<std::int32_t> lab(static_cast<std::size_t>(n));
