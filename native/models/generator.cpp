@@ -83,7 +83,7 @@ GeneratorConfig default_mlp_config(int64_t num_classes, std::vector<int64_t> out
 GeneratorConfig default_conv_config(int64_t num_classes, std::vector<int64_t> output_shape) {
   GeneratorConfig c = default_mlp_config(num_classes, std::move(output_shape));
   c.arch = "conv";
-  c.hidden = {64, 96, 48};  // fc channels at H/4, conv channels at H/4 and H/2
+  c.hidden = {96, 128, 32};  // fc channels at H/4, conv channels at H/4 and H/2
   return c;
 }
 

@@ -1,0 +1,46 @@
+// Everything `drift-train train` can set. Stored as JSON in RUN_DIR/options.json and in every
+// checkpoint, so --resume continues with exactly the same settings.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "train/alpha.h"
+
+namespace drift::train {
+
+struct TrainOptions {
+  std::string dataset = "mnist";  // mnist | fashion-mnist | idx:DIR | toy name | csv:FILE
+  std::string data_dir = "data";
+  std::string out;                // RUN_DIR
+  std::string arch = "mlp";       // mlp | conv (images); toy sets always use the toy MLP
+  int64_t steps = 0;              // 0: from epochs, else the dataset default
+  double epochs = 0;
+  int64_t batch_size = 0;         // G: generated samples per class group (0 = default)
+  int64_t positives = 0;          // P per group (0 = G)
+  int64_t uncond = -1;            // U per group (-1 = G/2 for images, 0 for toys)
+  double lr = 0;                  // 0 = default (1e-3 mlp/toy, 5e-4 conv)
+  int64_t warmup = 200;           // linear LR warmup steps
+  double weight_decay = 0.0;
+  double clip = 2.0;              // gradient norm clip
+  double ema = -1;                // EMA decay (-1 = 0.999 images, 0.99 toys)
+  AlphaOptions alpha;
+  std::vector<double> taus{0.02, 0.05, 0.2};
+  double floor = 0.0;             // affinity floor (docs/drift-field.md)
+  std::string init = "middle";    // toys: middle | far | collapsed
+  std::string device = "auto";    // auto | cpu | cuda
+  uint64_t seed = 0;
+  int threads = 0;                // 0 = LibTorch default
+  int64_t record = 0;             // every K steps: snapshot + record .npy (0 = off)
+  int64_t ckpt_every = 1000;
+  int64_t log_every = 50;
+  double grid_alpha = 1.5;        // guidance of the logged sample grid
+  bool final_eval = true;         // quick eval + export at the end
+  int64_t eval_n = 2000;
+  std::string command;            // the command line (for the model card)
+};
+
+void to_json(nlohmann::json& j, const TrainOptions& o);
+void from_json(const nlohmann::json& j, TrainOptions& o);
+
+}  // namespace drift::train

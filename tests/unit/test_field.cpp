@@ -1,0 +1,198 @@
+// Drift field: formula against a loop reference, and the properties docs/drift-field.md claims.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "field/field.h"
+
+using drift::field::compute_field;
+using drift::field::FieldInput;
+using drift::field::FieldOptions;
+
+namespace {
+torch::Tensor randn3(int64_t b, int64_t n, int64_t d, double shift = 0.0) {
+  return torch::randn({b, n, d}) + shift;
+}
+
+// Plain-loop field for one group (B=1), written independently of field.cpp.
+std::vector<double> loop_field(const std::vector<std::vector<double>>& x,
+                               const std::vector<std::vector<double>>& u, double wu,
+                               const std::vector<std::vector<double>>& p,
+                               const std::vector<double>& taus, double floor) {
+  const size_t G = x.size(), D = x[0].size();
+  std::vector<std::vector<double>> T;
+  std::vector<double> w;
+  for (auto& v : x) T.push_back(v), w.push_back(1);
+  for (auto& v : u) T.push_back(v), w.push_back(wu);
+  for (auto& v : p) T.push_back(v), w.push_back(1);
+  const size_t N = T.size(), split = G + u.size();
+  std::vector<double> dist(G * N);
+  double num = 0, den = 0;
+  for (size_t i = 0; i < G; ++i)
+    for (size_t j = 0; j < N; ++j) {
+      double sq = 0;
+      for (size_t k = 0; k < D; ++k) sq += (x[i][k] - T[j][k]) * (x[i][k] - T[j][k]);
+      dist[i * N + j] = std::sqrt(std::max(sq, 1e-8));
+      num += dist[i * N + j] * w[j];
+      den += w[j];
+    }
+  const double dbar = num / den, s = std::max(dbar / std::sqrt(double(D)), 1e-3);
+  std::vector<double> V(G * D, 0.0);
+  for (double tau : taus) {
+    std::vector<double> L(G * N), row(G * N), col(G * N), F(G * D, 0.0);
+    for (size_t i = 0; i < G; ++i)
+      for (size_t j = 0; j < N; ++j)
+        L[i * N + j] = -(dist[i * N + j] / dbar + (i == j ? 100.0 : 0.0)) / tau;
+    for (size_t i = 0; i < G; ++i) {
+      double z = 0;
+      for (size_t j = 0; j < N; ++j) z += std::exp(L[i * N + j]);
+      for (size_t j = 0; j < N; ++j) row[i * N + j] = std::exp(L[i * N + j]) / z;
+    }
+    for (size_t j = 0; j < N; ++j) {
+      double z = 0;
+      for (size_t i = 0; i < G; ++i) z += std::exp(L[i * N + j]);
+      for (size_t i = 0; i < G; ++i) col[i * N + j] = std::exp(L[i * N + j]) / z;
+    }
+    double ss = 0;
+    for (size_t i = 0; i < G; ++i) {
+      std::vector<double> A(N);
+      double sneg = 0, spos = 0;
+      for (size_t j = 0; j < N; ++j) {
+        A[j] = std::sqrt(std::max(row[i * N + j] * col[i * N + j], floor)) * w[j];
+        (j < split ? sneg : spos) += A[j];
+      }
+      for (size_t j = 0; j < N; ++j) {
+        const double c = j < split ? -A[j] * spos : A[j] * sneg;
+        for (size_t k = 0; k < D; ++k) F[i * D + k] += c * (T[j][k] - x[i][k]) / s;
+      }
+    }
+    for (double f : F) ss += f * f;
+    const double rms = std::sqrt(std::max(ss / F.size(), 1e-16));
+    for (size_t k = 0; k < F.size(); ++k) V[k] += F[k] / rms;
+  }
+  return V;
+}
+
+std::vector<std::vector<double>> rows(const torch::Tensor& t) {  // [n,d]
+  std::vector<std::vector<double>> r(t.size(0), std::vector<double>(t.size(1)));
+  auto a = t.accessor<float, 2>();
+  for (int64_t i = 0; i < t.size(0); ++i)
+    for (int64_t k = 0; k < t.size(1); ++k) r[i][k] = a[i][k];
+  return r;
+}
+
+// Mean over groups and samples of V projected on a direction.
+double mean_projection(const torch::Tensor& V, const torch::Tensor& dir) {
+  return (V * dir.view({1, 1, -1})).sum(-1).mean().item<double>();
+}
+}  // namespace
+
+TEST_CASE("field matches a plain-loop reference (with uncond, floor on and off)", "[field]") {
+  torch::manual_seed(1);
+  for (double floor : {0.0, 1e-6}) {
+    auto x = randn3(1, 6, 5), u = randn3(1, 3, 5, 0.5), p = randn3(1, 4, 5, 1.0);
+    FieldOptions opt;
+    opt.floor = floor;
+    auto r = compute_field({x, p, u, torch::full({1}, 1.7)}, opt);
+    auto ref = loop_field(rows(x[0]), rows(u[0]), 1.7, rows(p[0]), opt.taus, floor);
+    auto V = r.V.contiguous();
+    REQUIRE(V.numel() == int64_t(ref.size()));
+    for (size_t k = 0; k < ref.size(); ++k) CHECK(V.data_ptr<float>()[k] == Approx(ref[k]).margin(2e-4));
+    CHECK(r.force_rms.size() == 3);
+  }
+}
+
+TEST_CASE("swapping positives and negatives flips V", "[field]") {
+  // One generated sample per group, so the only generated column is its own (masked) one.
+  torch::manual_seed(2);
+  auto x = randn3(3, 1, 8), a = randn3(3, 16, 8, 0.7), b = randn3(3, 16, 8, -0.4);
+  auto w1 = torch::ones({3});
+  auto r1 = compute_field({x, a, b, w1});
+  auto r2 = compute_field({x, b, a, w1});
+  CHECK(torch::allclose(r1.V, -r2.V, 1e-4, 1e-4));
+}
+
+TEST_CASE("V -> 0 relative to a real mismatch as the batch grows (same distribution)", "[field]") {
+  // Raw force when generated and real come from one distribution, divided by the raw force
+  // when the positives are shifted: must shrink as the sample count grows.
+  auto ratio = [](int64_t n) {
+    torch::manual_seed(3);
+    auto x = randn3(1, n, 4), same = randn3(1, n, 4), shifted = randn3(1, n, 4, 1.0);
+    FieldOptions opt;
+    opt.taus = {0.2};
+    double f_same = compute_field({x, same, {}, {}}, opt).force_rms[0];
+    double f_shift = compute_field({x, shifted, {}, {}}, opt).force_rms[0];
+    return f_same / f_shift;
+  };
+  const double small = ratio(32), large = ratio(2048);
+  INFO("ratio at 32: " << small << ", at 2048: " << large);
+  CHECK(large < 0.5 * small);
+}
+
+TEST_CASE("a single positive attracts the generated cloud", "[field]") {
+  torch::manual_seed(4);
+  auto x = 0.1 * torch::randn({1, 16, 3});
+  auto dir = torch::tensor({1.0f, 0.0f, 0.0f});
+  auto pos = (2.0 * dir).view({1, 1, 3});
+  auto r = compute_field({x, pos, {}, {}});
+  auto meanV = r.V.mean(std::vector<int64_t>{0, 1});
+  const double cosv = (meanV.dot(dir) / meanV.norm()).item<double>();
+  CHECK(cosv > 0.95);
+  CHECK(mean_projection(r.V, dir) > 0);
+}
+
+TEST_CASE("self pairs are masked out of the kernel", "[field]") {
+  // One generated point, one positive: with the mask the point has no negative affinity, so
+  // the pull (weighted by the negative mass) vanishes; without the mask its own zero
+  // distance dominates and it gets pulled.
+  auto x = torch::zeros({1, 1, 2});
+  auto pos = torch::tensor({1.0f, 0.0f}).view({1, 1, 2});
+  FieldOptions masked, unmasked;
+  unmasked.self_mask = 0.0;
+  CHECK(compute_field({x, pos, {}, {}}, masked).force_rms[2] < 1e-8);
+  CHECK(compute_field({x, pos, {}, {}}, unmasked).force_rms[2] > 1e-4);
+}
+
+TEST_CASE("unconditional negatives: weight 0 leaves the scale alone, larger weight repels more", "[field]") {
+  torch::manual_seed(5);
+  auto e1 = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f}), e2 = torch::tensor({0.0f, 1.0f, 0.0f, 0.0f});
+  auto x = randn3(2, 12, 4);
+  auto p = x.detach() + 1.5 * e1.view({1, 1, 4}) + 0.1 * randn3(2, 12, 4);  // pull along +e1
+  auto u = x.detach() - 1.5 * e2.view({1, 1, 4}) + 0.1 * randn3(2, 6, 4).repeat({1, 2, 1});  // u at -e2
+  u = u.narrow(1, 0, 6);
+  auto none = compute_field({x, p, {}, {}});
+  auto zero = compute_field({x, p, u, torch::zeros({2})});
+  // Zero-weight columns still enter the softmax denominators, but not the mean distance.
+  CHECK(none.s == Approx(zero.s));
+  CHECK(none.mean_dist == Approx(zero.mean_dist));
+  // Repulsion from u points along +e2; relative to the +e1 pull it grows with w_u.
+  auto light = compute_field({x, p, u, torch::full({2}, 0.5)});
+  auto heavy = compute_field({x, p, u, torch::full({2}, 4.0)});
+  const double rl = mean_projection(light.V, e2) / mean_projection(light.V, e1);
+  const double rh = mean_projection(heavy.V, e2) / mean_projection(heavy.V, e1);
+  INFO("e2/e1 ratio light " << rl << " heavy " << rh);
+  CHECK(mean_projection(light.V, e1) > 0);
+  CHECK(rl > 0);
+  CHECK(rh > 1.5 * rl);
+}
+
+TEST_CASE("loss value is about the number of temperatures and its gradient follows V", "[field]") {
+  torch::manual_seed(6);
+  auto x = randn3(2, 8, 5).requires_grad_(true);
+  auto p = randn3(2, 8, 5, 0.5);
+  auto r = compute_field({x, p, {}, {}});
+  auto loss = drift::field::drift_loss(x, r);
+  const double vsq = r.V.pow(2).mean().item<double>();
+  CHECK(loss.item<double>() == Approx(vsq).epsilon(1e-4));
+  loss.backward();
+  // d loss / dx = -2 V / (s * numel): a gradient step moves x along V.
+  auto expected = -2.0 * r.V / (r.s * double(x.numel()));
+  CHECK(torch::allclose(x.grad(), expected, 1e-4, 1e-7));
+}
+
+TEST_CASE("bad shapes give a clear error", "[field]") {
+  auto x = torch::randn({1, 4, 3});
+  CHECK_THROWS_WITH(compute_field({x, torch::randn({1, 4, 2}), {}, {}}),
+                    Catch::Contains("pos shape does not match"));
+  CHECK_THROWS_WITH(compute_field({torch::randn({4, 3}), x, {}, {}}), Catch::Contains("x must be"));
+}

@@ -1,0 +1,109 @@
+// Generators: sizes, shapes, the manifest layer list, config JSON and checkpoint round trips.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "models/generator.h"
+
+using namespace drift::models;
+
+TEST_CASE("default generators have the documented sizes and shapes", "[models]") {
+  torch::manual_seed(0);
+  Generator mlp(default_mlp_config(10, {1, 28, 28}));
+  Generator conv(default_conv_config(10, {1, 28, 28}));
+  Generator toy(default_toy_config());
+  INFO("mlp " << mlp->num_parameters() << " conv " << conv->num_parameters());
+  CHECK(mlp->num_parameters() > 800000);
+  CHECK(mlp->num_parameters() < 1500000);
+  CHECK(conv->num_parameters() > 300000);
+  CHECK(conv->num_parameters() < 1500000);
+  CHECK(toy->config().input_dim() == 32);
+  auto eps = torch::randn({5, 32});
+  auto labels = torch::tensor({0, 1, 2, 3, 9}, torch::kLong);
+  auto alpha = torch::full({5}, 1.5);
+  CHECK(mlp->generate(eps, labels, alpha).sizes() == torch::IntArrayRef({5, 784}));
+  CHECK(conv->generate(eps, labels, alpha).sizes() == torch::IntArrayRef({5, 784}));
+  CHECK(toy->generate(torch::randn({7, 31}), torch::zeros({7}, torch::kLong), torch::ones({7}))
+            .sizes() == torch::IntArrayRef({7, 2}));
+}
+
+TEST_CASE("generator input is [eps | one_hot | alpha-1]", "[models]") {
+  auto cfg = default_mlp_config(4, {2});
+  cfg.latent_dim = 3;
+  auto eps = torch::arange(6, torch::kFloat).view({2, 3});
+  auto in = make_generator_input(cfg, eps, torch::tensor({2, 0}, torch::kLong), torch::tensor({1.0f, 3.5f}));
+  auto expected = torch::tensor({0.f, 1.f, 2.f, 0.f, 0.f, 1.f, 0.f, 0.f,  //
+                                 3.f, 4.f, 5.f, 1.f, 0.f, 0.f, 0.f, 2.5f})
+                      .view({2, 8});
+  CHECK(torch::equal(in, expected));
+  CHECK_THROWS_WITH(make_generator_input(cfg, torch::randn({2, 5}), torch::zeros({2}), torch::ones({2})),
+                    Catch::Contains("eps must be"));
+}
+
+TEST_CASE("layers_json lists every parameter with its named_parameters key and shape", "[models]") {
+  for (auto cfg : {default_mlp_config(10, {1, 28, 28}), default_conv_config(10, {1, 28, 28}),
+                   default_toy_config()}) {
+    Generator g(cfg);
+    auto layers = g->layers_json();
+    auto params = g->named_parameters();
+    size_t named = 0;
+    for (const auto& l : layers) {
+      if (!l.contains("weight")) continue;
+      const auto wkey = l["weight"].get<std::string>(), bkey = l["bias"].get<std::string>();
+      REQUIRE(params.contains(wkey));
+      REQUIRE(params.contains(bkey));
+      named += 2;
+      const auto& w = params[wkey];
+      if (l["type"] == "linear") {
+        CHECK(w.size(0) == l["out"].get<int64_t>());
+        CHECK(w.size(1) == l["in"].get<int64_t>());
+      } else if (l["type"] == "conv2d") {
+        CHECK(w.size(0) == l["out_channels"].get<int64_t>());
+        CHECK(w.size(2) == l["kernel"].get<int64_t>());
+      } else {
+        CHECK(l["type"] == "groupnorm");
+        CHECK(w.size(0) == l["channels"].get<int64_t>());
+      }
+    }
+    CHECK(named == params.size());
+    CHECK(layers.front()["type"] == "linear");
+    CHECK(layers.front()["in"].get<int64_t>() == cfg.input_dim());
+  }
+}
+
+TEST_CASE("config JSON round trip and rejection of bad fields", "[models]") {
+  auto c = default_conv_config(10, {1, 28, 28});
+  c.dataset = "mnist";
+  nlohmann::json j = c;
+  auto back = j.get<GeneratorConfig>();
+  CHECK(back.arch == "conv");
+  CHECK(back.hidden == c.hidden);
+  CHECK(back.output_shape == c.output_shape);
+  CHECK(back.dataset == "mnist");
+  j["arch"] = "transformer";
+  CHECK_THROWS_WITH(j.get<GeneratorConfig>(), Catch::Contains("unknown arch"));
+  j.erase("arch");
+  CHECK_THROWS_WITH(j.get<GeneratorConfig>(), Catch::Contains("generator config"));
+}
+
+TEST_CASE("snapshot save/load reproduces the generator", "[models]") {
+  torch::manual_seed(3);
+  const auto dir = std::filesystem::temp_directory_path() / "drift_test_models";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "snap.pt").string();
+  Generator g(default_mlp_config(10, {1, 28, 28}));
+  save_snapshot(path, g, 1234);
+  auto loaded = load_checkpoint(path);
+  CHECK(loaded.step == 1234);
+  CHECK(loaded.config.arch == "mlp");
+  auto eps = torch::randn({3, 32});
+  auto lab = torch::tensor({1, 2, 3}, torch::kLong);
+  auto a = torch::ones({3});
+  torch::NoGradGuard ng;
+  CHECK(torch::equal(g->generate(eps, lab, a), loaded.ema->generate(eps, lab, a)));
+  CHECK_THROWS_WITH(load_checkpoint((dir / "missing.pt").string()), Catch::Contains("missing.pt: no such file"));
+  const std::string junk = (dir / "junk.pt").string();
+  { std::ofstream(junk) << "not a torch archive"; }
+  CHECK_THROWS_WITH(load_checkpoint(junk), Catch::StartsWith(junk + ": "));
+  std::filesystem::remove_all(dir);
+}
