@@ -8,10 +8,10 @@
 using namespace drift::core;
 
 namespace {
-Eigen::MatrixXf randn(int r, int c, uint64_t seed) {
+std::vector<float> randn(int r, int c, uint64_t seed) {
   ToyRng g(seed);
-  Eigen::MatrixXf m(r, c);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = g.normal();
+  std::vector<float> m(size_t(r) * c);
+  for (float& v : m) v = g.normal();
   return m;
 }
 }  // namespace
@@ -20,12 +20,17 @@ TEST_CASE("ToyMLP backward matches central finite differences (double-checked in
   ToyMLP mlp(5, 7, 3, 2);
   ToyRng r(3);
   mlp.init(r);
-  Eigen::MatrixXf Z = randn(5, 9, 4);
-  Eigen::MatrixXf R = randn(2, 9, 5);  // L = sum(out ⊙ R)
-  auto loss = [&]() { return double((mlp.forward(Z).array() * R.array()).sum()); };
+  std::vector<float> Z = randn(9, 5, 4);  // [n=9, in=5]
+  std::vector<float> R = randn(9, 2, 5);  // L = sum(out ⊙ R)
+  auto loss = [&]() {
+    const std::vector<float>& y = mlp.forward(Z.data(), 9);
+    double l = 0;
+    for (size_t k = 0; k < y.size(); ++k) l += double(y[k]) * R[k];
+    return l;
+  };
   loss();
   std::vector<float> grad;
-  mlp.backward(R, grad);
+  mlp.backward(R.data(), grad);
   std::vector<float>& p = mlp.params();
   REQUIRE(grad.size() == p.size());
   REQUIRE(p.size() == size_t(5 * 7 + 7 + 2 * (7 * 7 + 7) + 7 * 2 + 2));
@@ -52,11 +57,11 @@ TEST_CASE("ToyTrainer drift loss gradient matches finite differences along rando
   c.n = 32;
   c.eval_n = 32;
   ToyTrainer t(c);
-  Eigen::MatrixXf Z = randn(c.noise_dim, 32, 6);
-  RowMatrixXf goal = randn(32, 2, 7);
+  std::vector<float> Z = randn(32, c.noise_dim, 6);
+  std::vector<float> goal = randn(32, 2, 7);
   const float s = 0.7f;
   std::vector<float> grad;
-  t.loss_and_grad(Z, goal, s, &grad);
+  t.loss_and_grad(Z.data(), 32, goal.data(), s, &grad);
   std::vector<float>& p = t.mlp().params();
   for (uint64_t k = 0; k < 4; ++k) {
     ToyRng dr(100 + k);
@@ -66,9 +71,9 @@ TEST_CASE("ToyTrainer drift loss gradient matches finite differences along rando
     std::vector<float> keep = p;
     const float h = 1e-3f;
     for (size_t i = 0; i < p.size(); ++i) p[i] = keep[i] + h * dir[i];
-    double lp = t.loss_and_grad(Z, goal, s, nullptr);
+    double lp = t.loss_and_grad(Z.data(), 32, goal.data(), s, nullptr);
     for (size_t i = 0; i < p.size(); ++i) p[i] = keep[i] - h * dir[i];
-    double lm = t.loss_and_grad(Z, goal, s, nullptr);
+    double lm = t.loss_and_grad(Z.data(), 32, goal.data(), s, nullptr);
     p = keep;
     CHECK(gd == Approx((lp - lm) / (2 * h)).epsilon(2e-2));
   }

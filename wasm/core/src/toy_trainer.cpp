@@ -1,32 +1,45 @@
-// Toy 2D drifting trainer: MLP forward/backward by hand, Adam, drift loss.
+// Toy 2D drifting trainer: MLP forward/backward by hand (drift/gemm.h products), Adam,
+// drift loss.
 #include "drift/toy_trainer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+
+#include "drift/gemm.h"
 
 namespace drift::core {
 
 namespace {
-using MapM = Eigen::Map<Eigen::MatrixXf>;
-using MapV = Eigen::Map<Eigen::VectorXf>;
-
-inline float sigmoid(float h) { return 1.0f / (1.0f + std::exp(-h)); }
+inline float sigmoid(float h) { return 1.0f / (1.0f + fast_exp(-h)); }
 
 // Mean pairwise L2 distance between a [n,2] and b [m,2]; skip_diag for E|X-X'|.
 double mean_dist(const std::vector<float>& a, const std::vector<float>& b, bool skip_diag) {
   size_t n = a.size() / 2, m = b.size() / 2;
+  std::vector<float> bx(m), by(m);
+  for (size_t j = 0; j < m; ++j) bx[j] = b[2 * j], by[j] = b[2 * j + 1];
   double acc = 0.0;
   for (size_t i = 0; i < n; ++i) {
-    float ax = a[2 * i], ay = a[2 * i + 1];
-    float row = 0.0f;
-    for (size_t j = 0; j < m; ++j) {
-      float dx = ax - b[2 * j], dy = ay - b[2 * j + 1];
-      row += std::sqrt(dx * dx + dy * dy);
+    const float ax = a[2 * i], ay = a[2 * i + 1];
+    float part[4] = {0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 4 <= m; j += 4)
+      for (int l = 0; l < 4; ++l) {
+        const float dx = ax - bx[j + l], dy = ay - by[j + l];
+        part[l] += std::sqrt(dx * dx + dy * dy);
+      }
+    for (; j < m; ++j) {
+      const float dx = ax - bx[j], dy = ay - by[j];
+      part[0] += std::sqrt(dx * dx + dy * dy);
     }
-    acc += row;
+    acc += double(part[0]) + part[1] + part[2] + part[3];
   }
   double pairs = skip_diag ? double(n) * double(n - 1) : double(n) * double(m);
   return pairs > 0 ? acc / pairs : 0.0;
+}
+
+void check_positive(float v, const char* what) {
+  if (!(v > 0.0f) || !std::isfinite(v)) throw std::runtime_error(std::string("toy trainer: ") + what + " must be > 0");
 }
 }  // namespace
 
@@ -55,42 +68,61 @@ void ToyMLP::init(ToyRng& rng) {
   }
 }
 
-// Z [in,n] -> out [out,n]
-const Eigen::MatrixXf& ToyMLP::forward(const Eigen::MatrixXf& Z) {
-  if (Z.rows() != in_) throw std::runtime_error("toy trainer: noise has wrong dimension");
-  act_[0] = Z;  // act_[l]: input of layer l
+// Z [n,in] -> y [n,out]. Row-major [n,f] is column-major [f,n]; W row-major [out,in] is
+// column-major [in,out], so h = W a is gemm_tn.
+const std::vector<float>& ToyMLP::forward(const float* Z, int n) {
+  n_ = n;
+  act_[0].assign(Z, Z + size_t(n) * in_);
   for (size_t l = 0; l < layers_.size(); ++l) {
     const Layer& L = layers_[l];
-    MapM W(params_.data() + L.w, L.out, L.in);
-    MapV b(params_.data() + L.b, L.out);
-    bool last = l + 1 == layers_.size();
-    Eigen::MatrixXf& h = last ? y_ : pre_[l];
-    h.noalias() = W * act_[l];
-    h.colwise() += b;
-    if (!last) act_[l + 1] = h.unaryExpr([](float v) { return v * sigmoid(v); });
+    const bool last = l + 1 == layers_.size();
+    std::vector<float>& h = last ? y_ : pre_[l];
+    h.resize(size_t(n) * L.out);
+    gemm_tn(L.out, n, L.in, params_.data() + L.w, act_[l].data(), h.data());
+    const float* b = params_.data() + L.b;
+    for (int i = 0; i < n; ++i)
+      for (int o = 0; o < L.out; ++o) h[size_t(i) * L.out + o] += b[o];
+    if (!last) {
+      std::vector<float>& a = act_[l + 1];
+      a.resize(h.size());
+      for (size_t k = 0; k < h.size(); ++k) a[k] = h[k] * sigmoid(h[k]);
+    }
   }
   return y_;
 }
 
-// dOut [out,n] -> grad
-void ToyMLP::backward(const Eigen::MatrixXf& dOut, std::vector<float>& grad) {
+// dOut [n,out] -> grad. dW [out,in] = g^T a (row-major), i.e. column-major [in,out] = a^T g:
+// gemm_nn over a transposed copy of g. da = g W: column-major [in,n] = W^T... = gemm_nn(W, g).
+void ToyMLP::backward(const float* dOut, std::vector<float>& grad) {
+  const int n = n_;
   grad.assign(params_.size(), 0.0f);
-  Eigen::MatrixXf g = dOut;  // dL/d(pre-activation of layer l)
+  g_.assign(dOut, dOut + size_t(n) * outd_);  // dL/d(pre-activation of layer l), [n,out]
   for (size_t l = layers_.size(); l-- > 0;) {
     const Layer& L = layers_[l];
-    MapM gW(grad.data() + L.w, L.out, L.in);
-    MapV gb(grad.data() + L.b, L.out);
-    gW.noalias() = g * act_[l].transpose();
-    gb = g.rowwise().sum();
+    // gt [out... ] : g as column-major [n,out] (a transpose of g's [out,n] column-major view)
+    gt_.resize(g_.size());
+    for (int i = 0; i < n; ++i)
+      for (int o = 0; o < L.out; ++o) gt_[size_t(o) * n + i] = g_[size_t(i) * L.out + o];
+    // dW column-major [in,out] = act[in,n] * gt[n,out]
+    gemm_nn(L.in, L.out, n, act_[l].data(), gt_.data(), grad.data() + L.w);
+    float* gb = grad.data() + L.b;
+    for (int o = 0; o < L.out; ++o) {
+      const float* col = gt_.data() + size_t(o) * n;
+      float s = 0.0f;
+      for (int i = 0; i < n; ++i) s += col[i];
+      gb[o] = s;
+    }
     if (l == 0) break;
-    MapM W(params_.data() + L.w, L.out, L.in);
-    Eigen::MatrixXf ga = W.transpose() * g;  // dL/d act_[l]
-    const Eigen::MatrixXf& h = pre_[l - 1];
-    // silu'(h) = s(h) (1 + h (1 - s(h)))
-    g = ga.binaryExpr(h, [](float d, float v) {
-      float s = sigmoid(v);
-      return d * s * (1.0f + v * (1.0f - s));
-    });
+    // da column-major [in,n] = W(col-major [in,out]) * g(col-major [out,n])
+    ga_.resize(size_t(n) * L.in);
+    gemm_nn(L.in, n, L.out, params_.data() + L.w, g_.data(), ga_.data());
+    // through SiLU: silu'(h) = s(h) (1 + h (1 - s(h)))
+    const std::vector<float>& h = pre_[l - 1];
+    g_.resize(ga_.size());
+    for (size_t k = 0; k < ga_.size(); ++k) {
+      const float v = h[k], s = sigmoid(v);
+      g_[k] = ga_[k] * s * (1.0f + v * (1.0f - s));
+    }
   }
 }
 
@@ -107,19 +139,14 @@ ToyTrainer::ToyTrainer(const ToyTrainerConfig& cfg)
     : cfg_(cfg), mlp_(cfg.noise_dim, cfg.hidden, cfg.depth, 2), rng_(cfg.seed) {
   if (cfg.n < 2 || cfg.n > 8192) throw std::runtime_error("toy trainer: n must be in [2, 8192]");
   if (cfg.eval_n < 2 || cfg.eval_n > 8192) throw std::runtime_error("toy trainer: eval_n must be in [2, 8192]");
-  if (!(cfg.lr > 0.0f) || !std::isfinite(cfg.lr)) throw std::runtime_error("toy trainer: lr must be > 0");
+  check_positive(cfg.lr, "lr");
   set_temperatures(cfg.taus);
   toy_init(cfg.init);  // validates the name
   ToyRng er(cfg.seed ^ 0xE7A1u);
-  eval_noise_ = noise(cfg.eval_n, er);
+  eval_noise_.resize(size_t(cfg.eval_n) * cfg.noise_dim);
+  for (float& z : eval_noise_) z = er.normal();
   set_target(cfg.target);
   reset(cfg.init);
-}
-
-Eigen::MatrixXf ToyTrainer::noise(int n, ToyRng& rng) const {
-  Eigen::MatrixXf Z(cfg_.noise_dim, n);
-  for (Eigen::Index i = 0; i < Z.size(); ++i) Z.data()[i] = rng.normal();
-  return Z;
 }
 
 FieldParams ToyTrainer::field_params() const {
@@ -143,10 +170,9 @@ void ToyTrainer::sample_targets(int n, ToyRng& rng, float* out) const {
 }
 
 void ToyTrainer::set_target(const std::string& name) {
-  if (!is_toy_name(name)) sample_toy(name, 0, 0);  // throws the standard message
+  eval_targets_ = sample_toy(name, cfg_.eval_n, cfg_.seed ^ 0x7A26u);  // throws on unknown names
   cfg_.target = name;
   user_points_.clear();
-  eval_targets_ = sample_toy(name, cfg_.eval_n, cfg_.seed ^ 0x7A26u);
 }
 
 void ToyTrainer::set_target_points(const std::vector<float>& xy) {
@@ -165,13 +191,21 @@ void ToyTrainer::reset(const std::string& init) {
   ToyRng wr(cfg_.seed);
   mlp_.init(wr);
   // Place the untrained output: centre (cx,cy), per-coordinate spread `spread`.
-  const Eigen::MatrixXf& out = mlp_.forward(eval_noise_);
-  Eigen::Vector2f mean = out.rowwise().mean();
-  float sd = std::sqrt((out.colwise() - mean).squaredNorm() / float(out.size()));
-  mlp_.set_output_affine(spec.spread / std::max(sd, 1e-12f), 0.0f, 0.0f);
-  const Eigen::MatrixXf& out2 = mlp_.forward(eval_noise_);
-  Eigen::Vector2f m2 = out2.rowwise().mean();
-  mlp_.set_output_affine(1.0f, spec.cx - m2(0), spec.cy - m2(1));
+  const int n = cfg_.eval_n;
+  auto moments = [&](double* mx, double* my) {
+    const std::vector<float>& y = mlp_.forward(eval_noise_.data(), n);
+    double sx = 0, sy = 0, ss = 0;
+    for (int i = 0; i < n; ++i) sx += y[2 * i], sy += y[2 * i + 1];
+    *mx = sx / n, *my = sy / n;
+    for (int i = 0; i < n; ++i)
+      ss += (y[2 * i] - *mx) * (y[2 * i] - *mx) + (y[2 * i + 1] - *my) * (y[2 * i + 1] - *my);
+    return std::sqrt(ss / (2.0 * n));
+  };
+  double mx, my;
+  double sd = moments(&mx, &my);
+  mlp_.set_output_affine(float(spec.spread / std::max(sd, 1e-12)), 0.0f, 0.0f);
+  moments(&mx, &my);
+  mlp_.set_output_affine(1.0f, spec.cx - float(mx), spec.cy - float(my));
   m_.assign(mlp_.params().size(), 0.0f);
   v_.assign(mlp_.params().size(), 0.0f);
   rng_ = ToyRng(cfg_.seed + 1);
@@ -181,51 +215,56 @@ void ToyTrainer::reset(const std::string& init) {
 
 void ToyTrainer::set_temperatures(const std::vector<float>& taus) {
   if (taus.empty() || taus.size() > 8) throw std::runtime_error("toy trainer: need 1..8 temperatures");
-  for (float t : taus)
-    if (!(t > 0.0f) || !std::isfinite(t)) throw std::runtime_error("toy trainer: temperatures must be > 0");
+  for (float t : taus) check_positive(t, "temperatures");
   cfg_.taus = taus;
 }
 
 void ToyTrainer::set_lr(float lr) {
-  if (!(lr > 0.0f) || !std::isfinite(lr)) throw std::runtime_error("toy trainer: lr must be > 0");
+  check_positive(lr, "lr");
   cfg_.lr = lr;
 }
 
-// Z [noise_dim,n], goal [n,2] -> mean over samples and coords of (x/s - goal)^2
-float ToyTrainer::loss_and_grad(const Eigen::MatrixXf& Z, const RowMatrixXf& goal, float s,
+// Z [n,noise_dim], goal [n,2] -> mean over samples and coords of (x/s - goal)^2
+float ToyTrainer::loss_and_grad(const float* Z, int n, const float* goal, float s,
                                 std::vector<float>* grad) {
-  const Eigen::MatrixXf& X = mlp_.forward(Z);  // [2,n]
-  const float inv = 1.0f / float(X.size());
-  Eigen::MatrixXf r = X / s - goal.transpose();
-  float loss = r.squaredNorm() * inv;
-  if (grad) {
-    Eigen::MatrixXf dOut = r * (2.0f * inv / s);
-    mlp_.backward(dOut, *grad);
+  const std::vector<float>& X = mlp_.forward(Z, n);  // [n,2]
+  const float inv = 1.0f / float(X.size()), inv_s = 1.0f / s;
+  double loss = 0.0;
+  dout_.resize(X.size());
+  for (size_t k = 0; k < X.size(); ++k) {
+    const float r = X[k] * inv_s - goal[k];
+    loss += double(r) * r;
+    dout_[k] = r * (2.0f * inv * inv_s);
   }
-  return loss;
+  if (grad) mlp_.backward(dout_.data(), *grad);
+  return float(loss * inv);
 }
 
 void ToyTrainer::step(int k) {
   if (k < 0 || k > 100000) throw std::runtime_error("toy trainer: step count must be in [0, 100000]");
-  const int n = cfg_.n;
-  RowMatrixXf Y(n, 2), none(0, 2);
+  const int n = cfg_.n, nd = cfg_.noise_dim;
   const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+  const FieldParams fp = field_params();
+  Z_.resize(size_t(n) * nd);
+  Y_.resize(size_t(n) * 2);
+  V_.resize(size_t(n) * 2);
+  goal_.resize(size_t(n) * 2);
   for (int it = 0; it < k; ++it) {
-    Eigen::MatrixXf Z = noise(n, rng_);
-    sample_targets(n, rng_, Y.data());
-    RowMatrixXf X = mlp_.forward(Z).transpose();
-    RowMatrixXf V = drift_field(X, Y, none, 0.0f, field_params(), &stats_);
-    RowMatrixXf goal = X / stats_.s + V;
-    last_loss_ = loss_and_grad(Z, goal, stats_.s, &grad_);
+    for (float& z : Z_) z = rng_.normal();
+    sample_targets(n, rng_, Y_.data());
+    X_ = mlp_.forward(Z_.data(), n);
+    drift_field(X_.data(), n, Y_.data(), n, nullptr, 0, 2, 0.0f, fp, V_.data(), &stats_);
+    for (size_t j = 0; j < goal_.size(); ++j) goal_[j] = X_[j] / stats_.s + V_[j];
+    last_loss_ = loss_and_grad(Z_.data(), n, goal_.data(), stats_.s, &grad_);
     ++steps_;
     // Adam with bias correction.
-    float c1 = 1.0f - std::pow(b1, float(steps_)), c2 = 1.0f - std::pow(b2, float(steps_));
-    float step_size = cfg_.lr * std::sqrt(c2) / c1;
+    const float c1 = 1.0f - std::pow(b1, float(steps_)), c2 = 1.0f - std::pow(b2, float(steps_));
+    const float step_size = cfg_.lr * std::sqrt(c2) / c1, e = eps * std::sqrt(c2);
     std::vector<float>& p = mlp_.params();
     for (size_t i = 0; i < p.size(); ++i) {
       m_[i] = b1 * m_[i] + (1.0f - b1) * grad_[i];
       v_[i] = b2 * v_[i] + (1.0f - b2) * grad_[i] * grad_[i];
-      p[i] -= step_size * m_[i] / (std::sqrt(v_[i]) + eps * std::sqrt(c2));
+      p[i] -= step_size * m_[i] / (std::sqrt(v_[i]) + e);
     }
   }
   if (k > 0) gen_valid_ = false;
@@ -233,8 +272,7 @@ void ToyTrainer::step(int k) {
 
 const std::vector<float>& ToyTrainer::generated() {
   if (!gen_valid_) {
-    const Eigen::MatrixXf& X = mlp_.forward(eval_noise_);
-    gen_.assign(X.data(), X.data() + X.size());  // column-major [2,n] == row-major [n,2]
+    gen_ = mlp_.forward(eval_noise_.data(), cfg_.eval_n);
     gen_valid_ = true;
   }
   return gen_;
@@ -242,13 +280,12 @@ const std::vector<float>& ToyTrainer::generated() {
 
 std::vector<float> ToyTrainer::field() {
   const std::vector<float>& g = generated();
-  int n = int(g.size() / 2), m = int(eval_targets_.size() / 2);
-  RowMatrixXf none(0, 2);
+  const int n = int(g.size() / 2), m = int(eval_targets_.size() / 2);
+  std::vector<float> V(g.size());
   FieldStats st;
-  RowMatrixXf V = drift_field(ConstRowMap(g.data(), n, 2), ConstRowMap(eval_targets_.data(), m, 2),
-                              none, 0.0f, field_params(), &st);
-  V *= st.s;
-  return std::vector<float>(V.data(), V.data() + V.size());
+  drift_field(g.data(), n, eval_targets_.data(), m, nullptr, 0, 2, 0.0f, field_params(), V.data(), &st);
+  for (float& v : V) v *= st.s;
+  return V;
 }
 
 float ToyTrainer::distance() {

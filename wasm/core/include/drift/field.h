@@ -2,6 +2,9 @@
 // Eigen, no gradient: the trainer treats V as a constant target.
 #pragma once
 #include <Eigen/Core>
+#include <cstdint>
+#include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace drift::core {
@@ -39,9 +42,31 @@ RowMatrixXf drift_field(const Eigen::Ref<const RowMatrixXf>& x,
                         const Eigen::Ref<const RowMatrixXf>& uncond, float w_u,
                         const FieldParams& params = {}, FieldStats* stats = nullptr);
 
+// The pointer version is the implementation (plain loops + drift/gemm.h, so the wasm module
+// carries no Eigen product kernels of its own); the Eigen overload copies and calls it.
 // Same, on raw row-major pointers (uncond may be null when U == 0); out: [G,D].
 void drift_field(const float* x, int G, const float* pos, int P, const float* uncond, int U,
                  int D, float w_u, const FieldParams& params, float* out,
                  FieldStats* stats = nullptr);
+
+// exp(x) for float, Cephes-style (range reduction to [-ln2/2, ln2/2], degree-5 polynomial,
+// 2^k by exponent bits): ~1 ulp on [-87.3, 88.3], clamped outside (so exp(-1000) gives
+// 1.2e-38, not 0: negligible next to any term that matters). Branch-free so that loops of
+// it autovectorise (wasm SIMD and SSE2 have no exp). Used by the field and the toy trainer.
+inline float fast_exp(float x) {
+  const float xc = std::min(std::max(x, -87.3f), 88.3f);
+  // round to nearest by the 1.5*2^23 trick: plain adds, so it vectorises even on SSE2
+  const float k = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  const float r = xc - k * 0.693359375f + k * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(k) + 127) << 23;
+  return y * __builtin_bit_cast(float, bits);
+}
 
 }  // namespace drift::core

@@ -1,7 +1,6 @@
 // A tiny in-browser drifting trainer on 2D toys: MLP generator with hand-written backprop,
 // Adam, the drift loss of drift/field.h. Same code natively (tests) and in wasm (the page).
 #pragma once
-#include <Eigen/Core>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,8 +10,9 @@
 
 namespace drift::core {
 
-// in -> hidden (x depth, SiLU) -> out. Samples are columns. Parameters live in one flat
-// vector, per layer W [out,in] column-major then b [out], so Adam and tests see one array.
+// in -> hidden (x depth, SiLU) -> out. Activations are [n, features] row-major (one sample
+// per row). Parameters live in one flat vector, per layer W [out,in] row-major (PyTorch's
+// layout) then b [out], so Adam and the tests see one array.
 class ToyMLP {
  public:
   ToyMLP(int in, int hidden, int depth, int out);
@@ -21,10 +21,10 @@ class ToyMLP {
   int out_dim() const { return outd_; }
   std::vector<float>& params() { return params_; }
   const std::vector<float>& params() const { return params_; }
-  // Z [in,n] -> [out,n]; keeps the activations for backward().
-  const Eigen::MatrixXf& forward(const Eigen::MatrixXf& Z);
-  // dOut [out,n] = dL/d(output of the last forward) -> grad (params' layout, overwritten).
-  void backward(const Eigen::MatrixXf& dOut, std::vector<float>& grad);
+  // Z [n,in] -> [n,out]; keeps the activations for backward().
+  const std::vector<float>& forward(const float* Z, int n);
+  // dOut [n,out] = dL/d(output of the last forward) -> grad (params' layout, overwritten).
+  void backward(const float* dOut, std::vector<float>& grad);
   // Last layer: scale W by k and set b (used by the inits).
   void set_output_affine(float k, float b0, float b1);
 
@@ -32,9 +32,9 @@ class ToyMLP {
   struct Layer { int in, out; size_t w, b; };
   std::vector<Layer> layers_;
   std::vector<float> params_;
-  std::vector<Eigen::MatrixXf> pre_, act_;  // per layer: pre-activation, input activation
-  Eigen::MatrixXf y_;  // output of the last forward
-  int in_, outd_;
+  std::vector<std::vector<float>> pre_, act_;  // per layer: pre-activation, input activation
+  std::vector<float> y_, g_, ga_, gt_;         // output; backward scratch
+  int in_, outd_, n_ = 0;
 };
 
 struct ToyTrainerConfig {
@@ -46,7 +46,7 @@ struct ToyTrainerConfig {
   std::vector<float> taus{0.05f};
   bool raw_coordinates = false;          // true: official notebook (s=1, no d̄ scaling)
   uint64_t seed = 0;
-  int eval_n = 1024;                     // points for generated()/targets()/distance()
+  int eval_n = 1024;                     // points for generated()/field()/distance()
 };
 
 class ToyTrainer {
@@ -68,21 +68,19 @@ class ToyTrainer {
   float distance();
 
   void set_target(const std::string& name);
-  void set_target_points(const std::vector<float>& xy);  // [m,2], m >= 1, finite
+  void set_target_points(const std::vector<float>& xy);  // [m,2], 1 <= m <= 65536, finite
   void reset(const std::string& init);  // new weights (same seed), Adam state, step 0
   void set_temperatures(const std::vector<float>& taus);
   void set_lr(float lr);
   const ToyTrainerConfig& config() const { return cfg_; }
   ToyMLP& mlp() { return mlp_; }
 
-  // The drift loss on given noise Z [noise_dim,n] against a frozen goal (x/s + V) [n,2];
-  // returns the loss and fills grad. Exposed for the finite-difference test.
-  float loss_and_grad(const Eigen::MatrixXf& Z, const RowMatrixXf& goal, float s,
-                      std::vector<float>* grad);
+  // The drift loss mean((x/s - goal)^2) on noise Z [n,noise_dim] against a frozen goal
+  // (x/s + V) [n,2]; fills grad if given. Exposed for the finite-difference test.
+  float loss_and_grad(const float* Z, int n, const float* goal, float s, std::vector<float>* grad);
 
  private:
   void sample_targets(int n, ToyRng& rng, float* out) const;
-  Eigen::MatrixXf noise(int n, ToyRng& rng) const;
   FieldParams field_params() const;
 
   ToyTrainerConfig cfg_;
@@ -90,8 +88,8 @@ class ToyTrainer {
   ToyRng rng_;
   std::vector<float> user_points_;  // empty: cfg_.target is a toy name
   std::vector<float> m_, v_, grad_;
-  Eigen::MatrixXf eval_noise_;
-  std::vector<float> eval_targets_, gen_;
+  std::vector<float> eval_noise_, eval_targets_, gen_;
+  std::vector<float> Z_, Y_, X_, V_, goal_, dout_;  // step scratch
   bool gen_valid_ = false;
   int steps_ = 0;
   float last_loss_ = 0.0f;
