@@ -110,7 +110,7 @@ TEST_CASE("make_grid tiles, pads, maps [lo,hi] to [0,255] and clamps", "[images]
                              1.f, 1.f, 1.f, 1.f};      // image 2
   GridOptions o;
   o.nrow = 2, o.pad = 1, o.pad_value = 77;
-  const Image g = make_grid(data, 3, 2, 2, o);
+  const Image g = make_grid_gray(data, 3, 2, 2, o);
   REQUIRE(g.width == 7);
   REQUIRE(g.height == 7);
   REQUIRE(g.channels == 1);
@@ -127,12 +127,12 @@ TEST_CASE("make_grid tiles, pads, maps [lo,hi] to [0,255] and clamps", "[images]
   CHECK(*g.at(4, 4) == 77);   // empty slot stays padding
   // Range [-1,1] and upscaling.
   o.lo = -1, o.hi = 1, o.scale = 3, o.nrow = 8;
-  const Image big = make_grid(data, 1, 2, 2, o);
+  const Image big = make_grid_gray(data, 1, 2, 2, o);
   CHECK(big.width == 1 * (2 * 3 + 1) + 1);
   CHECK(*big.at(1, 1) == 128);  // value 0 in [-1,1]
   CHECK(*big.at(3, 3) == 128);
   CHECK(*big.at(4, 1) == 255);
-  CHECK_THROWS(make_grid(data, 0, 2, 2));
+  CHECK_THROWS(make_grid_gray(data, 0, 2, 2));
   CHECK_THROWS(make_grid(data, 1, 2, 2, 2, GridOptions{}));
 }
 

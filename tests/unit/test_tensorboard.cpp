@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -274,4 +275,68 @@ TEST_CASE("format_duration", "[progress]") {
   CHECK(format_duration(3720) == "1h02m");
   CHECK(format_duration(-1) == "?");
   CHECK(format_duration(INFINITY) == "?");
+}
+
+// Cross-check with Google's protobuf runtime (python3-protobuf + protoc, when installed):
+// the event file is parsed against the TensorFlow field numbers, every record must
+// re-serialise byte-identically (no unknown or non-canonical fields), and the CRCs are
+// recomputed by an independent bitwise CRC-32C in Python.
+TEST_CASE("event file parses with the protobuf runtime (if python3-protobuf and protoc exist)", "[tensorboard][external]") {
+  if (std::system("command -v protoc >/dev/null 2>&1 && /usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1") != 0) {
+    WARN("protoc or python3-protobuf missing; skipping the protobuf-runtime cross-check");
+    return;
+  }
+  const fs::path dir = fresh_dir("tbproto");
+  {
+    TensorBoardWriter tb((dir / "tb").string());
+    tb.add_scalar("loss", 2.5f, 3, 10.0);
+    tb.add_scalar("force/tau_0.05", -0.125f, 123456789012LL, 11.0);
+    tb.add_image("grid", Image(4, 2, 3, 9), 5, 12.0);
+  }
+  std::ofstream((dir / "tb_subset.proto").string()) << R"(syntax = "proto3";
+package tensorflow;
+message Summary {
+  message Image { int32 height = 1; int32 width = 2; int32 colorspace = 3; bytes encoded_image_string = 4; }
+  message Value { string node_name = 7; string tag = 1;
+    oneof value { float simple_value = 2; bytes obsolete_old_style_histogram = 3; Image image = 4; } }
+  repeated Value value = 1;
+}
+message Event { double wall_time = 1; int64 step = 2;
+  oneof what { string file_version = 3; bytes graph_def = 4; Summary summary = 5; } }
+)";
+  std::ofstream((dir / "check.py").string()) << R"(import glob, struct, sys
+sys.path.insert(0, sys.argv[1])
+import tb_subset_pb2 as pb
+def crc(d):
+    c = 0xFFFFFFFF
+    for b in d:
+        c ^= b
+        for _ in range(8): c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
+    c ^= 0xFFFFFFFF
+    return (((c >> 15) | (c << 17)) + 0xa282ead8) & 0xFFFFFFFF
+raw = open(glob.glob(sys.argv[1] + '/tb/events.out.tfevents.*')[0], 'rb').read()
+pos, out = 0, []
+while pos < len(raw):
+    n = struct.unpack('<Q', raw[pos:pos+8])[0]
+    assert struct.unpack('<I', raw[pos+8:pos+12])[0] == crc(raw[pos:pos+8])
+    d = raw[pos+12:pos+12+n]
+    assert struct.unpack('<I', raw[pos+12+n:pos+16+n])[0] == crc(d)
+    pos += 16 + n
+    e = pb.Event(); e.ParseFromString(d)
+    assert e.SerializeToString() == d
+    if e.HasField('file_version'): out.append(e.file_version)
+    for v in e.summary.value:
+        if v.HasField('image'): out.append('%d %s %dx%dx%d' % (e.step, v.tag, v.image.height, v.image.width, v.image.colorspace))
+        else: out.append('%d %s %g %g' % (e.step, v.tag, v.simple_value, e.wall_time))
+print('|'.join(out))
+)";
+  const std::string d = dir.string();
+  const std::string cmd = "cd '" + d + "' && protoc --python_out=. tb_subset.proto && /usr/bin/python3 check.py '" + d +
+                          "' > result.txt 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream in((dir / "result.txt").string());
+  std::string result;
+  std::getline(in, result);
+  CHECK(result == "brain.Event:2|3 loss 2.5 10|123456789012 force/tau_0.05 -0.125 11|5 grid 2x4x3");
+  fs::remove_all(dir);
 }

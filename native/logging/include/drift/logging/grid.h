@@ -21,8 +21,9 @@ struct GridOptions {
 // (ceil(n/nrow)*(h*scale+pad)+pad) rows by (min(n,nrow)*(w*scale+pad)+pad) columns.
 // Throws std::runtime_error on n<1, bad sizes or channels.
 Image make_grid(const float* data, int n, int channels, int h, int w, const GridOptions& opt = {});
-// data [n, h, w] gray.
-inline Image make_grid(const float* data, int n, int h, int w, const GridOptions& opt = {}) {
+// data [n, h, w] gray. (A separate name: an overload of make_grid taking one int fewer
+// would silently bind make_grid(d, n, h, w, {}) to channels=h, h=w, w=0.)
+inline Image make_grid_gray(const float* data, int n, int h, int w, const GridOptions& opt = {}) {
   return make_grid(data, n, 1, h, w, opt);
 }
 
