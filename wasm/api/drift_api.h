@@ -1,0 +1,58 @@
+// C API of the drift core for WebAssembly (web/drift.js calls it through the module's
+// exports). Buffers are pointers into the wasm heap (allocate with drift_malloc). Functions
+// that can fail return 0 / -1 / NaN and leave a one-line message in drift_last_error().
+// Handles are small positive integers; 0 is never a valid handle.
+#pragma once
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+const char* drift_last_error(void);
+const char* drift_version(void);
+void* drift_malloc(int bytes);
+void drift_free(void* p);
+
+// ---- models (docs/weights-format.md) ----
+// Returns a handle, or 0 with drift_last_error() set ("model.json: problem").
+int drift_model_load(const char* manifest, int manifest_len, const uint8_t* bin, int bin_len);
+void drift_model_free(int model);
+// JSON object: format, version, num_classes, latent_dim, input_dim, alpha_range,
+// output_shape, output_range, output_size, parameters, layers, snapshots, training.
+// The string lives until the model is freed. NULL on a bad handle.
+const char* drift_model_info(int model);
+int drift_model_output_size(int model);  // floats per sample, -1 on a bad handle
+int drift_model_latent_dim(int model);
+// out [n, output_size]. labels [n] (ignored if num_classes == 0; may be NULL then).
+// noise [n, latent_dim] or NULL to draw it from (seed_hi << 32 | seed_lo).
+// snapshot: NULL, "" or "final" for the final weights, else a snapshot name.
+// Returns 0, or -1 with drift_last_error() set.
+int drift_generate(int model, int n, const int32_t* labels, float alpha, uint32_t seed_lo,
+                   uint32_t seed_hi, const float* noise, const char* snapshot, float* out);
+
+// ---- toy trainer (drift/toy_trainer.h) ----
+// target: a toy set name, or NULL/"" with points [m,2]. init: middle|far|collapsed.
+// Returns a handle, or 0 with drift_last_error() set.
+int drift_toy_create(const char* target, const float* points, int m, const char* init, int n,
+                     uint32_t seed, float tau, float lr);
+void drift_toy_free(int toy);
+int drift_toy_step(int toy, int k);            // 0 or -1
+int drift_toy_step_count(int toy);             // -1 on a bad handle
+int drift_toy_eval_count(int toy);             // rows of generated()/field()
+int drift_toy_target_count(int toy);           // rows of targets()
+// [rows,2] row-major, owned by the trainer, valid until its next call. NULL on error.
+const float* drift_toy_generated(int toy);
+const float* drift_toy_targets(int toy);
+const float* drift_toy_field(int toy);
+float drift_toy_distance(int toy);             // NaN on error
+float drift_toy_loss(int toy);
+int drift_toy_set_target(int toy, const char* name);
+int drift_toy_set_points(int toy, const float* points, int m);
+int drift_toy_reset(int toy, const char* init);
+int drift_toy_set_temperature(int toy, float tau);
+int drift_toy_set_lr(int toy, float lr);
+
+#ifdef __cplusplus
+}
+#endif
