@@ -122,6 +122,8 @@ class DriftDemo extends HTMLElement {
   useModel(model, manifest, source) {
     let meta;
     try { meta = modelMeta(model, manifest); } catch (e) { this.fail(`Model info unreadable: ${errorText(e)}`); return; }
+    // The previous model's weights live in the wasm heap until disposed.
+    if (this.model && this.model !== model && this.model.dispose) this.model.dispose();
     this.model = model;
     this.errorEl.hidden = true;
     for (const n of MODEL_PANELS) if (this.panels[n]) this.panels[n].setModel(model, meta, source);

@@ -83,10 +83,11 @@ export class Drift2DPanel {
   reset(points = this.points) {
     this.pause();
     const target = this.target.select.value;
-    if (target === 'draw' && !points) { this.trainer = null; this.redraw(); this.updateStats(); return; }
+    if (target === 'draw' && !points) { this.dispose(); this.redraw(); this.updateStats(); return; }
     try {
       const opts = { init: this.init.select.value, n: N, seed: 1, tau: TAUS[Number(this.tau.input.value)] };
       if (target === 'draw') opts.points = points; else opts.target = target;
+      this.dispose();
       this.trainer = this.drift.createToyTrainer(opts);
       this.fitView();
       this.d0 = this.trainer.distance();
@@ -99,11 +100,16 @@ export class Drift2DPanel {
     this.redraw();
   }
 
+  dispose() {
+    if (this.trainer && this.trainer.dispose) this.trainer.dispose();
+    this.trainer = null;
+  }
+
   onTarget(v) {
     this.drawBar.hidden = v !== 'draw';
     this.canvas.classList.toggle('drawing', v === 'draw');
     this.points = null;
-    if (v === 'draw') { this.drawing = []; this.pause(); this.trainer = null; this.updateStats(); this.redraw(); return; }
+    if (v === 'draw') { this.drawing = []; this.pause(); this.dispose(); this.updateStats(); this.redraw(); return; }
     this.reset(null);
   }
 
@@ -277,7 +283,7 @@ export class Drift2DPanel {
     const c = this.canvas;
     c.addEventListener('pointerdown', (e) => {
       if (this.target.select.value !== 'draw') return;
-      if (this.trainer) { this.pause(); this.trainer = null; this.drawing = []; this.updateStats(); }
+      if (this.trainer) { this.pause(); this.dispose(); this.drawing = []; this.updateStats(); }
       c.setPointerCapture(e.pointerId);
       stroke = [...this.toWorld(e.clientX, e.clientY)];
       this.drawing.push(stroke);
