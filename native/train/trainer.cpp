@@ -103,6 +103,7 @@ void resolve_defaults(TrainOptions& o, bool toy, int64_t num_classes, int64_t da
 }
 
 TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
+  g_interrupt.store(false);  // a stale request from an earlier run does not stop this one
   std::string resume_path;
   if (!resume_dir.empty()) {
     resume_path = latest_checkpoint(resume_dir);
@@ -185,7 +186,6 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   std::string last_good;
   bool warned_collapse = false;
   st.model->train();
-  g_interrupt.store(false);
 
   while (st.step < opt.steps) {
     // ---- sample the step's randomness (all from st.rng, on CPU) ----

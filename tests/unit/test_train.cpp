@@ -1,0 +1,203 @@
+// Training loop: alpha sampling, determinism, exact resume, interrupt, non-finite stop, records.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "drift/data/npy.h"
+#include "models/generator.h"
+#include "train/alpha.h"
+#include "train/trainer.h"
+
+namespace fs = std::filesystem;
+using namespace drift::train;
+
+namespace {
+fs::path fresh_dir(const std::string& name) {
+  auto d = fs::temp_directory_path() / ("drift_test_train_" + name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+TrainOptions toy_options(const fs::path& out, int64_t steps) {
+  TrainOptions o;
+  o.dataset = "moons";
+  o.out = out.string();
+  o.steps = steps;
+  o.batch_size = 64;
+  o.warmup = 5;
+  o.log_every = 5;
+  o.ckpt_every = 1000;
+  o.final_eval = false;
+  o.seed = 11;
+  o.device = "cpu";
+  return o;
+}
+
+bool same_weights(const std::string& a, const std::string& b) {
+  auto ma = drift::models::load_checkpoint(a), mb = drift::models::load_checkpoint(b);
+  auto pa = ma.ema->parameters(), pb = mb.ema->parameters();
+  if (pa.size() != pb.size()) return false;
+  for (size_t i = 0; i < pa.size(); ++i)
+    if (!torch::equal(pa[i], pb[i])) return false;
+  return true;
+}
+}  // namespace
+
+TEST_CASE("alpha: point mass at 1 and a power-law continuous part", "[train]") {
+  AlphaOptions opt;
+  opt.alpha_max = 4.0;
+  opt.k = 3.0;
+  opt.frac_one = 0.3;
+  auto gen = at::detail::createCPUGenerator(5);
+  const int64_t n = 200000;
+  auto a = sample_alpha(n, opt, gen).to(torch::kDouble);
+  CHECK(a.min().item<double>() >= 1.0);
+  CHECK(a.max().item<double>() <= 4.0);
+  // P(alpha == 1) = frac_one (the continuous part hits exactly 1 with probability 0).
+  const double at_one = (a == 1.0).to(torch::kDouble).mean().item<double>();
+  CHECK(at_one == Approx(0.3).margin(0.006));
+  // Continuous part: CDF(t) = (1 - t^-2) / (1 - 4^-2) for k = 3.
+  auto cont = a.masked_select(a > 1.0);
+  for (double t : {1.2, 1.5, 2.0, 3.0}) {
+    const double want = (1 - std::pow(t, -2.0)) / (1 - std::pow(4.0, -2.0));
+    const double got = (cont <= t).to(torch::kDouble).mean().item<double>();
+    INFO("t = " << t);
+    CHECK(got == Approx(want).margin(0.006));
+  }
+  // k = 1: log-uniform, median sqrt(amax).
+  opt.k = 1.0;
+  opt.frac_one = 0.0;
+  auto b = sample_alpha(n, opt, gen);
+  CHECK(b.median().item<double>() == Approx(2.0).margin(0.03));
+}
+
+TEST_CASE("alpha: unconditional weight (alpha-1)(G-1)/U", "[train]") {
+  auto w = uncond_weight(torch::tensor({1.0f, 2.0f, 3.5f}), 33, 16);
+  CHECK(w[0].item<float>() == Approx(0.0));
+  CHECK(w[1].item<float>() == Approx(2.0));
+  CHECK(w[2].item<float>() == Approx(5.0));
+  CHECK(uncond_weight(torch::tensor({2.0f}), 33, 0)[0].item<float>() == 0.0f);
+}
+
+TEST_CASE("training is deterministic and resume continues exactly", "[train]") {
+  auto root = fresh_dir("resume");
+  auto full = run_training(toy_options(root / "full", 20));
+  auto again = run_training(toy_options(root / "again", 20));
+  CHECK(same_weights(full.final_checkpoint, again.final_checkpoint));
+
+  auto half = run_training(toy_options(root / "split", 10));
+  CHECK(half.step == 10);
+  TrainOptions more;
+  more.steps = 20;
+  more.final_eval = false;
+  more.device = "cpu";
+  auto resumed = run_training(more, (root / "split").string());
+  CHECK(resumed.step == 20);
+  CHECK(same_weights(full.final_checkpoint, resumed.final_checkpoint));
+
+  auto other = toy_options(root / "seed", 20);
+  other.seed = 12;
+  CHECK_FALSE(same_weights(full.final_checkpoint, run_training(other).final_checkpoint));
+  fs::remove_all(root);
+}
+
+TEST_CASE("an interrupt writes a checkpoint that resumes", "[train]") {
+  auto root = fresh_dir("interrupt");
+  std::thread t([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    request_interrupt();
+  });
+  auto r = run_training(toy_options(root, 1000000));
+  t.join();
+  REQUIRE(r.interrupted);
+  CHECK(r.step > 0);
+  CHECK(fs::exists(r.final_checkpoint));
+  CHECK(drift::models::load_checkpoint(r.final_checkpoint).step == r.step);
+  TrainOptions more;
+  more.steps = r.step + 3;
+  more.final_eval = false;
+  auto r2 = run_training(more, root.string());
+  CHECK(r2.step == r.step + 3);
+  CHECK_FALSE(r2.interrupted);
+  fs::remove_all(root);
+}
+
+TEST_CASE("a non-finite loss stops with a clear message and keeps a good checkpoint", "[train]") {
+  auto root = fresh_dir("nan");
+  const auto csv = (root / "huge.csv").string();
+  { std::ofstream(csv) << "x,y\n1e30,1e30\n-1e30,2e30\n"; }
+  auto o = toy_options(root / "run", 10);
+  o.dataset = "csv:" + csv;
+  try {
+    run_training(o);
+    FAIL("expected a non-finite loss error");
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    CHECK_THAT(msg, Catch::Contains("non-finite loss at step 0"));
+    CHECK_THAT(msg, Catch::Contains("Last good checkpoint"));
+    const auto ckpt = (root / "run" / "ckpt_0.pt").string();
+    CHECK_THAT(msg, Catch::Contains(ckpt));
+    REQUIRE(fs::exists(ckpt));
+    auto m = drift::models::load_checkpoint(ckpt);
+    for (const auto& p : m.ema->parameters()) CHECK(torch::isfinite(p).all().item<bool>());
+  }
+  fs::remove_all(root);
+}
+
+TEST_CASE("--record writes EMA snapshots and generated points", "[train]") {
+  auto root = fresh_dir("record");
+  auto o = toy_options(root, 10);
+  o.record = 5;
+  run_training(o);
+  for (const char* s : {"step_00000005", "step_00000010"}) {
+    auto pts = drift::data::read_npy((root / "record" / (std::string(s) + ".npy")).string());
+    CHECK(pts.shape == std::vector<int64_t>{2048, 2});
+    auto snap = drift::models::load_checkpoint((root / "snapshots" / (std::string(s) + ".pt")).string());
+    CHECK(snap.config.arch == "toy");
+  }
+  CHECK(drift::models::load_checkpoint((root / "snapshots" / "step_00000010.pt").string()).step == 10);
+  CHECK(fs::exists(root / "samples.png"));
+  CHECK(fs::exists(root / "metrics.jsonl"));
+  fs::remove_all(root);
+}
+
+TEST_CASE("MNIST steps run and record a digit grid", "[train]") {
+  const fs::path data = fs::path(DRIFT_SOURCE_DIR) / "data";
+  if (!fs::exists(data / "mnist")) {
+    WARN("no data/mnist: skipped (scripts/fetch-data.sh)");
+    return;
+  }
+  auto root = fresh_dir("mnist");
+  TrainOptions o;
+  o.dataset = "mnist";
+  o.data_dir = data.string();
+  o.out = root.string();
+  o.steps = 3;
+  o.batch_size = 8;
+  o.record = 3;
+  o.final_eval = false;
+  auto r = run_training(o);
+  CHECK(r.step == 3);
+  auto grid = drift::data::read_npy((root / "record" / "step_00000003.npy").string());
+  CHECK(grid.shape == std::vector<int64_t>{100, 28, 28});
+  CHECK(std::isfinite(r.last["loss"].get<double>()));
+  fs::remove_all(root);
+}
+
+TEST_CASE("bad options give clear errors", "[train]") {
+  auto root = fresh_dir("bad");
+  auto o = toy_options(root, 5);
+  o.dataset = "nosuchset";
+  CHECK_THROWS_WITH(run_training(o), Catch::Contains("dataset 'nosuchset'"));
+  o = toy_options(root, 5);
+  o.init = "sideways";
+  CHECK_THROWS_WITH(run_training(o), Catch::Contains("sideways"));
+  CHECK_THROWS_WITH(run_training(TrainOptions{}, (root / "none").string()), Catch::Contains("not a run directory"));
+  CHECK_THROWS_WITH(pick_device("tpu"), Catch::Contains("expected auto, cpu or cuda"));
+  if (!torch::cuda::is_available()) CHECK_THROWS_WITH(pick_device("cuda"), Catch::Contains("CUDA is not available"));
+  fs::remove_all(root);
+}
