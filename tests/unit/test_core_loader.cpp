@@ -64,7 +64,7 @@ TEST_CASE("format, version and JSON errors", "[core][loader]") {
   Files f = valid();
   std::string err;
   CHECK(!load_model("{not json", f.bin.data(), f.bin.size(), &err, "m.json"));
-  CHECK(err == "m.json: not valid JSON");
+  CHECK(err == "m.json: not valid JSON: expected a key at byte 1");
   CHECK(!load_model("[1,2]", f.bin.data(), f.bin.size(), &err, "m.json"));
   CHECK(err == "m.json: top level must be a JSON object");
   Files g = f;
@@ -81,7 +81,7 @@ TEST_CASE("format, version and JSON errors", "[core][loader]") {
   CHECK(load_error(g).find("unknown alpha_encoding") != std::string::npos);
   std::string deep(100, '[');
   CHECK(!load_model(deep, nullptr, 0, &err, "m.json"));
-  CHECK(err == "m.json: JSON nested deeper than 32 levels");
+  CHECK(err == "m.json: not valid JSON: JSON nested too deeply at byte 32");
 }
 
 TEST_CASE("layer vocabulary and parameter errors", "[core][loader]") {

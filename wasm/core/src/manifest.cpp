@@ -1,17 +1,17 @@
-// model.json parser. nlohmann/json is used with allow_exceptions=false and every access is
-// type-checked first, so nothing throws (the wasm build has no exception support).
+// model.json parser on the core's own small JSON reader (drift/manifest_json.h): every
+// access is type-checked, nothing throws (the wasm build has no exception support).
 #include "drift/manifest.h"
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <set>
 
+#include "drift/manifest_json.h"
 #include "drift/version.h"
 
 namespace drift::core {
 namespace {
-using json = nlohmann::json;
+using json = JsonValue;
 
 struct Ctx {
   std::string source;
@@ -22,27 +22,14 @@ struct Ctx {
   }
 };
 
-const json* find(const json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
+const json* find(const json& obj, const char* key) { return obj.find(key); }
 
 bool get_int(Ctx& c, const json& obj, const char* key, const std::string& where, std::int64_t lo,
              std::int64_t hi, std::int64_t* out) {
   const json* v = find(obj, key);
   if (!v) return c.fail(where + ": missing \"" + key + "\"");
-  bool ok = false;
-  std::int64_t x = 0;
-  if (v->is_number_unsigned()) {
-    std::uint64_t u = v->get<std::uint64_t>();
-    ok = u <= std::uint64_t(hi);
-    x = std::int64_t(u);
-  } else if (v->is_number_integer()) {
-    x = v->get<std::int64_t>();
-    ok = true;
-  }
-  if (!ok || x < lo || x > hi)
+  const std::int64_t x = v->i;
+  if (!v->is_integer() || x < lo || x > hi)
     return c.fail(where + ": \"" + key + "\" must be an integer in [" + std::to_string(lo) +
                   ", " + std::to_string(hi) + "]");
   *out = x;
@@ -59,7 +46,7 @@ bool get_int32(Ctx& c, const json& obj, const char* key, const std::string& wher
 
 bool as_float(const json& v, float* out) {
   if (!v.is_number()) return false;
-  double d = v.get<double>();
+  double d = v.d;
   if (!std::isfinite(d) || std::fabs(d) > 3.0e38) return false;
   *out = float(d);
   return true;
@@ -73,30 +60,10 @@ bool get_string(Ctx& c, const json& obj, const char* key, const std::string& whe
     return c.fail(where + ": missing \"" + key + "\"");
   }
   if (!v->is_string()) return c.fail(where + ": \"" + key + "\" must be a string");
-  *out = v->get<std::string>();
+  *out = v->s;
   if (out->empty() || out->size() > 256)
     return c.fail(where + ": \"" + key + "\" must be 1..256 characters");
   return true;
-}
-
-// Deepest nesting of [ and { outside strings; bounds the parser's and destructor's depth.
-int nesting_depth(std::string_view s) {
-  int depth = 0, best = 0;
-  bool in_str = false, esc = false;
-  for (char ch : s) {
-    if (in_str) {
-      if (esc) esc = false;
-      else if (ch == '\\') esc = true;
-      else if (ch == '"') in_str = false;
-    } else if (ch == '"') {
-      in_str = true;
-    } else if (ch == '[' || ch == '{') {
-      best = std::max(best, ++depth);
-    } else if (ch == ']' || ch == '}') {
-      --depth;
-    }
-  }
-  return best;
 }
 
 const struct {
@@ -115,11 +82,11 @@ const struct {
 bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
                    std::vector<TensorEntry>* out) {
   if (!arr || !arr->is_array()) return c.fail(where + ": must be an array");
-  if (arr->size() > std::size_t(Limits::kTensors))
+  if (arr->items.size() > std::size_t(Limits::kTensors))
     return c.fail(where + ": more than " + std::to_string(Limits::kTensors) + " tensors");
   std::set<std::string> names;
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    const json& t = (*arr)[i];
+  for (std::size_t i = 0; i < arr->items.size(); ++i) {
+    const json& t = arr->items[i];
     std::string w = where + "[" + std::to_string(i) + "]";
     if (!t.is_object()) return c.fail(w + ": must be an object");
     TensorEntry e;
@@ -127,15 +94,14 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
     w = where + " \"" + e.name + "\"";
     if (!names.insert(e.name).second) return c.fail(w + ": duplicate tensor name");
     const json* shape = find(t, "shape");
-    if (!shape || !shape->is_array() || shape->empty() || shape->size() > 4)
+    if (!shape || !shape->is_array() || shape->items.empty() || shape->items.size() > 4)
       return c.fail(w + ": \"shape\" must be an array of 1..4 integers");
     std::int64_t elements = 1;
-    for (const json& d : *shape) {
-      if (!d.is_number_integer() || d.get<std::int64_t>() < 1 ||
-          d.get<std::int64_t>() > Limits::kDim)
+    for (const json& d : shape->items) {
+      if (!d.is_integer() || d.i < 1 || d.i > Limits::kDim)
         return c.fail(w + ": shape dimensions must be integers in [1, " +
                       std::to_string(Limits::kDim) + "]");
-      e.shape.push_back(d.get<std::int64_t>());
+      e.shape.push_back(d.i);
       elements *= e.shape.back();
       if (elements > Limits::kTensorElements)
         return c.fail(w + ": more than " + std::to_string(Limits::kTensorElements) +
@@ -204,7 +170,7 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
           !get_int32(c, l, "kernel", w, 1, 15, &s->kernel) ||
           !get_int32(c, l, "padding", w, 0, 14, &s->padding))
         return false;
-      if (const json* st = find(l, "stride"); st && !(st->is_number_integer() && *st == 1))
+      if (const json* st = find(l, "stride"); st && !(st->is_integer() && st->i == 1))
         return c.fail(w + ": only stride 1 is supported");
       break;
     case LayerType::upsample_nearest:
@@ -212,14 +178,14 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
       break;
     case LayerType::reshape: {
       const json* sh = find(l, "shape");
-      if (!sh || !sh->is_array() || sh->size() != 3)
+      if (!sh || !sh->is_array() || sh->items.size() != 3)
         return c.fail(w + ": reshape \"shape\" must be [C,H,W]");
       for (int i = 0; i < 3; ++i) {
-        const json& d = (*sh)[std::size_t(i)];
-        if (!d.is_number_integer() || d.get<std::int64_t>() < 1 || d.get<std::int64_t>() > D)
+        const json& d = sh->items[std::size_t(i)];
+        if (!d.is_integer() || d.i < 1 || d.i > D)
           return c.fail(w + ": reshape dimensions must be integers in [1, " +
                         std::to_string(D) + "]");
-        s->shape[std::size_t(i)] = int(d.get<std::int64_t>());
+        s->shape[std::size_t(i)] = int(d.i);
       }
       break;
     }
@@ -327,9 +293,9 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   if (text.size() > Limits::kManifestBytes)
     return c.fail("manifest is " + std::to_string(text.size()) + " bytes, over the " +
                   std::to_string(Limits::kManifestBytes) + "-byte cap");
-  if (nesting_depth(text) > 32) return c.fail("JSON nested deeper than 32 levels");
-  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return c.fail("not valid JSON");
+  json j;
+  std::string why;
+  if (!parse_json(text, &j, &why, 32)) return c.fail("not valid JSON: " + why);
   if (!j.is_object()) return c.fail("top level must be a JSON object");
   Manifest m;
   std::string format;
@@ -349,8 +315,8 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
       !get_int32(c, *cond, "latent_dim", "conditioning", 1, Limits::kDim, &cd.latent_dim))
     return false;
   const json* ar = find(*cond, "alpha_range");
-  if (!ar || !ar->is_array() || ar->size() != 2 || !as_float((*ar)[0], &cd.alpha_min) ||
-      !as_float((*ar)[1], &cd.alpha_max) || cd.alpha_min > cd.alpha_max)
+  if (!ar || !ar->is_array() || ar->items.size() != 2 || !as_float(ar->items[0], &cd.alpha_min) ||
+      !as_float(ar->items[1], &cd.alpha_max) || cd.alpha_min > cd.alpha_max)
     return c.fail("conditioning: \"alpha_range\" must be [min, max] with min <= max");
   std::string enc;
   if (!get_string(c, *cond, "alpha_encoding", "conditioning", &enc)) return false;
@@ -361,32 +327,31 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   const json* outp = find(j, "output");
   if (!outp || !outp->is_object()) return c.fail("missing object \"output\"");
   const json* os = find(*outp, "shape");
-  if (!os || !os->is_array() || os->empty() || os->size() > 3)
+  if (!os || !os->is_array() || os->items.empty() || os->items.size() > 3)
     return c.fail("output: \"shape\" must be an array of 1..3 integers");
-  for (const json& d : *os) {
-    if (!d.is_number_integer() || d.get<std::int64_t>() < 1 ||
-        d.get<std::int64_t>() > Limits::kDim)
+  for (const json& d : os->items) {
+    if (!d.is_integer() || d.i < 1 || d.i > Limits::kDim)
       return c.fail("output: shape dimensions must be integers in [1, " +
                     std::to_string(Limits::kDim) + "]");
-    m.output_shape.push_back(int(d.get<std::int64_t>()));
+    m.output_shape.push_back(int(d.i));
   }
   const json* rg = find(*outp, "range");
-  if (!rg || !rg->is_array() || rg->size() != 2 || !as_float((*rg)[0], &m.output_min) ||
-      !as_float((*rg)[1], &m.output_max) || !(m.output_min < m.output_max))
+  if (!rg || !rg->is_array() || rg->items.size() != 2 || !as_float(rg->items[0], &m.output_min) ||
+      !as_float(rg->items[1], &m.output_max) || !(m.output_min < m.output_max))
     return c.fail("output: \"range\" must be [min, max] with min < max");
 
   // tensors, then layers (which reference them)
   if (!parse_tensors(c, find(j, "tensors"), "tensors", &m.tensors)) return false;
   const json* arch = find(j, "architecture");
   const json* layers = arch ? find(*arch, "layers") : nullptr;
-  if (!layers || !layers->is_array() || layers->empty())
+  if (!layers || !layers->is_array() || layers->items.empty())
     return c.fail("\"architecture.layers\" must be a non-empty array");
-  if (layers->size() > std::size_t(Limits::kLayers))
+  if (layers->items.size() > std::size_t(Limits::kLayers))
     return c.fail("more than " + std::to_string(Limits::kLayers) + " layers");
-  for (std::size_t i = 0; i < layers->size(); ++i) {
+  for (std::size_t i = 0; i < layers->items.size(); ++i) {
     LayerSpec s;
     std::string w = "layer " + std::to_string(i);
-    if (!parse_layer(c, (*layers)[i], w, &s)) return false;
+    if (!parse_layer(c, layers->items[i], w, &s)) return false;
     w += " (" + std::string(layer_type_name(s.type)) + ")";
     if (!check_layer_tensors(c, s, m.tensors, w)) return false;
     m.layers.push_back(std::move(s));
@@ -401,8 +366,8 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     return c.fail("bin: \"file\" must be a plain file name next to the manifest");
   std::int64_t bytes;
   if (!get_int(c, *bin, "bytes", "bin", 0, std::int64_t(Limits::kBinBytes), &bytes)) {
-    if (const json* b = find(*bin, "bytes"); b && b->is_number_integer())
-      return c.fail("bin: " + std::to_string(b->get<std::int64_t>()) + " bytes, over the " +
+    if (const json* b = find(*bin, "bytes"); b && b->is_integer() && b->i > 0)
+      return c.fail("bin: " + std::to_string(b->i) + " bytes, over the " +
                     std::to_string(Limits::kBinBytes) + "-byte cap");
     return false;
   }
@@ -413,17 +378,17 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   // training (free-form object, kept for display)
   if (const json* tr = find(j, "training")) {
     if (!tr->is_object()) return c.fail("\"training\" must be an object");
-    m.training_json = tr->dump(-1, ' ', false, json::error_handler_t::replace);
+    m.training_json = std::string(text.substr(tr->begin, tr->end - tr->begin));
   }
 
   // snapshots: same tensor names and shapes as "tensors"; dtype may differ
   if (const json* snaps = find(j, "snapshots")) {
     if (!snaps->is_array()) return c.fail("\"snapshots\" must be an array");
-    if (snaps->size() > std::size_t(Limits::kSnapshots))
+    if (snaps->items.size() > std::size_t(Limits::kSnapshots))
       return c.fail("more than " + std::to_string(Limits::kSnapshots) + " snapshots");
     std::set<std::string> names{"final", ""};
-    for (std::size_t i = 0; i < snaps->size(); ++i) {
-      const json& s = (*snaps)[i];
+    for (std::size_t i = 0; i < snaps->items.size(); ++i) {
+      const json& s = snaps->items[i];
       std::string w = "snapshots[" + std::to_string(i) + "]";
       SnapshotEntry e;
       if (!s.is_object()) return c.fail(w + ": must be an object");
