@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdarg>
 #include <set>
 
 #include "drift/manifest_json.h"
@@ -13,10 +14,16 @@ namespace drift::core {
 namespace {
 using json = JsonValue;
 
+// Messages are printf-formatted in one out-of-line function: string concatenation at
+// each of the ~50 call sites was the largest part of the wasm module.
 struct Ctx {
   std::string source;
   std::string* error;
-  bool fail(const std::string& what) {
+  __attribute__((format(printf, 2, 3))) bool fail(const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    std::string what = vformat(fmt, ap);
+    va_end(ap);
     if (error) *error = source + ": " + what;
     return false;
   }
@@ -27,11 +34,11 @@ const json* find(const json& obj, const char* key) { return obj.find(key); }
 bool get_int(Ctx& c, const json& obj, const char* key, const std::string& where, std::int64_t lo,
              std::int64_t hi, std::int64_t* out) {
   const json* v = find(obj, key);
-  if (!v) return c.fail(where + ": missing \"" + key + "\"");
+  if (!v) return c.fail("%s: missing \"%s\"", where.c_str(), key);
   const std::int64_t x = v->i;
   if (!v->is_integer() || x < lo || x > hi)
-    return c.fail(where + ": \"" + key + "\" must be an integer in [" + std::to_string(lo) +
-                  ", " + std::to_string(hi) + "]");
+    return c.fail("%s: \"%s\" must be an integer in [%lld, %lld]", where.c_str(), key,
+                  (long long)lo, (long long)hi);
   *out = x;
   return true;
 }
@@ -57,12 +64,12 @@ bool get_string(Ctx& c, const json& obj, const char* key, const std::string& whe
   const json* v = find(obj, key);
   if (!v) {
     if (!required) return true;
-    return c.fail(where + ": missing \"" + key + "\"");
+    return c.fail("%s: missing \"%s\"", where.c_str(), key);
   }
-  if (!v->is_string()) return c.fail(where + ": \"" + key + "\" must be a string");
+  if (!v->is_string()) return c.fail("%s: \"%s\" must be a string", where.c_str(), key);
   *out = v->s;
   if (out->empty() || out->size() > 256)
-    return c.fail(where + ": \"" + key + "\" must be 1..256 characters");
+    return c.fail("%s: \"%s\" must be 1..256 characters", where.c_str(), key);
   return true;
 }
 
@@ -81,37 +88,35 @@ const struct {
 
 bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
                    std::vector<TensorEntry>* out) {
-  if (!arr || !arr->is_array()) return c.fail(where + ": must be an array");
+  if (!arr || !arr->is_array()) return c.fail("%s: must be an array", where.c_str());
   if (arr->items.size() > std::size_t(Limits::kTensors))
-    return c.fail(where + ": more than " + std::to_string(Limits::kTensors) + " tensors");
+    return c.fail("%s: more than %lld tensors", where.c_str(), (long long)(Limits::kTensors));
   std::set<std::string> names;
   for (std::size_t i = 0; i < arr->items.size(); ++i) {
     const json& t = arr->items[i];
     std::string w = where + "[" + std::to_string(i) + "]";
-    if (!t.is_object()) return c.fail(w + ": must be an object");
+    if (!t.is_object()) return c.fail("%s: must be an object", w.c_str());
     TensorEntry e;
     if (!get_string(c, t, "name", w, &e.name)) return false;
     w = where + " \"" + e.name + "\"";
-    if (!names.insert(e.name).second) return c.fail(w + ": duplicate tensor name");
+    if (!names.insert(e.name).second) return c.fail("%s: duplicate tensor name", w.c_str());
     const json* shape = find(t, "shape");
     if (!shape || !shape->is_array() || shape->items.empty() || shape->items.size() > 4)
-      return c.fail(w + ": \"shape\" must be an array of 1..4 integers");
+      return c.fail("%s: \"shape\" must be an array of 1..4 integers", w.c_str());
     std::int64_t elements = 1;
     for (const json& d : shape->items) {
       if (!d.is_integer() || d.i < 1 || d.i > Limits::kDim)
-        return c.fail(w + ": shape dimensions must be integers in [1, " +
-                      std::to_string(Limits::kDim) + "]");
+        return c.fail("%s: shape dimensions must be integers in [1, %lld]", w.c_str(), (long long)(Limits::kDim));
       e.shape.push_back(d.i);
       elements *= e.shape.back();
       if (elements > Limits::kTensorElements)
-        return c.fail(w + ": more than " + std::to_string(Limits::kTensorElements) +
-                      " elements");
+        return c.fail("%s: more than %lld elements", w.c_str(), (long long)(Limits::kTensorElements));
     }
     std::string dtype;
     if (!get_string(c, t, "dtype", w, &dtype)) return false;
     if (dtype == "f32") e.dtype = DType::f32;
     else if (dtype == "f16") e.dtype = DType::f16;
-    else return c.fail(w + ": unknown dtype \"" + dtype + "\" (f32 or f16)");
+    else return c.fail("%s: unknown dtype \"%s\" (f32 or f16)", w.c_str(), dtype.c_str());
     std::int64_t off, len;
     if (!get_int(c, t, "offset", w, 0, std::int64_t(Limits::kBinBytes), &off) ||
         !get_int(c, t, "length", w, 0, std::int64_t(Limits::kBinBytes), &len))
@@ -120,8 +125,7 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
     e.length = std::uint64_t(len);
     std::int64_t want = elements * (e.dtype == DType::f32 ? 4 : 2);
     if (len != want)
-      return c.fail(w + ": length " + std::to_string(len) + " but shape and dtype need " +
-                    std::to_string(want) + " bytes");
+      return c.fail("%s: length %lld but shape and dtype need %lld bytes", w.c_str(), (long long)(len), (long long)(want));
     out->push_back(std::move(e));
   }
   return true;
@@ -143,21 +147,20 @@ std::string shape_str(const std::vector<std::int64_t>& s) {
 bool check_tensor(Ctx& c, const std::vector<TensorEntry>& ts, const std::string& name,
                   const std::vector<std::int64_t>& want, const std::string& where) {
   const TensorEntry* t = find_tensor(ts, name);
-  if (!t) return c.fail(where + ": tensor \"" + name + "\" is not in \"tensors\"");
+  if (!t) return c.fail("%s: tensor \"%s\" is not in \"tensors\"", where.c_str(), name.c_str());
   if (t->shape != want)
-    return c.fail(where + ": tensor \"" + name + "\" has shape " + shape_str(t->shape) +
-                  " but the layer needs " + shape_str(want));
+    return c.fail("%s: tensor \"%s\" has shape %s but the layer needs %s", where.c_str(), name.c_str(), (shape_str(t->shape)).c_str(), (shape_str(want)).c_str());
   return true;
 }
 
 bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
-  if (!l.is_object()) return c.fail(w + ": must be an object");
+  if (!l.is_object()) return c.fail("%s: must be an object", w.c_str());
   std::string type;
   if (!get_string(c, l, "type", w, &type)) return false;
   bool known = false;
   for (const auto& k : kLayerNames)
     if (type == k.name) { s->type = k.type; known = true; }
-  if (!known) return c.fail(w + ": unknown layer type \"" + type + "\"");
+  if (!known) return c.fail("%s: unknown layer type \"%s\"", w.c_str(), type.c_str());
   const int D = Limits::kDim;
   switch (s->type) {
     case LayerType::linear:
@@ -171,7 +174,7 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
           !get_int32(c, l, "padding", w, 0, 14, &s->padding))
         return false;
       if (const json* st = find(l, "stride"); st && !(st->is_integer() && st->i == 1))
-        return c.fail(w + ": only stride 1 is supported");
+        return c.fail("%s: only stride 1 is supported", w.c_str());
       break;
     case LayerType::upsample_nearest:
       if (!get_int32(c, l, "scale", w, 1, 8, &s->scale)) return false;
@@ -179,12 +182,11 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
     case LayerType::reshape: {
       const json* sh = find(l, "shape");
       if (!sh || !sh->is_array() || sh->items.size() != 3)
-        return c.fail(w + ": reshape \"shape\" must be [C,H,W]");
+        return c.fail("%s: reshape \"shape\" must be [C,H,W]", w.c_str());
       for (int i = 0; i < 3; ++i) {
         const json& d = sh->items[std::size_t(i)];
         if (!d.is_integer() || d.i < 1 || d.i > D)
-          return c.fail(w + ": reshape dimensions must be integers in [1, " +
-                        std::to_string(D) + "]");
+          return c.fail("%s: reshape dimensions must be integers in [1, %lld]", w.c_str(), (long long)(D));
         s->shape[std::size_t(i)] = int(d.i);
       }
       break;
@@ -194,16 +196,16 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
           !get_int32(c, l, "channels", w, 1, D, &s->channels))
         return false;
       if (s->channels % s->groups != 0)
-        return c.fail(w + ": channels must be a multiple of groups");
+        return c.fail("%s: channels must be a multiple of groups", w.c_str());
       if (const json* e = find(l, "eps")) {
         if (!as_float(*e, &s->eps) || !(s->eps > 0.0f))
-          return c.fail(w + ": \"eps\" must be a positive number");
+          return c.fail("%s: \"eps\" must be a positive number", w.c_str());
       }
       break;
     }
     case LayerType::leaky_relu:
       if (const json* e = find(l, "slope")) {
-        if (!as_float(*e, &s->slope)) return c.fail(w + ": \"slope\" must be a finite number");
+        if (!as_float(*e, &s->slope)) return c.fail("%s: \"slope\" must be a finite number", w.c_str());
       }
       break;
     default:
@@ -213,7 +215,7 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
                            s->type == LayerType::groupnorm;
   if (!has_weights) {
     if (find(l, "weight") || find(l, "bias"))
-      return c.fail(w + ": layer type \"" + type + "\" takes no tensors");
+      return c.fail("%s: layer type \"%s\" takes no tensors", w.c_str(), type.c_str());
     return true;
   }
   const bool weight_required = s->type != LayerType::groupnorm;
@@ -221,7 +223,7 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
       !get_string(c, l, "bias", w, &s->bias, false))
     return false;
   if (s->type == LayerType::groupnorm && s->weight.empty() != s->bias.empty())
-    return c.fail(w + ": groupnorm needs both weight and bias, or neither");
+    return c.fail("%s: groupnorm needs both weight and bias, or neither", w.c_str());
   return true;
 }
 
@@ -258,17 +260,14 @@ bool check_ranges(Ctx& c, const Manifest& m) {
     for (const auto& t : s.tensors) all.push_back({&t, "snapshot \"" + s.name + "\""});
   for (const auto& [t, where] : all)
     if (t->offset + t->length > m.bin_bytes)
-      return c.fail(where + " \"" + t->name + "\": bytes [" + std::to_string(t->offset) + ", " +
-                    std::to_string(t->offset + t->length) + ") lie outside bin.bytes " +
-                    std::to_string(m.bin_bytes));
+      return c.fail("%s \"%s\": bytes [%lld, %lld) lie outside bin.bytes %lld", where.c_str(), t->name.c_str(), (long long)(t->offset), (long long)(t->offset + t->length), (long long)(m.bin_bytes));
   std::sort(all.begin(), all.end(),
             [](const auto& a, const auto& b) { return a.first->offset < b.first->offset; });
   for (std::size_t i = 1; i < all.size(); ++i) {
     const auto& p = all[i - 1];
     const auto& q = all[i];
     if (p.first->offset + p.first->length > q.first->offset)
-      return c.fail(p.second + " \"" + p.first->name + "\" and " + q.second + " \"" +
-                    q.first->name + "\" overlap in model.bin");
+      return c.fail("%s \"%s\" and %s \"%s\" overlap in model.bin", p.second.c_str(), p.first->name.c_str(), q.second.c_str(), q.first->name.c_str());
   }
   return true;
 }
@@ -291,21 +290,19 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
                     std::string_view source) {
   Ctx c{std::string(source), error};
   if (text.size() > Limits::kManifestBytes)
-    return c.fail("manifest is " + std::to_string(text.size()) + " bytes, over the " +
-                  std::to_string(Limits::kManifestBytes) + "-byte cap");
+    return c.fail("manifest is %lld bytes, over the %lld-byte cap", (long long)(text.size()), (long long)(Limits::kManifestBytes));
   json j;
   std::string why;
-  if (!parse_json(text, &j, &why, 32)) return c.fail("not valid JSON: " + why);
+  if (!parse_json(text, &j, &why, 32)) return c.fail("not valid JSON: %s", why.c_str());
   if (!j.is_object()) return c.fail("top level must be a JSON object");
   Manifest m;
   std::string format;
   if (!get_string(c, j, "format", "manifest", &format)) return false;
   if (format != kFormatName)
-    return c.fail("unknown format \"" + format + "\" (expected \"" + kFormatName + "\")");
+    return c.fail("unknown format \"%s\" (expected \"%s\")", format.c_str(), kFormatName);
   if (!get_int32(c, j, "version", "manifest", 0, 1 << 20, &m.version)) return false;
   if (m.version != kFormatVersion)
-    return c.fail("unsupported version " + std::to_string(m.version) + " (this reader knows " +
-                  std::to_string(kFormatVersion) + ")");
+    return c.fail("unsupported version %lld (this reader knows %lld)", (long long)(m.version), (long long)(kFormatVersion));
 
   // conditioning
   const json* cond = find(j, "conditioning");
@@ -321,7 +318,7 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   std::string enc;
   if (!get_string(c, *cond, "alpha_encoding", "conditioning", &enc)) return false;
   if (enc != "alpha_minus_one")
-    return c.fail("conditioning: unknown alpha_encoding \"" + enc + "\" (alpha_minus_one)");
+    return c.fail("conditioning: unknown alpha_encoding \"%s\" (alpha_minus_one)", enc.c_str());
 
   // output
   const json* outp = find(j, "output");
@@ -331,8 +328,7 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     return c.fail("output: \"shape\" must be an array of 1..3 integers");
   for (const json& d : os->items) {
     if (!d.is_integer() || d.i < 1 || d.i > Limits::kDim)
-      return c.fail("output: shape dimensions must be integers in [1, " +
-                    std::to_string(Limits::kDim) + "]");
+      return c.fail("output: shape dimensions must be integers in [1, %lld]", (long long)(Limits::kDim));
     m.output_shape.push_back(int(d.i));
   }
   const json* rg = find(*outp, "range");
@@ -347,7 +343,7 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   if (!layers || !layers->is_array() || layers->items.empty())
     return c.fail("\"architecture.layers\" must be a non-empty array");
   if (layers->items.size() > std::size_t(Limits::kLayers))
-    return c.fail("more than " + std::to_string(Limits::kLayers) + " layers");
+    return c.fail("more than %lld layers", (long long)(Limits::kLayers));
   for (std::size_t i = 0; i < layers->items.size(); ++i) {
     LayerSpec s;
     std::string w = "layer " + std::to_string(i);
@@ -367,8 +363,7 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   std::int64_t bytes;
   if (!get_int(c, *bin, "bytes", "bin", 0, std::int64_t(Limits::kBinBytes), &bytes)) {
     if (const json* b = find(*bin, "bytes"); b && b->is_integer() && b->i > 0)
-      return c.fail("bin: " + std::to_string(b->i) + " bytes, over the " +
-                    std::to_string(Limits::kBinBytes) + "-byte cap");
+      return c.fail("bin: %lld bytes, over the %lld-byte cap", (long long)(b->i), (long long)(Limits::kBinBytes));
     return false;
   }
   m.bin_bytes = std::uint64_t(bytes);
@@ -385,22 +380,21 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   if (const json* snaps = find(j, "snapshots")) {
     if (!snaps->is_array()) return c.fail("\"snapshots\" must be an array");
     if (snaps->items.size() > std::size_t(Limits::kSnapshots))
-      return c.fail("more than " + std::to_string(Limits::kSnapshots) + " snapshots");
+      return c.fail("more than %lld snapshots", (long long)(Limits::kSnapshots));
     std::set<std::string> names{"final", ""};
     for (std::size_t i = 0; i < snaps->items.size(); ++i) {
       const json& s = snaps->items[i];
       std::string w = "snapshots[" + std::to_string(i) + "]";
       SnapshotEntry e;
-      if (!s.is_object()) return c.fail(w + ": must be an object");
+      if (!s.is_object()) return c.fail("%s: must be an object", w.c_str());
       if (!get_string(c, s, "name", w, &e.name)) return false;
       if (!names.insert(e.name).second)
-        return c.fail(w + ": duplicate or reserved snapshot name \"" + e.name + "\"");
+        return c.fail("%s: duplicate or reserved snapshot name \"%s\"", w.c_str(), e.name.c_str());
       w = "snapshot \"" + e.name + "\"";
       if (!get_int(c, s, "step", w, 0, std::int64_t(1) << 53, &e.step)) return false;
       if (!parse_tensors(c, find(s, "tensors"), w + " tensors", &e.tensors)) return false;
       if (e.tensors.size() != m.tensors.size())
-        return c.fail(w + ": has " + std::to_string(e.tensors.size()) + " tensors, \"tensors\" has " +
-                      std::to_string(m.tensors.size()));
+        return c.fail("%s: has %lld tensors, \"tensors\" has %lld", w.c_str(), (long long)(e.tensors.size()), (long long)(m.tensors.size()));
       for (const auto& t : m.tensors)
         if (!check_tensor(c, e.tensors, t.name, t.shape, w)) return false;
       m.snapshots.push_back(std::move(e));

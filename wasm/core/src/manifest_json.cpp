@@ -1,6 +1,7 @@
 #include "drift/manifest_json.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -14,7 +15,7 @@ struct Parser {
   std::string why;
 
   bool fail(const char* what) {
-    if (why.empty()) why = std::string(what) + " at byte " + std::to_string(p);
+    if (why.empty()) why = strformat("%s at byte %zu", what, p);
     return false;
   }
   void ws() {
@@ -204,6 +205,23 @@ struct Parser {
 };
 
 }  // namespace
+
+std::string vformat(const char* fmt, va_list ap) {
+  char buf[512];  // messages are one line; a longer one is cut, never overflowed
+  va_list ap2;
+  va_copy(ap2, ap);
+  const int n = std::vsnprintf(buf, sizeof buf, fmt, ap2);
+  va_end(ap2);
+  return std::string(buf, n < 0 ? 0 : (std::size_t(n) < sizeof buf ? std::size_t(n) : sizeof buf - 1));
+}
+
+std::string strformat(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  std::string s = vformat(fmt, ap);
+  va_end(ap);
+  return s;
+}
 
 const JsonValue* JsonValue::find(std::string_view key) const {
   if (type != Type::object) return nullptr;

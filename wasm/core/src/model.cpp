@@ -8,6 +8,7 @@
 #include <iterator>
 #include <new>
 
+#include "drift/manifest_json.h"
 #include "drift/manifest_sha256.h"
 #include "drift/model_f16.h"
 
@@ -37,7 +38,7 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
     switch (s.type) {
       case LayerType::linear:
         if (!cur.flat || cur.c != s.in) {
-          *why = w + "input is " + shape_str(cur) + " but in = " + std::to_string(s.in);
+          *why = strformat("%sinput is %s but in = %lld", w.c_str(), (shape_str(cur)).c_str(), (long long)(s.in));
           return false;
         }
         o.c = s.out;
@@ -45,19 +46,18 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
         break;
       case LayerType::conv2d: {
         if (cur.flat || cur.c != s.in_channels) {
-          *why = w + "input is " + shape_str(cur) + " but in_channels = " +
-                 std::to_string(s.in_channels) + (cur.flat ? " (reshape first)" : "");
+          *why = strformat("%sinput is %s but in_channels = %lld%s", w.c_str(), (shape_str(cur)).c_str(), (long long)(s.in_channels), cur.flat ? " (reshape first)" : "");
           return false;
         }
         o.c = s.out_channels;
         o.h = cur.h + 2 * s.padding - s.kernel + 1;
         o.w = cur.w + 2 * s.padding - s.kernel + 1;
         if (o.h < 1 || o.w < 1) {
-          *why = w + "kernel " + std::to_string(s.kernel) + " does not fit input " + shape_str(cur);
+          *why = strformat("%skernel %lld does not fit input %s", w.c_str(), (long long)(s.kernel), (shape_str(cur)).c_str());
           return false;
         }
         if (std::int64_t(cur.h) * cur.w * s.in_channels * s.kernel * s.kernel > Limits::kActivation * 16) {
-          *why = w + "im2col buffer over the cap";
+          *why = strformat("%sim2col buffer over the cap", w.c_str());
           return false;
         }
         wsize = std::int64_t(s.out_channels) * s.in_channels * s.kernel * s.kernel;
@@ -65,13 +65,15 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
         break;
       }
       case LayerType::upsample_nearest:
-        if (cur.flat) { *why = w + "needs a [C,H,W] input, got " + shape_str(cur); return false; }
+        if (cur.flat) {
+          *why = strformat("%sneeds a [C,H,W] input, got %s", w.c_str(), shape_str(cur).c_str());
+          return false;
+        }
         o.h = cur.h * s.scale; o.w = cur.w * s.scale;
         break;
       case LayerType::reshape:
         if (!cur.flat || cur.size() != std::int64_t(s.shape[0]) * s.shape[1] * s.shape[2]) {
-          *why = w + "cannot reshape " + shape_str(cur) + " to [" + std::to_string(s.shape[0]) +
-                 "," + std::to_string(s.shape[1]) + "," + std::to_string(s.shape[2]) + "]";
+          *why = strformat("%scannot reshape %s to [%lld,%lld,%lld]", w.c_str(), (shape_str(cur)).c_str(), (long long)(s.shape[0]), (long long)(s.shape[1]), (long long)(s.shape[2]));
           return false;
         }
         o.c = s.shape[0]; o.h = s.shape[1]; o.w = s.shape[2]; o.flat = false;
@@ -81,7 +83,7 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
         break;
       case LayerType::groupnorm:
         if (cur.c != s.channels) {
-          *why = w + "input is " + shape_str(cur) + " but channels = " + std::to_string(s.channels);
+          *why = strformat("%sinput is %s but channels = %lld", w.c_str(), (shape_str(cur)).c_str(), (long long)(s.channels));
           return false;
         }
         if (!s.weight.empty()) { wsize = s.channels; bsize = s.channels; }
@@ -90,8 +92,7 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
         break;
     }
     if (o.size() > Limits::kActivation || o.h > Limits::kDim || o.w > Limits::kDim) {
-      *why = w + "output " + shape_str(o) + " is over the " + std::to_string(Limits::kActivation) +
-             "-element activation cap";
+      *why = strformat("%soutput %s is over the %lld-element activation cap", w.c_str(), (shape_str(o)).c_str(), (long long)(Limits::kActivation));
       return false;
     }
     if (!s.weight.empty()) { p.weight = *floats; *floats += wsize; }
@@ -104,8 +105,7 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
   std::int64_t want = 1;
   for (int d : m.output_shape) want *= d;
   if (cur.size() != want) {
-    *why = "the last layer gives " + std::to_string(cur.size()) +
-           " values per sample but output.shape needs " + std::to_string(want);
+    *why = strformat("the last layer gives %lld values per sample but output.shape needs %lld", (long long)(cur.size()), (long long)(want));
     return false;
   }
   return true;
@@ -123,7 +123,7 @@ bool decode(const TensorEntry& t, const std::uint8_t* bin, float* dst, std::stri
   }
   for (std::int64_t i = 0; i < n; ++i)
     if (!std::isfinite(dst[i])) {
-      *why = "tensor \"" + t.name + "\" has a non-finite value at element " + std::to_string(i);
+      *why = strformat("tensor \"%s\" has a non-finite value at element %lld", t.name.c_str(), (long long)(i));
       return false;
     }
   return true;
@@ -166,7 +166,7 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
                                   std::string_view source) {
   std::string src(source);
   auto fail = [&](const std::string& what) -> std::unique_ptr<Model> {
-    if (error) *error = src + ": " + what;
+    if (error) *error = src + ": " + what;  // what: one formatted message
     return nullptr;
   };
   std::unique_ptr<Model> model(new (std::nothrow) Model());
@@ -177,12 +177,12 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
   std::int64_t floats = 0;
   if (!plan_layers(m, &model->layers_, &model->max_activation_, &floats, &why)) return fail(why);
   if (bin_size != m.bin_bytes)
-    return fail(m.bin_file + " is " + std::to_string(bin_size) + " bytes but bin.bytes says " +
-                std::to_string(m.bin_bytes));
+    return fail(strformat("%s is %lld bytes but bin.bytes says %lld", m.bin_file.c_str(), (long long)(bin_size), (long long)(m.bin_bytes)));
   if (bin_size && !bin) return fail("no bin data");
   std::string digest = sha256_hex(bin, bin_size);
   if (digest != m.bin_sha256)
-    return fail(m.bin_file + ": sha256 " + digest + " does not match bin.sha256 " + m.bin_sha256);
+    return fail(strformat("%s: sha256 %s does not match bin.sha256 %s", m.bin_file.c_str(),
+                          digest.c_str(), m.bin_sha256.c_str()));
   const auto* bytes = static_cast<const std::uint8_t*>(bin);
   const std::size_t sets = 1 + m.snapshots.size();
   for (std::size_t s = 0; s < sets; ++s) {
@@ -196,8 +196,9 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
         if (offs[k] < 0) continue;
         const TensorEntry* t = find_tensor(ts, *names[k]);  // presence checked by the parser
         if (!t || !decode(*t, bytes, w.data() + offs[k], &why))
-          return fail((s ? "snapshot \"" + m.snapshots[s - 1].name + "\": " : std::string()) +
-                      (t ? why : "missing tensor \"" + *names[k] + "\""));
+          return fail(strformat("%s%s%s%s", s ? "snapshot \"" : "",
+                                s ? m.snapshots[s - 1].name.c_str() : "", s ? "\": " : "",
+                                t ? why.c_str() : ("missing tensor \"" + *names[k] + "\"").c_str()));
       }
     }
     model->weights_.push_back(std::move(w));

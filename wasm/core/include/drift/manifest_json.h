@@ -2,6 +2,7 @@
 // is ~40% of it) and must not throw. Strict RFC 8259 (no comments, no trailing commas,
 // duplicate keys rejected), nesting capped, every failure a message with a byte offset.
 #pragma once
+#include <cstdarg>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,5 +35,10 @@ class JsonValue {
 
 // Parses text; on failure returns false and sets *error (e.g. "invalid JSON at byte 17").
 bool parse_json(std::string_view text, JsonValue* out, std::string* error, int max_depth = 32);
+
+// printf-style message formatting for the reader's one-line errors (one out-of-line
+// function instead of string concatenations inlined at every call site).
+std::string vformat(const char* fmt, va_list ap);
+__attribute__((format(printf, 1, 2))) std::string strformat(const char* fmt, ...);
 
 }  // namespace drift::core
