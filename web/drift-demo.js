@@ -2,13 +2,22 @@
 // The whole demo as one custom element; index.html is just this element plus a header.
 // URLs: `model` resolves against the page (like an <img src>); the core, the panels and the
 // stylesheet resolve against this module, so the element works from any sub-path or iframe.
-import { h, errorText } from './lib/dom.js';
-import { modelMeta } from './lib/meta.js';
-import { DigitsPanel } from './panels/digits.js';
-import { ReplayPanel } from './panels/replay.js';
-import { Drift2DPanel } from './panels/drift2d.js';
-import { UploadPanel } from './panels/upload.js';
-import { MetricsPanel } from './panels/metrics.js';
+// Load order: this module has no static imports, so the element starts at once and fetches
+// the core, the model, its stylesheet and the panels' code all in parallel.
+
+const ALL_PANEL_MODULES = {
+  digits: './panels/digits.js', replay: './panels/replay.js', metrics: './panels/metrics.js',
+  drift2d: './panels/drift2d.js', upload: './panels/upload.js',
+};
+
+function h(tag, attrs, text) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== false) el.setAttribute(k, v === true ? '' : v);
+  if (text) el.textContent = text;
+  return el;
+}
+
+const errorText = (e) => String((e && e.message) || e || 'unknown error').split('\n')[0];
 
 const ALL_PANELS = ['digits', 'replay', 'metrics', 'drift2d', 'upload'];
 const MODEL_PANELS = new Set(['digits', 'replay', 'metrics']);
@@ -59,11 +68,15 @@ class DriftDemo extends HTMLElement {
     const wantModel = src && names.some((n) => MODEL_PANELS.has(n));
     const files = wantModel ? this.fetchModel(src) : null;
     if (files) files.catch(() => {});   // reported below, once the panels exist
-    let drift;
+    const code = Promise.all([import('./lib/meta.js'),
+      ...names.map((n) => import(ALL_PANEL_MODULES[n]))]);
+    code.catch(() => {});
+    let drift, meta, mods;
     try {
       const { loadDrift } = await import('./drift.js');
       const wasmAttr = this.getAttribute('wasm');
       drift = await loadDrift(wasmAttr ? { wasmUrl: new URL(wasmAttr, document.baseURI).href } : {});
+      [meta, ...mods] = await code;
     } catch (e) {
       this.statusEl.textContent = 'The demo could not start.';
       this.fail(`Could not load the WebAssembly core: ${errorText(e)}`);
@@ -76,16 +89,18 @@ class DriftDemo extends HTMLElement {
       this.dataset.firstDigitsMs = String(Math.round(performance.now()));
       this.dispatchEvent(new CustomEvent('drift-first-digits', { bubbles: true, composed: true }));
     };
-    for (const n of names) {
+    this.modelMeta = meta.modelMeta;
+    names.forEach((n, i) => {
+      const M = mods[i];
       let p;
-      if (n === 'digits') p = new DigitsPanel({ onFirstRender: firstRender });
-      else if (n === 'replay') p = new ReplayPanel();
-      else if (n === 'metrics') p = new MetricsPanel();
-      else if (n === 'drift2d') p = new Drift2DPanel(drift);
-      else if (n === 'upload') p = new UploadPanel(drift, (m, man, src) => this.useModel(m, man, `${src} (your file)`));
+      if (n === 'digits') p = new M.DigitsPanel({ onFirstRender: firstRender });
+      else if (n === 'replay') p = new M.ReplayPanel();
+      else if (n === 'metrics') p = new M.MetricsPanel();
+      else if (n === 'drift2d') p = new M.Drift2DPanel(drift);
+      else if (n === 'upload') p = new M.UploadPanel(drift, (m, man, src) => this.useModel(m, man, `${src} (your file)`));
       this.panels[n] = p;
       this.gridEl.append(p.el);
-    }
+    });
     this.gridEl.classList.toggle('full', ['digits', 'replay', 'metrics', 'upload'].every((n) => names.includes(n)));
     if (!wantModel) {
       this.statusEl.textContent = 'Ready.';
@@ -121,7 +136,7 @@ class DriftDemo extends HTMLElement {
 
   useModel(model, manifest, source) {
     let meta;
-    try { meta = modelMeta(model, manifest); } catch (e) { this.fail(`Model info unreadable: ${errorText(e)}`); return; }
+    try { meta = this.modelMeta(model, manifest); } catch (e) { this.fail(`Model info unreadable: ${errorText(e)}`); return; }
     // The previous model's weights live in the wasm heap until disposed.
     if (this.model && this.model !== model && this.model.dispose) this.model.dispose();
     this.model = model;

@@ -77,7 +77,12 @@ async function openPage(viewport = { width: 1280, height: 900 }) {
   await page.setViewportSize(viewport);
   page.errors = [];
   page.offOrigin = [];
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.warnings = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(m.text());
+    // The readback warning comes from this test's own getImageData calls, not from the page.
+    if (m.type() === 'warning' && !/willReadFrequently/.test(m.text())) page.warnings.push(m.text());
+  });
   page.on('pageerror', (e) => page.errors.push(String(e)));
   const origin = new URL(server.url).origin;
   await page.route('**/*', (route) => {
@@ -147,7 +152,12 @@ try {
   const kib = (b) => (b / 1024).toFixed(1);
   console.log(`METRIC time_to_first_digits_ms=${firstMs.toFixed(0)} (navigation start -> first rendered grid, ${TAG})`);
   console.log(`METRIC transfer_bytes_gzip=${server.stats.bytesSent} (${kib(server.stats.bytesSent)} KiB; raw ${kib(server.stats.bytesRaw)} KiB, ${server.stats.requests.length} requests)`);
-  for (const r of server.stats.requests) console.log(`  ${r.status} ${r.path} ${r.bytes ?? ''}`);
+  const modelBytes = server.stats.requests.filter((r) => /\/models\//.test(r.path)).reduce((a, r) => a + (r.bytes || 0), 0);
+  console.log(`METRIC transfer_bytes_gzip_without_model=${server.stats.bytesSent - modelBytes} (${kib(server.stats.bytesSent - modelBytes)} KiB: page, element, core; model ${kib(modelBytes)} KiB)`);
+  // The load's critical path: when each file finished, relative to navigation start.
+  const timeline = await page.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => [e.name.replace(location.origin, ''), Math.round(e.startTime), Math.round(e.responseEnd)]));
+  for (const [name, start, end] of timeline) console.log(`  ${String(start).padStart(5)}-${String(end).padEnd(5)} ms ${name}`);
   check('every request was found (no 404)', server.stats.requests.every((r) => r.status === 200),
     server.stats.requests.filter((r) => r.status !== 200).map((r) => r.path).join(' '));
 
@@ -299,6 +309,7 @@ try {
   check('a valid upload loads after rejected ones', await uploadMsg.isHidden());
 
   check('no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
+  check('no console warnings (e.g. unused preloads)', page.warnings.length === 0, page.warnings.slice(0, 3).join(' | '));
   check('no request left the origin', page.offOrigin.length === 0, page.offOrigin.slice(0, 3).join(' '));
   await shot(page, 'page-desktop');
   await page.close();

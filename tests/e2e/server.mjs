@@ -42,7 +42,7 @@ export async function startServer({ root, mount = '/', overlays = {} }) {
     const headers = { 'content-type': type, 'cache-control': 'no-store' };
     stats.bytesRaw += body.length;
     if (/\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
-      body = zlib.gzipSync(body, { level: 9 });
+      body = zlib.gzipSync(body, { level: 6 });   // the usual static-host setting
       headers['content-encoding'] = 'gzip';
     }
     headers['content-length'] = body.length;
