@@ -22,6 +22,10 @@ ClassifierNetImpl::ClassifierNetImpl(const ClassifierMeta& m) {
   c2 = register_module("c2", nn::Conv2d(nn::Conv2dOptions(32, 32, 3).padding(1)));
   c3 = register_module("c3", nn::Conv2d(nn::Conv2dOptions(32, 64, 3).padding(1)));
   c4 = register_module("c4", nn::Conv2d(nn::Conv2dOptions(64, 64, 3).padding(1)));
+  b1 = register_module("b1", nn::BatchNorm2d(32));
+  b2 = register_module("b2", nn::BatchNorm2d(32));
+  b3 = register_module("b3", nn::BatchNorm2d(64));
+  b4 = register_module("b4", nn::BatchNorm2d(64));
   fc1 = register_module("fc1", nn::Linear(64 * (m.height / 4) * (m.width / 4), m.feature_dim));
   fc2 = register_module("fc2", nn::Linear(m.feature_dim, m.num_classes));
   drop = register_module("drop", nn::Dropout(0.3));
@@ -30,9 +34,9 @@ ClassifierNetImpl::ClassifierNetImpl(const ClassifierMeta& m) {
 torch::Tensor ClassifierNetImpl::features(const torch::Tensor& x) {
   // x [B,C,H,W] -> [B,F]
   auto h = (x - 0.5) * 2.0;
-  h = torch::relu(c2(torch::relu(c1(h))));
+  h = torch::relu(b2(c2(torch::relu(b1(c1(h))))));
   h = torch::max_pool2d(h, 2);                         // [B,32,H/2,W/2]
-  h = torch::relu(c4(torch::relu(c3(h))));
+  h = torch::relu(b4(c4(torch::relu(b3(c3(h))))));
   h = torch::max_pool2d(h, 2);                         // [B,64,H/4,W/4]
   return torch::relu(fc1(h.flatten(1)));
 }

@@ -20,8 +20,9 @@ struct ClassifierMeta {
   int64_t epochs = 0;
 };
 
-// conv3x3(32) relu conv3x3(32) relu pool2 | conv3x3(64) relu conv3x3(64) relu pool2 |
-// fc(feature_dim) relu [features] | dropout | fc(num_classes)
+// [conv3x3(32) bn relu]x2 pool2 | [conv3x3(64) bn relu]x2 pool2 |
+// fc(feature_dim) relu [features] | dropout | fc(num_classes). BatchNorm makes a few
+// epochs enough on 2 CPU cores.
 class ClassifierNetImpl : public torch::nn::Module {
  public:
   explicit ClassifierNetImpl(const ClassifierMeta& meta);
@@ -32,6 +33,7 @@ class ClassifierNetImpl : public torch::nn::Module {
 
  private:
   torch::nn::Conv2d c1{nullptr}, c2{nullptr}, c3{nullptr}, c4{nullptr};
+  torch::nn::BatchNorm2d b1{nullptr}, b2{nullptr}, b3{nullptr}, b4{nullptr};
   torch::nn::Linear fc1{nullptr}, fc2{nullptr};
   torch::nn::Dropout drop{nullptr};
 };
