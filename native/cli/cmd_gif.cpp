@@ -22,7 +22,8 @@ void run_gif(GifArgs& a) {
   const RecordGif g = render_record(a.run_dir, a.opt);
   write_gif(out, g.frames, g.gif);
   std::cout << "gif: " << g.kind << ", " << g.frames.size() << " frames of " << g.frames[0].width << "x"
-            << g.frames[0].height << " at " << a.opt.fps << " fps -> " << out << std::endl;
+            << g.frames[0].height << " at " << a.opt.fps << " fps"
+            << (g.target.empty() ? "" : ", target " + g.target) << " -> " << out << std::endl;
 }
 
 void add_gif(CLI::App& app) {
@@ -44,6 +45,8 @@ void add_gif(CLI::App& app) {
       ->check(CLI::Range(1, 16));
   cmd->add_option("--range", args->range, "Digit grids: value range LO HI (default: auto, [0,1] or [-1,1])")
       ->expected(2);
+  cmd->add_option("--target", args->opt.target,
+                  "Scatter target: none | toy name | FILE.npy (default: record/target.npy, else the run's toy dataset)");
   cmd->add_flag("!--no-progress-bar", args->opt.progress_bar, "Omit the step bar along the bottom edge");
   cmd->callback([args] { run_gif(*args); });
 }

@@ -273,9 +273,29 @@ TEST_CASE("render_record: 2D points over the target, sorted by step, fixed axes"
   CHECK(where(g.frames[0]) > 150);
   CHECK(where(g.frames[1]) < 50);
 
+  CHECK(g.target == (rec / "target.npy").string());
+
   const std::string gif = (run / "out.gif").string();
   write_gif(gif, g.frames, g.gif);
   CHECK(decode_gif(drift::data::read_file(gif)).frames.size() == 4);
+
+  // --target none: no target pixels. Without target.npy, options.json's toy dataset is drawn.
+  o.target = "none";
+  const RecordGif none = render_record(run.string(), o);
+  CHECK(none.target.empty());
+  CHECK(count(none.frames[0], so.target) == 0);
+  o.target = "";
+  fs::remove(rec / "target.npy");
+  drift::data::write_file_atomic((run / "options.json").string(), R"({"dataset": "moons", "steps": 200})");
+  const RecordGif moons = render_record(run.string(), o);
+  CHECK(moons.target == "moons (from options.json)");
+  CHECK(count(moons.frames[0], so.target) > 500);
+  drift::data::write_file_atomic((run / "options.json").string(), R"({"dataset": "mnist"})");
+  CHECK(render_record(run.string(), o).target.empty());
+  drift::data::write_file_atomic((run / "options.json").string(), "{not json");
+  CHECK_THROWS_WITH(render_record(run.string(), o), Catch::Contains("options.json: not valid JSON"));
+  o.target = (run / "missing.npy").string();
+  CHECK_THROWS_WITH(render_record(run.string(), o), Catch::Contains("missing.npy"));
   fs::remove_all(run);
 }
 

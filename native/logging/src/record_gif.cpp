@@ -6,9 +6,13 @@
 #include <regex>
 #include <stdexcept>
 
+#include "drift/data/atomic_file.h"
 #include "drift/data/npy.h"
 #include "drift/logging/grid.h"
 #include "drift/logging/scatter.h"
+#include "drift/toy_data.h"
+
+#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
@@ -54,6 +58,45 @@ void draw_progress(Image& img, double frac) {
     }
 }
 
+std::vector<float> npy_points(const std::string& path) {
+  drift::data::NpyArray a = drift::data::read_npy(path);
+  if (a.shape.size() != 2 || a.shape[1] != 2)
+    throw std::runtime_error(path + ": shape " + shape_str(a.shape) + " is not points [M,2]");
+  return a.data;
+}
+
+// The scatter's target points [M,2] (empty: none) and a description of their source.
+std::vector<float> find_target(const std::string& run_dir, const std::string& record_dir, const std::string& spec,
+                               std::string& source) {
+  constexpr int kToyPoints = 4096;
+  if (spec == "none") return {};
+  if (!spec.empty()) {
+    source = spec;
+    if (drift::core::is_toy_name(spec)) return drift::core::sample_toy(spec, kToyPoints, 0);
+    return npy_points(spec);
+  }
+  const std::string target_npy = (fs::path(record_dir) / "target.npy").string();
+  if (fs::exists(target_npy)) {
+    source = target_npy;
+    return npy_points(target_npy);
+  }
+  const std::string options = (fs::path(run_dir) / "options.json").string();
+  if (fs::exists(options)) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(drift::data::read_file(options));
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(options + ": not valid JSON (" + e.what() + ")");
+    }
+    if (j.is_object() && j.contains("dataset") && j["dataset"].is_string() &&
+        drift::core::is_toy_name(j["dataset"].get<std::string>())) {
+      source = j["dataset"].get<std::string>() + " (from options.json)";
+      return drift::core::sample_toy(j["dataset"].get<std::string>(), kToyPoints, 0);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::vector<RecordFrame> list_record_frames(const std::string& record_dir) {
@@ -97,22 +140,16 @@ RecordGif render_record(const std::string& run_dir, const RecordGifOptions& opt)
   const Layout lay = image_layout(shape0);
   if (points) {
     out.kind = "scatter";
-    const std::string target_path = (fs::path(record_dir) / "target.npy").string();
-    drift::data::NpyArray target;
-    if (fs::exists(target_path)) {
-      target = drift::data::read_npy(target_path);
-      if (target.shape.size() != 2 || target.shape[1] != 2)
-        throw std::runtime_error(target_path + ": shape " + shape_str(target.shape) + " is not points [M,2]");
-    }
+    const std::vector<float> target = find_target(run_dir, record_dir, opt.target, out.target);
     // Fixed axes for the whole animation: fit everything that will be drawn.
-    std::vector<float> everything = target.data;
+    std::vector<float> everything = target;
     for (const auto& a : arrays) everything.insert(everything.end(), a.data.begin(), a.data.end());
     ScatterOptions so;
     so.size = opt.size;
     so = fit_axes(everything.data(), int(everything.size() / 2), 0.06f, so);
     for (size_t i = 0; i < arrays.size(); ++i) {
-      out.frames.push_back(render_scatter(arrays[i].data.data(), int(shape0[0]), target.data.data(),
-                                          int(target.data.size() / 2), so));
+      out.frames.push_back(render_scatter(arrays[i].data.data(), int(shape0[0]), target.data(),
+                                          int(target.size() / 2), so));
     }
   } else if (lay.n > 0) {
     out.kind = "grid";
