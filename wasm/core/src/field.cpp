@@ -109,47 +109,53 @@ void drift_field(const float* x, int G, const float* pos, int P, const float* un
   for (size_t k = 0; k < GN; ++k) dn[k] *= inv_dnorm;
   for (int i = 0; i < G; ++i) dn[size_t(i) * N + i] += 100.0f;  // self mask
 
-  std::vector<float> A(GN), buf(N), lse_r(G), lse_c(N), cmin(N), F(size_t(G) * D), csum(G);
+  // R: row softmax numerators, A: column softmax numerators then the affinities.
+  std::vector<float> R(GN), A(GN), inv_rs(G), inv_cs(N), cmin(N), F(size_t(G) * D), csum(G);
   std::fill(out, out + size_t(G) * D, 0.0f);
-  const float log_floor = params.affinity_floor > 0.0f ? 0.5f * std::log(params.affinity_floor) : -1e30f;
+  const float floor = std::max(params.affinity_floor, 0.0f);
   if (stats) stats->force_rms.clear();
 
   for (float tau : params.taus) {
     const float it = 1.0f / tau;
-    // Logits L = -dn/τ. Row log-sum-exp (over targets j), shifted by the row's max logit.
+    // Logits L = -dn/τ. Row softmax over targets j, shifted by the row's max logit.
     for (int i = 0; i < G; ++i) {
       const float* row = dn.data() + size_t(i) * N;
+      float* r = R.data() + size_t(i) * N;
       float mn = row[0];
       for (int j = 1; j < N; ++j) mn = std::min(mn, row[j]);
-      for (int j = 0; j < N; ++j) buf[j] = fast_exp((mn - row[j]) * it);
+      for (int j = 0; j < N; ++j) r[j] = fast_exp((mn - row[j]) * it);
       float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
       int j = 0;
       for (; j + 8 <= N; j += 8)
-        for (int l = 0; l < 8; ++l) acc[l] += buf[j + l];
+        for (int l = 0; l < 8; ++l) acc[l] += r[j + l];
       float sum = 0.0f;
-      for (; j < N; ++j) sum += buf[j];
+      for (; j < N; ++j) sum += r[j];
       for (int l = 0; l < 8; ++l) sum += acc[l];
-      lse_r[i] = -mn * it + std::log(sum);
+      inv_rs[i] = 1.0f / sum;  // sum >= 1: the max term is exp(0)
     }
-    // Column log-sum-exp (over generated i).
+    // Column softmax over generated i, shifted by the column's max logit.
     std::copy(dn.begin(), dn.begin() + N, cmin.begin());
     for (int i = 1; i < G; ++i) {
       const float* row = dn.data() + size_t(i) * N;
       for (int j = 0; j < N; ++j) cmin[j] = std::min(cmin[j], row[j]);
     }
-    std::fill(buf.begin(), buf.end(), 0.0f);
-    for (int i = 0; i < G; ++i) {
-      const float* row = dn.data() + size_t(i) * N;
-      for (int j = 0; j < N; ++j) buf[j] += fast_exp((cmin[j] - row[j]) * it);
-    }
-    for (int j = 0; j < N; ++j) lse_c[j] = -cmin[j] * it + std::log(buf[j]);
-    // A = sqrt(softmax_row * softmax_col) = exp(L - (lse_r + lse_c)/2), floored, times w_j;
-    // then coef: negatives -A·Σpos A, positives +A·Σneg A.
+    std::fill(inv_cs.begin(), inv_cs.end(), 0.0f);
     for (int i = 0; i < G; ++i) {
       const float* row = dn.data() + size_t(i) * N;
       float* a = A.data() + size_t(i) * N;
-      const float hr = 0.5f * lse_r[i];
-      for (int j = 0; j < N; ++j) a[j] = fast_exp(std::max(-row[j] * it - hr - 0.5f * lse_c[j], log_floor)) * w[j];
+      for (int j = 0; j < N; ++j) {
+        a[j] = fast_exp((cmin[j] - row[j]) * it);
+        inv_cs[j] += a[j];
+      }
+    }
+    for (int j = 0; j < N; ++j) inv_cs[j] = 1.0f / inv_cs[j];
+    // A = sqrt(max(softmax_row * softmax_col, floor)) * w_j (two exps per entry, not three);
+    // then coef: negatives -A·Σpos A, positives +A·Σneg A.
+    for (int i = 0; i < G; ++i) {
+      const float* r = R.data() + size_t(i) * N;
+      float* a = A.data() + size_t(i) * N;
+      const float ir = inv_rs[i];
+      for (int j = 0; j < N; ++j) a[j] = std::sqrt(std::max(r[j] * ir * (a[j] * inv_cs[j]), floor)) * w[j];
       float sn = 0.0f, sp = 0.0f;
       for (int j = 0; j < NEG; ++j) sn += a[j];
       for (int j = NEG; j < N; ++j) sp += a[j];

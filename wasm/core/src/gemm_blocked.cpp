@@ -18,7 +18,7 @@ inline v4 load4(const float* p) {
 inline void store4(float* p, v4 v) { std::memcpy(p, &v, sizeof v); }
 inline v4 splat(float x) { return v4{x, x, x, x}; }
 
-constexpr int MR = 8, NR = 4;
+constexpr int MR = 8, NR = 6;
 
 // Panel buffer: an 8-row slab of op(A), K x 8 contiguous. Grows once; never shrinks.
 std::vector<float>& panel_buffer() {
@@ -26,24 +26,23 @@ std::vector<float>& panel_buffer() {
   return buf;
 }
 
-// C[i0:i0+mr, j0:j0+nr] = P (K x 8, packed) * B[:, j0:j0+nr]; ldb = K, ldc = M.
-inline void micro_8x4(int K, const float* P, const float* B, int ldb, int nr, float* C, int ldc,
-                      int mr) {
-  const float* b0 = B;
-  const float* b1 = nr > 1 ? B + ldb : B;
-  const float* b2 = nr > 2 ? B + 2 * ldb : B;
-  const float* b3 = nr > 3 ? B + 3 * ldb : B;
-  v4 c00 = splat(0), c01 = splat(0), c10 = splat(0), c11 = splat(0);
-  v4 c20 = splat(0), c21 = splat(0), c30 = splat(0), c31 = splat(0);
+// C[0:mr, 0:nr] = P (K x 8, packed) * B[:, 0:nr]; ldb = K, ldc = M. An 8 x NRT register
+// tile (2 x NRT accumulators + 2 loads of P + 1 splat of B); columns past nr repeat column 0
+// and are not stored.
+template <int NRT>  // nr <= NRT
+inline void micro(int K, const float* P, const float* B, int ldb, int nr, float* C, int ldc, int mr) {
+  const float* b[NRT];
+  for (int j = 0; j < NRT; ++j) b[j] = B + (j < nr ? j : 0) * ldb;
+  v4 acc[NRT][2];
+  for (int j = 0; j < NRT; ++j) acc[j][0] = acc[j][1] = splat(0);
   for (int k = 0; k < K; ++k) {
     const v4 a0 = load4(P + k * MR), a1 = load4(P + k * MR + 4);
-    const v4 x0 = splat(b0[k]), x1 = splat(b1[k]), x2 = splat(b2[k]), x3 = splat(b3[k]);
-    c00 += a0 * x0; c01 += a1 * x0;
-    c10 += a0 * x1; c11 += a1 * x1;
-    c20 += a0 * x2; c21 += a1 * x2;
-    c30 += a0 * x3; c31 += a1 * x3;
+    for (int j = 0; j < NRT; ++j) {
+      const v4 x = splat(b[j][k]);
+      acc[j][0] += a0 * x;
+      acc[j][1] += a1 * x;
+    }
   }
-  const v4 acc[NR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
   for (int j = 0; j < nr; ++j) {
     float* c = C + j * ldc;
     if (mr == MR) {
@@ -58,6 +57,21 @@ inline void micro_8x4(int K, const float* P, const float* B, int ldb, int nr, fl
   }
 }
 
+// All column blocks of one packed panel (rows i0..i0+mr of C).
+inline void panel_times_b(int M, int N, int K, const float* P, const float* B, float* C, int i0, int mr) {
+  for (int j0 = 0; j0 < N;) {
+    const int left = N - j0;
+    float* c = C + std::size_t(j0) * M + i0;
+    const float* b = B + std::size_t(j0) * K;
+    if (left >= NR) { micro<NR>(K, P, b, K, NR, c, M, mr); j0 += NR; }
+    else if (left >= 2) {
+      const int nr = left < 4 ? left : 4;
+      micro<4>(K, P, b, K, nr, c, M, mr);
+      j0 += nr;
+    } else { micro<1>(K, P, b, K, 1, c, M, mr); j0 += 1; }
+  }
+}
+
 // Drives the micro-kernel: pack(i0, mr, P) fills the K x 8 panel of op(A) rows i0..i0+mr.
 template <class Pack>
 void blocked(int M, int N, int K, const float* B, float* C, Pack pack) {
@@ -67,16 +81,34 @@ void blocked(int M, int N, int K, const float* B, float* C, Pack pack) {
   for (int i0 = 0; i0 < M; i0 += MR) {
     const int mr = M - i0 < MR ? M - i0 : MR;
     pack(i0, mr, P);
-    for (int j0 = 0; j0 < N; j0 += NR) {
-      const int nr = N - j0 < NR ? N - j0 : NR;
-      micro_8x4(K, P, B + std::size_t(j0) * K, K, nr, C + std::size_t(j0) * M + i0, M, mr);
-    }
+    panel_times_b(M, N, K, P, B, C, i0, mr);
+  }
+}
+
+// Rows i0..i0+mr of op(A) = A^T (A: [K,M] column-major): 8 contiguous columns interleaved.
+void pack_tn_panel(int K, const float* A, int i0, int mr, float* P) {
+  const float* a[MR];
+  for (int r = 0; r < MR; ++r) a[r] = A + std::size_t(i0 + (r < mr ? r : 0)) * K;
+  for (int k = 0; k < K; ++k) {
+    float* p = P + k * MR;
+    for (int r = 0; r < MR; ++r) p[r] = r < mr ? a[r][k] : 0.0f;
   }
 }
 }  // namespace
 
+std::int64_t packed_tn_size(int M, int K) { return std::int64_t((M + MR - 1) / MR) * MR * K; }
+
+void pack_tn(int M, int K, const float* A, float* P) {
+  for (int i0 = 0; i0 < M; i0 += MR) pack_tn_panel(K, A, i0, M - i0 < MR ? M - i0 : MR, P + std::size_t(i0) * K);
+}
+
+void gemm_packed(int M, int N, int K, const float* P, const float* B, float* C) {
+  for (int i0 = 0; i0 < M; i0 += MR)
+    panel_times_b(M, N, K, P + std::size_t(i0) * K, B, C, i0, M - i0 < MR ? M - i0 : MR);
+}
+
 void gemm_nn_blocked(int M, int N, int K, const float* A, const float* B, float* C) {
-  if (N < NR) {
+  if (N < 4) {
     // thin B (batch 1..3): C(:,j) = sum_k A(:,k) B(k,j), axpy down contiguous columns
     for (int j = 0; j < N; ++j) {
       float* c = C + std::size_t(j) * M;
@@ -107,7 +139,7 @@ void gemm_nn_blocked(int M, int N, int K, const float* A, const float* B, float*
 }
 
 void gemm_tn_blocked(int M, int N, int K, const float* A, const float* B, float* C) {
-  if (N < NR) {
+  if (N < 4) {
     // thin B: each C(i,j) is a dot product of contiguous A column i and B column j
     for (int j = 0; j < N; ++j) {
       const float* b = B + std::size_t(j) * K;
@@ -127,15 +159,7 @@ void gemm_tn_blocked(int M, int N, int K, const float* A, const float* B, float*
     }
     return;
   }
-  blocked(M, N, K, B, C, [&](int i0, int mr, float* P) {
-    // rows i0.. of op(A) are columns of A, each contiguous over k: interleave 8 of them
-    const float* a[MR];
-    for (int r = 0; r < MR; ++r) a[r] = A + std::size_t(i0 + (r < mr ? r : 0)) * K;
-    for (int k = 0; k < K; ++k) {
-      float* p = P + k * MR;
-      for (int r = 0; r < MR; ++r) p[r] = r < mr ? a[r][k] : 0.0f;
-    }
-  });
+  blocked(M, N, K, B, C, [&](int i0, int mr, float* P) { pack_tn_panel(K, A, i0, mr, P); });
 }
 
 }  // namespace drift::core

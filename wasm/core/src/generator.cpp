@@ -30,7 +30,7 @@ void Generator::forward(const float* weights, int n, float* x, float* y) {
     const float* b = p.bias >= 0 ? weights + p.bias : nullptr;
     switch (p.spec.type) {
       case LayerType::linear:
-        linear_forward(W, b, p.spec.in, p.spec.out, n, cur, nxt);
+        linear_forward(W, b, p.spec.in, p.spec.out, n, cur, nxt, p.packed);
         std::swap(cur, nxt);
         break;
       case LayerType::conv2d:

@@ -15,9 +15,10 @@ using Arr = Eigen::Map<Eigen::ArrayXf>;
 }  // namespace
 
 void linear_forward(const float* W, const float* b, int in, int out, int n, const float* x,
-                    float* y) {
+                    float* y, bool packed) {
   // y[out, n] = W[out, in] x[in, n]; W row-major [out,in] is column-major W^T [in,out].
-  gemm_tn(out, n, in, W, x, y);
+  if (packed) gemm_packed(out, n, in, W, x, y);
+  else gemm_tn(out, n, in, W, x, y);
   if (b) {
     MatC Y(y, out, n);
     Y.colwise() += CVec(b, out);

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <new>
 
+#include "drift/gemm.h"
 #include "drift/manifest_json.h"
 #include "drift/manifest_sha256.h"
 #include "drift/model_f16.h"
@@ -22,11 +23,12 @@ std::string shape_str(const ActShape& s) {
 
 // Resolves each layer's input/output shape and the float offsets of its tensors.
 bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t* max_act,
-                 std::int64_t* floats, std::string* why) {
+                 std::int64_t* floats, std::int64_t* params, std::string* why) {
   ActShape cur;
   cur.c = m.conditioning.latent_dim + m.conditioning.num_classes + 1;
   *max_act = cur.size();
   *floats = 0;
+  *params = 0;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const LayerSpec& s = m.layers[i];
     std::string w = "layer " + std::to_string(i) + " (" + layer_type_name(s.type) + "): ";
@@ -43,6 +45,7 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
         }
         o.c = s.out;
         wsize = std::int64_t(s.out) * s.in; bsize = s.out;
+        p.packed = kPackLinearWeights;
         break;
       case LayerType::conv2d: {
         if (cur.flat || cur.c != s.in_channels) {
@@ -95,8 +98,12 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
       *why = strformat("%soutput %s is over the %lld-element activation cap", w.c_str(), (shape_str(o)).c_str(), (long long)(Limits::kActivation));
       return false;
     }
-    if (!s.weight.empty()) { p.weight = *floats; *floats += wsize; }
-    if (!s.bias.empty()) { p.bias = *floats; *floats += bsize; }
+    if (!s.weight.empty()) {
+      p.weight = *floats;
+      *floats += p.packed ? packed_tn_size(s.out, s.in) : wsize;
+      *params += wsize;
+    }
+    if (!s.bias.empty()) { p.bias = *floats; *floats += bsize; *params += bsize; }
     p.out = o;
     cur = o;
     if (o.size() > *max_act) *max_act = o.size();
@@ -147,7 +154,6 @@ std::int64_t Model::output_size() const {
   return n;
 }
 
-std::int64_t Model::parameter_count() const { return std::int64_t(weights_.empty() ? 0 : weights_[0].size()); }
 
 int Model::find_weight_set(std::string_view name) const {
   if (name.empty() || name == "final") return 0;
@@ -175,7 +181,8 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
   const Manifest& m = model->manifest_;
   std::string why;
   std::int64_t floats = 0;
-  if (!plan_layers(m, &model->layers_, &model->max_activation_, &floats, &why)) return fail(why);
+  if (!plan_layers(m, &model->layers_, &model->max_activation_, &floats,
+                   &model->parameters_, &why)) return fail(why);
   if (bin_size != m.bin_bytes)
     return fail(strformat("%s is %lld bytes but bin.bytes says %lld", m.bin_file.c_str(), (long long)(bin_size), (long long)(m.bin_bytes)));
   if (bin_size && !bin) return fail("no bin data");
@@ -185,6 +192,7 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
                           digest.c_str(), m.bin_sha256.c_str()));
   const auto* bytes = static_cast<const std::uint8_t*>(bin);
   const std::size_t sets = 1 + m.snapshots.size();
+  std::vector<float> packbuf;
   for (std::size_t s = 0; s < sets; ++s) {
     const auto& ts = s == 0 ? m.tensors : m.snapshots[s - 1].tensors;
     std::vector<float> w;
@@ -195,10 +203,14 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
       for (int k = 0; k < 2; ++k) {
         if (offs[k] < 0) continue;
         const TensorEntry* t = find_tensor(ts, *names[k]);  // presence checked by the parser
-        if (!t || !decode(*t, bytes, w.data() + offs[k], &why))
+        float* dst = w.data() + offs[k];
+        const bool pack = k == 0 && p.packed;
+        if (pack && t) packbuf.resize(std::size_t(t->elements()));
+        if (!t || !decode(*t, bytes, pack ? packbuf.data() : dst, &why))
           return fail(strformat("%s%s%s%s", s ? "snapshot \"" : "",
                                 s ? m.snapshots[s - 1].name.c_str() : "", s ? "\": " : "",
                                 t ? why.c_str() : ("missing tensor \"" + *names[k] + "\"").c_str()));
+        if (pack) pack_tn(p.spec.out, p.spec.in, packbuf.data(), dst);
       }
     }
     model->weights_.push_back(std::move(w));

@@ -7,9 +7,10 @@
 
 namespace drift::core {
 
-// x: [in, n], W: PyTorch [out, in] row-major, b: [out] or null -> y: [out, n]
+// x: [in, n], W: PyTorch [out, in] row-major (or gemm.h panels if packed), b: [out] or
+// null -> y: [out, n]
 void linear_forward(const float* W, const float* b, int in, int out, int n, const float* x,
-                    float* y);
+                    float* y, bool packed = false);
 
 // x: [C*H*W, n] -> y: [O*Ho*Wo, n]; W: PyTorch [O, C, k, k]; col: [Ho*Wo, C*k*k] scratch
 void conv2d_forward(const LayerPlan& p, const float* W, const float* b, int n, const float* x,

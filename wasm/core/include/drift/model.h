@@ -27,6 +27,7 @@ struct LayerPlan {
   LayerSpec spec;
   ActShape in, out;
   std::int64_t weight = -1, bias = -1;
+  bool packed = false;  // linear weight stored as gemm.h panels (kPackLinearWeights builds)
 };
 
 class Model {
@@ -38,7 +39,7 @@ class Model {
   int num_classes() const { return manifest_.conditioning.num_classes; }
   std::int64_t output_size() const;       // product of output.shape
   std::int64_t max_activation() const { return max_activation_; }  // per sample, floats
-  std::int64_t parameter_count() const;
+  std::int64_t parameter_count() const { return parameters_; }
 
   // Weight sets: 0 is the final weights, 1..k the manifest's snapshots in order.
   int weight_set_count() const { return int(weights_.size()); }
@@ -54,6 +55,7 @@ class Model {
   std::vector<LayerPlan> layers_;
   std::vector<std::vector<float>> weights_;
   std::int64_t max_activation_ = 0;
+  std::int64_t parameters_ = 0;
 };
 
 // Validates everything (manifest, layer chaining, bin size and SHA-256, f16/f32 decoding,
