@@ -18,6 +18,7 @@ packages=(
   emscripten binaryen                        # the WebAssembly build
   chromium                                   # browser tests and the wasm-in-browser benchmark
   python3-torch python3-numpy                # the reference step in scripts/bench-train.sh only
+  python3-protobuf protobuf-compiler         # cross-checks our TensorBoard event files with Google's protobuf
   dataset-fashion-mnist
 )
 command -v npm >/dev/null || packages+=(nodejs npm)
