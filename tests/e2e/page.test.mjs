@@ -202,13 +202,18 @@ try {
   const morphBtn = page.locator(inDemo('[data-panel=digits] button[aria-pressed]'));
   await morphBtn.click();
   const m0 = await renders(page);
-  await page.waitForTimeout(600);
+  await page.waitForTimeout(1000);
   const m1 = await renders(page);
   const mk1 = await gridKey(page);
-  await page.waitForTimeout(200);
+  await page.waitForTimeout(300);
   const mk2 = await gridKey(page);
   await morphBtn.click();
-  check('latent morph animates', m1 - m0 >= 5 && mk1 !== mk2, `${m1 - m0} frames in 0.6 s`);
+  await page.waitForTimeout(300);
+  const m2 = await renders(page);
+  await page.waitForTimeout(300);
+  const m3 = await renders(page);
+  check('latent morph animates, and stops when toggled off', m1 - m0 >= 3 && mk1 !== mk2 && m3 === m2,
+    `${m1 - m0} frames in 1 s; ${m3 - m2} after stop`);
 
   // Enlarge + download link.
   await page.locator(inDemo('.digit')).nth(3).click();

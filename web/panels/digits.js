@@ -6,7 +6,7 @@ import { gaussianNoise, slerp, ease } from '../lib/noise.js';
 
 const COLS = 10;
 const ROWS = 4;
-const MORPH_FRAMES = 90;  // frames per morph leg (~1.5 s at 60 Hz)
+const MORPH_MS = 1600;    // one morph leg; time-based, so slow models skip frames, not time
 
 export class DigitsPanel {
   constructor({ onFirstRender } = {}) {
@@ -143,17 +143,18 @@ export class DigitsPanel {
     const n = COLS * ROWS;
     let seed = this.seedValue() * 7919 + 1;
     const m = { a: gaussianNoise(n, latentDim, seed), b: gaussianNoise(n, latentDim, seed + 1),
-      buf: new Float32Array(n * latentDim), frame: 0, raf: 0 };
+      buf: new Float32Array(n * latentDim), t0: performance.now(), raf: 0 };
     this.morph = m;
     this.morphBtn.setAttribute('aria-pressed', 'true');
     this.morphBtn.textContent = 'Stop morph';
     const tick = async () => {
       if (this.morph !== m) return;
-      const t = ease(m.frame / MORPH_FRAMES);
-      await this.draw({ noise: slerp(m.a, m.b, t, latentDim, m.buf) });
-      if (++m.frame > MORPH_FRAMES) {
-        m.frame = 0; m.a = m.b; seed += 1; m.b = gaussianNoise(n, latentDim, seed + 1);
+      let u = (performance.now() - m.t0) / MORPH_MS;
+      if (u >= 1) {   // next leg: the end point becomes the start
+        m.t0 += MORPH_MS * Math.floor(u); u %= 1;
+        m.a = m.b; seed += 1; m.b = gaussianNoise(n, latentDim, seed + 1);
       }
+      await this.draw({ noise: slerp(m.a, m.b, ease(u), latentDim, m.buf) });
       if (this.morph === m) m.raf = requestAnimationFrame(tick);
     };
     m.raf = requestAnimationFrame(tick);

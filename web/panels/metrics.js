@@ -26,7 +26,8 @@ export class MetricsPanel {
     if (meta.latentDim) rows.push(['Latent size', meta.latentDim]);
     rows.push(['Snapshots', meta.snapshots.length]);
     const tr = meta.training;
-    if (tr.dataset !== undefined) rows.push(['Dataset', tr.dataset]);
+    if (tr.dataset) rows.push(['Dataset', tr.dataset]);
+    if (tr.arch) rows.push(['Architecture', tr.arch]);
     if (typeof tr.steps === 'number') rows.push(['Training steps', fmtNum(tr.steps)]);
     if (typeof tr.wall_time_s === 'number') rows.push(['Training time', duration(tr.wall_time_s)]);
     const card = h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
