@@ -16,17 +16,23 @@ export function makeInputs(n, latent, classes) {
 }
 
 // Runs fn() repeatedly for `seconds` (at least 3 calls) after a warm-up of at least 0.3 s,
-// so V8 has tiered the wasm up from its baseline compiler before timing starts.
+// so V8 has tiered the wasm up from its baseline compiler before timing starts. In node the
+// clock is the process's CPU time (robust on a shared, loaded machine); browsers have no CPU
+// clock, so Chromium runs use wall time.
+const cpuClock = typeof process === 'object' && typeof process.cpuUsage === 'function';
+const now = cpuClock ? () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; }
+                     : () => performance.now();
+export const clockName = cpuClock ? 'cpu' : 'wall';
 function timeIt(fn, seconds) {
   const w0 = performance.now();
   do fn(); while (performance.now() - w0 < 300);
   let calls = 0;
-  const t0 = performance.now();
+  const t0 = now();
   let el = 0;
   do {
     fn();
     calls++;
-    el = (performance.now() - t0) / 1000;
+    el = (now() - t0) / 1000;
   } while (el < seconds || calls < 3);
   return { calls, seconds: el };
 }
@@ -55,7 +61,7 @@ export async function benchDriftWasm(createModule, wasmBytes, manifestText, binB
       const o = M.HEAPF32.subarray(op >> 2, (op >> 2) + n * osize);
       checksum = o[0] + o[o.length - 1];
     }, seconds);
-    out.push({ batch: n, samples_per_s: (n * r.calls) / r.seconds, calls: r.calls, checksum });
+    out.push({ batch: n, samples_per_s: (n * r.calls) / r.seconds, calls: r.calls, clock: clockName, checksum });
     M._drift_free(np); M._drift_free(lp); M._drift_free(op);
   }
   return out;
@@ -102,7 +108,7 @@ export async function benchTfjs(tf, manifestText, binBytes, batches, seconds, al
       checksum = d[0] + d[d.length - 1];
       y.dispose();
     }, seconds);
-    out.push({ batch: n, samples_per_s: (n * r.calls) / r.seconds, calls: r.calls, checksum });
+    out.push({ batch: n, samples_per_s: (n * r.calls) / r.seconds, calls: r.calls, clock: clockName, checksum });
   }
   return out;
 }

@@ -14,8 +14,10 @@ for line in sys.stdin:
             engines[name] = {r["batch"]: r["samples_per_s"] for r in rows}
 sizes = json.load(open(sizes_path))
 batches = sorted({b for rows in engines.values() for b in rows})
-order = ["native-eigen", "drift-wasm-node", "drift-wasm-chromium", "libtorch-cpu", "tfjs-wasm-node", "tfjs-wasm-chromium"]
+order = ["native-eigen", "drift-wasm-node", "drift-wasm-chromium", "libtorch-cpu (python3-torch)", "tfjs-wasm-node", "tfjs-wasm-chromium"]
 names = [e for e in order if e in engines] + [e for e in engines if e not in order]
+print("Clock: CPU time of the process for native, node and LibTorch (robust on a shared machine);")
+print("wall time in Chromium (no CPU clock in browsers), so its rows read low when the machine is loaded.\n")
 print("| engine (digits/s, 1 thread) | " + " | ".join(f"batch {b}" for b in batches) + " |")
 print("|---|" + "---:|" * len(batches))
 for e in names:

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """LibTorch CPU (through python3-torch's libtorch), one thread, on a drift-model.
 
-    torch_bench.py MODEL_DIR BATCHES SECONDS  ->  one JSON line {"libtorch-cpu": [...]}
+    torch_bench.py MODEL_DIR BATCHES SECONDS  ->  one JSON line {"libtorch-cpu (python3-torch)": [...]}
 The network is rebuilt from model.json's layer list (all layer types), weights from model.bin.
 """
 import json, os, sys, time
@@ -55,13 +55,13 @@ def main():
                 y = forward(m, t, torch.cat(parts, 1))
                 return float(y[0, 0])
             call()
-            calls, t0 = 0, time.perf_counter()
+            calls, t0 = 0, time.process_time()  # CPU time: robust on a loaded machine
             while True:
                 call(); calls += 1
-                el = time.perf_counter() - t0
+                el = time.process_time() - t0
                 if el >= seconds and calls >= 3: break
-            out.append({"batch": n, "samples_per_s": n * calls / el, "calls": calls})
-    print(json.dumps({"libtorch-cpu": out}))
+            out.append({"batch": n, "samples_per_s": n * calls / el, "calls": calls, "clock": "cpu"})
+    print(json.dumps({"libtorch-cpu (python3-torch)": out}))
 
 
 if __name__ == "__main__":
