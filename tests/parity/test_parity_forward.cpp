@@ -2,6 +2,7 @@
 // every architecture and activation, random-init and briefly trained weights, f32 and f16,
 // and the whole export_model path (checkpoint + snapshots -> files -> load_model_file).
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 
 #include "drift/generator.h"
@@ -169,4 +170,37 @@ TEST_CASE("export_model: checkpoint + snapshots -> files -> same outputs", "[par
   CHECK(compare(early, *m, m->find_weight_set("step_00000010"), 4, 2.0f).max_rel <= 1e-5);
   CHECK_THROWS_WITH(exporter::export_model((dir / "absent.pt").string(), (dir / "o2").string(), opt),
                     Catch::Contains("absent.pt"));
+}
+
+// Trained runs: DRIFT_PARITY_CHECKPOINTS="run1/model_final.pt:run2/model_final.pt" (e.g. after
+// scripts/demo.sh) checks real trained weights through export_model, f32 and f16.
+TEST_CASE("parity on trained checkpoints (DRIFT_PARITY_CHECKPOINTS)", "[parity][trained]") {
+  const char* env = std::getenv("DRIFT_PARITY_CHECKPOINTS");
+  if (!env || !*env) {
+    WARN("DRIFT_PARITY_CHECKPOINTS not set: no trained checkpoints checked");
+    return;
+  }
+  std::string list = env;
+  for (std::size_t pos = 0; pos <= list.size();) {
+    std::size_t colon = list.find(':', pos);
+    if (colon == std::string::npos) colon = list.size();
+    const std::string ckpt = list.substr(pos, colon - pos);
+    pos = colon + 1;
+    if (ckpt.empty()) continue;
+    auto lm = models::load_checkpoint(ckpt);
+    for (std::string dtype : {"f32", "f16"}) {
+      exporter::ExportOptions opt;
+      opt.dtype = dtype;
+      const fs::path out = fs::temp_directory_path() / ("drift_parity_trained_" + dtype);
+      exporter::export_model(ckpt, out.string(), opt);
+      std::string err;
+      auto m = core::load_model_file((out / "model.json").string(), &err);
+      INFO(ckpt << " " << dtype << ": " << err);
+      REQUIRE(m);
+      torch::manual_seed(5);
+      Result r = compare(lm.ema, *m, 0, 32, 2.0f);
+      std::printf("parity trained %s (%s): max rel %.2e\n", ckpt.c_str(), dtype.c_str(), r.max_rel);
+      CHECK(r.max_rel <= (dtype == "f32" ? 1e-5 : 5e-3));
+    }
+  }
 }
