@@ -48,6 +48,11 @@ class DriftDemo extends HTMLElement {
     this.start();
   }
 
+  // Removed from the page (e.g. by a framework): stop every animation loop it started.
+  disconnectedCallback() {
+    for (const p of Object.values(this.panels || {})) if (p.suspend) p.suspend();
+  }
+
   panelNames() {
     const attr = this.getAttribute('panels');
     const names = attr ? attr.split(',').map((s) => s.trim()).filter(Boolean) : ALL_PANELS;

@@ -215,6 +215,28 @@ try {
   check('latent morph animates, and stops when toggled off', m1 - m0 >= 3 && mk1 !== mk2 && m3 === m2,
     `${m1 - m0} frames in 1 s; ${m3 - m2} after stop`);
 
+  // Every control has an accessible name (a <label for>, aria-label or its own text).
+  const unnamed = await page.evaluate(() => {
+    const root = document.querySelector('drift-demo').shadowRoot;
+    return [...root.querySelectorAll('input, select, button')].filter((el) => {
+      if (el.type === 'file') return !root.querySelector(`label[for="${el.id}"]`);
+      const lab = el.id && root.querySelector(`label[for="${el.id}"]`);
+      return !(lab && lab.textContent.trim()) && !el.getAttribute('aria-label') && !el.textContent.trim();
+    }).map((el) => el.outerHTML.slice(0, 80));
+  });
+  check('every control is labelled', unnamed.length === 0, unnamed.slice(0, 3).join(' '));
+  // Keyboard only: Tab to Re-roll and press Enter.
+  await page.locator(inDemo('[data-panel=digits] select')).focus();
+  let onReroll = false;
+  for (let i = 0; i < 6 && !onReroll; i++) {
+    await page.keyboard.press('Tab');
+    onReroll = await page.evaluate(() => document.querySelector('drift-demo').shadowRoot.activeElement?.textContent === 'Re-roll');
+  }
+  const kb0 = await gridKey(page);
+  if (onReroll) await rerender(page, () => page.keyboard.press('Enter'));
+  check('keyboard: Tab reaches Re-roll and Enter re-rolls', onReroll && (await gridKey(page)) !== kb0);
+  await rerender(page, () => setValue(page, seedSel, 42, ['change']));
+
   // Enlarge + download link.
   await page.locator(inDemo('.digit')).nth(3).click();
   const dlg = page.locator(inDemo('dialog.enlarge'));
@@ -366,6 +388,10 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check('phone width (375 px): no horizontal overflow', overflow <= 0, `${overflow} px`);
   await shot(page, 'page-phone');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForTimeout(100);
+  await shot(page, 'page-phone-dark');
+  await shot(page, 'drift2d-phone-dark', panel('drift2d'));
   check('phone: no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
   await page.close();
 } catch (e) {

@@ -59,6 +59,8 @@ export class DigitsPanel {
     this.setEnabled(false);
   }
 
+  suspend() { this.stopMorph(); }
+
   setEnabled(on) {
     for (const c of [this.cls.select, this.alpha.input, this.seed, this.reroll, this.morphBtn])
       c.disabled = !on;

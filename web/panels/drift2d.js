@@ -64,8 +64,12 @@ export class Drift2DPanel {
 
     this.installDrawing();
     new ResizeObserver(() => this.fitCanvas()).observe(this.canvas);
+    // Colours come from CSS custom properties; repaint when the colour scheme flips.
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.redraw());
     this.reset();
   }
+
+  suspend() { this.pause(); }
 
   showError(text) { this.msg.hidden = !text; this.msg.textContent = text || ''; }
 

@@ -33,6 +33,8 @@ export class ReplayPanel {
     this.setEnabled(false);
   }
 
+  suspend() { this.stop(); }
+
   setEnabled(on) { this.slider.disabled = !on; this.play.disabled = !on; }
 
   showError(text) { this.msg.hidden = !text; this.msg.textContent = text || ''; }
