@@ -52,6 +52,7 @@
  * @property {number} [seed]                       (default 0)
  * @property {number} [tau]                        temperature (default 0.05)
  * @property {number} [lr]                         Adam learning rate (default 1e-3)
+ * @property {number} [hidden]                     MLP width (default 128; 64 is ~30% faster per step)
  */
 
 const TOY_TARGETS = ['checkerboard', 'swissroll', '8gaussians', 'moons', 'bimodal'];
@@ -238,7 +239,7 @@ export class Drift {
    * @returns {ToyTrainer}
    */
   createToyTrainer(opts = {}) {
-    const { init = 'middle', n = 512, seed = 0, tau = 0.05, lr = 1e-3 } = opts;
+    const { init = 'middle', n = 512, seed = 0, tau = 0.05, lr = 1e-3, hidden = 0 } = opts;
     return this._call(() => {
       let tp = 0, pp = 0, ip = 0, m = 0;
       try {
@@ -251,7 +252,7 @@ export class Drift {
           tp = this._allocStr(opts.target ?? 'checkerboard');
         }
         ip = this._allocStr(init);
-        const h = this._m._drift_toy_create(tp, pp, m, ip, n | 0, seed >>> 0, tau, lr);
+        const h = this._m._drift_toy_create(tp, pp, m, ip, n | 0, seed >>> 0, tau, lr, hidden | 0);
         if (!h) throw this._error('toy trainer: create failed');
         return new ToyTrainer(this, h);
       } finally {

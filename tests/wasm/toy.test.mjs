@@ -16,7 +16,7 @@ for (const [target, init] of [['checkerboard', 'far'], ['8gaussians', 'middle']]
   t.dispose();
 }
 
-const t = drift.createToyTrainer({ target: 'bimodal', init: 'far', n: 128, seed: 1 });
+const t = drift.createToyTrainer({ target: 'bimodal', init: 'far', n: 128, seed: 1, hidden: 64 });
 const g = t.generated(), y = t.targets(), v = t.field();
 check(g.length === 256 && y.length === 256 && v.length === 256, 'generated/targets/field are [n*2]');
 check(g.every(Number.isFinite) && v.every(Number.isFinite), 'all finite');
@@ -45,6 +45,7 @@ const errs = [
   [() => t.setTarget([1, NaN]), /finite/],
   [() => drift.createToyTrainer({ n: 1 }), /n must be in \[2, 8192\]/],
   [() => drift.createToyTrainer({ lr: -1 }), /lr must be > 0/],
+  [() => drift.createToyTrainer({ hidden: 5000 }), /hidden must be in/],
 ];
 for (const [fn, re] of errs) {
   let msg = '';

@@ -203,14 +203,16 @@ API int drift_generate(int h, int n, const int32_t* labels, float alpha, uint32_
 }
 
 API int drift_toy_create(const char* target, const float* points, int m, const char* init, int n,
-                         uint32_t seed, float tau, float lr) {
+                         uint32_t seed, float tau, float lr, int hidden) {
   bool use_points = !target || !*target;
   if (!use_points && !check_target(target)) return 0;
   if (use_points && !check_points(points, m)) return 0;
   if (!init || !*init) init = "middle";
   if (!check_init(init) || !check_tau(tau) || !check_lr(lr)) return 0;
   if (n < 2 || n > 8192) return fail("toy trainer: n must be in [2, 8192]"), 0;
+  if (hidden < 0 || hidden > 1024) return fail("toy trainer: hidden must be in [1, 1024] (0: default)"), 0;
   ToyTrainerConfig c;
+  if (hidden > 0) c.hidden = hidden;
   c.target = use_points ? "checkerboard" : target;
   c.init = init;
   c.n = n;

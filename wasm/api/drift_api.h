@@ -33,9 +33,10 @@ int drift_generate(int model, int n, const int32_t* labels, float alpha, uint32_
 
 // ---- toy trainer (drift/toy_trainer.h) ----
 // target: a toy set name, or NULL/"" with points [m,2]. init: middle|far|collapsed.
+// n: samples per step (also the points shown). hidden: MLP width, 0 for the default (128).
 // Returns a handle, or 0 with drift_last_error() set.
 int drift_toy_create(const char* target, const float* points, int m, const char* init, int n,
-                     uint32_t seed, float tau, float lr);
+                     uint32_t seed, float tau, float lr, int hidden);
 void drift_toy_free(int toy);
 int drift_toy_step(int toy, int k);            // 0 or -1
 int drift_toy_step_count(int toy);             // -1 on a bad handle
