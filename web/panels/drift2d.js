@@ -34,7 +34,8 @@ export class Drift2DPanel {
     this.resetBtn = h('button', { type: 'button', onclick: () => this.reset() }, 'Reset');
     this.useDrawing = h('button', { type: 'button', class: 'primary', onclick: () => this.applyDrawing() },
       'Train on drawing');
-    this.clearDrawing = h('button', { type: 'button', onclick: () => { this.drawing = []; this.redraw(); } },
+    this.clearDrawing = h('button', { type: 'button', onclick: () => {
+      this.pause(); this.drawing = []; this.points = null; this.updateStats(); this.redraw(); } },
       'Clear drawing');
     this.drawBar = h('div', { class: 'inline draw-bar', hidden: true },
       h('span', { class: 'hint' }, 'Draw a shape on the canvas with mouse or finger.'),
@@ -87,14 +88,16 @@ export class Drift2DPanel {
   reset(points = this.points) {
     this.pause();
     const target = this.target.select.value;
-    if (target === 'draw' && !points) { this.dispose(); this.redraw(); this.updateStats(); return; }
+    if (target === 'draw' && !points) {   // nothing drawn yet: restart the generator only
+      try { if (this.trainer) this.trainer.reset(this.init.select.value); } catch (e) { this.showError(errorText(e)); }
+      this.updateStats(); this.redraw(); return;
+    }
     try {
       const opts = { init: this.init.select.value, n: N, seed: 1, tau: TAUS[Number(this.tau.input.value)] };
       if (target === 'draw') opts.points = points; else opts.target = target;
       this.dispose();
       this.trainer = this.drift.createToyTrainer(opts);
       this.fitView();
-      this.d0 = this.trainer.distance();
       this.showError('');
     } catch (e) {
       this.trainer = null;
@@ -109,13 +112,32 @@ export class Drift2DPanel {
     this.trainer = null;
   }
 
+  // A new target keeps the current generator, so its samples visibly drift from the old
+  // shape to the new one; Reset starts a fresh generator from the chosen init.
   onTarget(v) {
     this.drawBar.hidden = v !== 'draw';
     this.canvas.classList.toggle('drawing', v === 'draw');
     this.points = null;
-    if (v === 'draw') { this.drawing = []; this.pause(); this.dispose(); this.updateStats(); this.redraw(); return; }
-    this.reset(null);
+    if (v === 'draw') { this.drawing = []; this.pause(); this.updateStats(); this.redraw(); return; }
+    this.retarget(v);
   }
+
+  retarget(target) {
+    if (!this.trainer) { this.reset(target === 'draw' ? this.points : null); return; }
+    try {
+      this.trainer.setTarget(target);
+      this.fitView();
+      this.showError('');
+    } catch (e) {
+      this.pause();
+      this.showError(`Could not switch the target: ${errorText(e)}`);
+    }
+    this.updateStats();
+    this.redraw();
+  }
+
+  // Drawing mode before "Train on drawing": the old targets are hidden, the strokes shown.
+  showTargets() { return this.target.select.value !== 'draw' || !!this.points; }
 
   setTau(tau) {
     if (!this.trainer) return;
@@ -139,7 +161,8 @@ export class Drift2DPanel {
   }
 
   play() {
-    if (!this.trainer) { if (this.target.select.value === 'draw') this.applyDrawing(); if (!this.trainer) return; }
+    if (this.target.select.value === 'draw' && !this.points) { this.applyDrawing(); if (!this.points) return; }
+    if (!this.trainer) return;
     this.playing = true;
     this.playBtn.textContent = 'Pause';
     this.playBtn.setAttribute('aria-pressed', 'true');
@@ -183,7 +206,7 @@ export class Drift2DPanel {
     const s = this.stepCount();
     this.stepOut.textContent = s.toLocaleString('en-US');
     this.el.dataset.step = String(s);
-    if (!this.trainer) { this.distOut.textContent = '–'; delete this.el.dataset.distance; return; }
+    if (!this.trainer || !this.showTargets()) { this.distOut.textContent = '–'; delete this.el.dataset.distance; return; }
     const now = performance.now();
     if (throttle && now - (this.lastDist || 0) < 200) return;
     this.lastDist = now;
@@ -214,7 +237,7 @@ export class Drift2DPanel {
     this.drawAxes(g, W, col('--grid', '#e5e7eb'));
     const r = Math.max(1.5, W / 220);
     if (this.trainer) {
-      this.drawPoints(g, this.trainer.targets(), col('--data', '#2563eb'), r, 0.55);
+      if (this.showTargets()) this.drawPoints(g, this.trainer.targets(), col('--data', '#2563eb'), r, 0.55);
       const gen = this.trainer.generated();
       if (this.arrows.checked) this.drawArrows(g, gen, this.trainer.field(), col('--arrow', '#555'));
       this.drawPoints(g, gen, col('--gen', '#ea580c'), r, 0.85);
@@ -270,7 +293,7 @@ export class Drift2DPanel {
     g.strokeStyle = color;
     g.lineWidth = Math.max(2, W / 120);
     g.lineCap = 'round'; g.lineJoin = 'round';
-    g.globalAlpha = this.trainer ? 0.25 : 0.8;
+    g.globalAlpha = this.points ? 0.25 : 0.8;
     for (const s of this.drawing) {
       g.beginPath();
       for (let i = 0; i < s.length; i += 2) {
@@ -287,7 +310,8 @@ export class Drift2DPanel {
     const c = this.canvas;
     c.addEventListener('pointerdown', (e) => {
       if (this.target.select.value !== 'draw') return;
-      if (this.trainer) { this.pause(); this.dispose(); this.drawing = []; this.updateStats(); }
+      if (this.points) { this.points = null; this.drawing = []; }   // start a new drawing
+      this.pause();
       c.setPointerCapture(e.pointerId);
       stroke = [...this.toWorld(e.clientX, e.clientY)];
       this.drawing.push(stroke);
@@ -332,6 +356,6 @@ export class Drift2DPanel {
       pts[2 * k + 1] = seg[1] + t * (seg[3] - seg[1]) + jitter * g * Math.sin(th);
     }
     this.points = pts;
-    this.reset(pts);
+    if (this.trainer) this.retarget(pts); else this.reset(pts);
   }
 }
