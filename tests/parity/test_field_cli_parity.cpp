@@ -139,6 +139,8 @@ void run_case(const Case& c, uint64_t seed) {
 }  // namespace
 
 TEST_CASE("field parity: drift-train field vs the Eigen core (and drift-infer field)") {
+  INFO("build the drift-train target first: " DRIFT_TRAIN_EXE);
+  REQUIRE(fs::exists(DRIFT_TRAIN_EXE));
   if (!has_infer_field()) WARN("drift-infer has no 'field' subcommand yet: compared drift-train with the in-process Eigen field only");
   run_case({256, 256, 0, 2, 0.0f, 0.0f, {0.02f, 0.05f, 0.2f}}, 1);
   run_case({128, 200, 0, 2, 0.0f, 0.0f, {0.05f}}, 2);
