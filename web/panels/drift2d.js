@@ -45,6 +45,7 @@ export class Drift2DPanel {
       'aria-label': 'Data points in blue, generated points in orange' });
     this.stepOut = h('output', {}, '0');
     this.distOut = h('output', {}, '–');
+    this.rateOut = h('output', { class: 'rate' }, '');
     this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
 
     this.el = h('section', { class: 'panel panel-drift2d', 'aria-labelledby': titleId, 'data-panel': 'drift2d' },
@@ -54,7 +55,7 @@ export class Drift2DPanel {
         h('div', { class: 'd2-stage' }, this.canvas,
           h('div', { class: 'legend' },
             h('span', { class: 'dot data' }), 'data ', h('span', { class: 'dot gen' }), 'generated',
-            h('span', { class: 'stats' }, 'step ', this.stepOut, ' · distance ', this.distOut))),
+            h('span', { class: 'stats' }, 'step ', this.stepOut, ' · distance ', this.distOut, this.rateOut))),
         h('div', { class: 'controls column' },
           this.target.row, this.drawBar, this.init.row,
           h('div', { class: 'inline buttons' }, this.playBtn, this.stepBtn, this.resetBtn),
@@ -166,9 +167,16 @@ export class Drift2DPanel {
     this.playing = true;
     this.playBtn.textContent = 'Pause';
     this.playBtn.setAttribute('aria-pressed', 'true');
+    const rate = { t: performance.now(), steps: this.stepCount() };
     const tick = () => {
       if (!this.playing) return;
       this.advance(Number(this.speed.input.value));
+      const now = performance.now();
+      if (now - rate.t > 1000) {   // steps per second over the last second or so
+        const s = this.stepCount();
+        this.rateOut.textContent = ` · ${Math.round((s - rate.steps) * 1000 / (now - rate.t))} steps/s`;
+        rate.t = now; rate.steps = s;
+      }
       if (this.playing) this.raf = requestAnimationFrame(tick);
     };
     this.raf = requestAnimationFrame(tick);
@@ -179,6 +187,7 @@ export class Drift2DPanel {
     this.playing = false;
     cancelAnimationFrame(this.raf);
     if (was) this.updateStats();
+    this.rateOut.textContent = '';
     this.playBtn.textContent = 'Play';
     this.playBtn.setAttribute('aria-pressed', 'false');
   }

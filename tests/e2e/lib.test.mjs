@@ -1,0 +1,85 @@
+// Node test of the page's pure helpers (web/lib): latent noise and slerp for the morph, and
+// modelMeta's reading of a manifest as drift-train export writes it. No browser needed.
+import assert from 'node:assert/strict';
+import { gaussianNoise, slerp, ease } from '../../web/lib/noise.js';
+import { modelMeta } from '../../web/lib/meta.js';
+import { outputRange, imageShape } from '../../web/lib/image.js';
+
+let failures = 0;
+function test(name, fn) {
+  try { fn(); console.log(`PASS ${name}`); } catch (e) { failures++; console.log(`FAIL ${name} — ${e.message}`); }
+}
+
+test('gaussianNoise: deterministic per seed, mean ~0, variance ~1', () => {
+  const a = gaussianNoise(100, 50, 3), b = gaussianNoise(100, 50, 3), c = gaussianNoise(100, 50, 4);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+  const mean = a.reduce((s, x) => s + x, 0) / a.length;
+  const v = a.reduce((s, x) => s + (x - mean) ** 2, 0) / a.length;
+  assert.ok(Math.abs(mean) < 0.05, `mean ${mean}`);
+  assert.ok(Math.abs(v - 1) < 0.06, `variance ${v}`);
+});
+
+test('slerp: exact endpoints, norm stays between the endpoint norms (no shrink midway)', () => {
+  const dim = 64, a = gaussianNoise(4, dim, 1), b = gaussianNoise(4, dim, 2);
+  const close = (x, y) => x.every((v, i) => Math.abs(v - y[i]) < 1e-5);
+  assert.ok(close(slerp(a, b, 0, dim), a));
+  assert.ok(close(slerp(a, b, 1, dim), b));
+  const norm = (x, s) => Math.hypot(...x.slice(s, s + dim));
+  const mid = slerp(a, b, 0.5, dim);
+  for (let s = 0; s < a.length; s += dim) {
+    const lo = Math.min(norm(a, s), norm(b, s)), hi = Math.max(norm(a, s), norm(b, s));
+    const m = norm(mid, s);
+    assert.ok(m > 0.97 * lo && m < 1.03 * hi, `mid norm ${m} outside [${lo}, ${hi}]`);
+    // a straight line would shrink to about 0.71 of the norm for orthogonal-ish vectors
+    const lin = Math.hypot(...Array.from({ length: dim }, (_, j) => (a[s + j] + b[s + j]) / 2));
+    assert.ok(m > lin * 1.2, `slerp ${m} not above lerp ${lin}`);
+  }
+});
+
+test('ease: 0 -> 0, 1 -> 1, symmetric', () => {
+  assert.equal(ease(0), 0);
+  assert.equal(ease(1), 1);
+  assert.ok(Math.abs(ease(0.3) + ease(0.7) - 1) < 1e-12);
+});
+
+test('modelMeta: exporter-style manifest + core info', () => {
+  const manifest = {
+    format: 'drift-model', version: 1,
+    conditioning: { num_classes: 10, latent_dim: 32, alpha_range: [1, 4], alpha_encoding: 'alpha_minus_one' },
+    output: { shape: [1, 28, 28], range: [0, 1] },
+    training: { dataset: 'mnist', steps: 3000, metrics: { fd: 15.2 } },
+    snapshots: [{ name: 'step_00002000', step: 2000 }, { name: 'step_00000500', step: 500 }],
+  };
+  const info = { num_classes: 10, latent_dim: 32, output_shape: [1, 28, 28], output_range: [0, 1],
+    parameters: 1234, alpha_range: [1, 4], snapshots: manifest.snapshots };
+  const m = modelMeta({ info }, manifest);
+  assert.equal(m.numClasses, 10);
+  assert.equal(m.latentDim, 32);
+  assert.deepEqual(m.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  assert.deepEqual(m.snapshots.map((s) => s.step), [500, 2000]);
+  assert.deepEqual(m.shape, { c: 1, h: 28, w: 28 });
+  assert.deepEqual(m.range, [0, 1]);
+  assert.deepEqual(m.metrics, { fd: 15.2 });
+  assert.equal(m.totalSteps, 3000);
+  assert.equal(m.params, 1234);
+  assert.deepEqual(m.alphaRange, [1, 4]);
+});
+
+test('modelMeta: unconditional model without snapshots or training', () => {
+  const m = modelMeta({ info: { num_classes: 0, latent_dim: 8, output_shape: [28, 28], output_range: [-1, 1] } }, {});
+  assert.equal(m.numClasses, 0);
+  assert.deepEqual(m.classNames, []);
+  assert.deepEqual(m.snapshots, []);
+  assert.equal(m.metrics, null);
+  assert.deepEqual(m.shape, { c: 1, h: 28, w: 28 });
+});
+
+test('outputRange / imageShape defaults', () => {
+  assert.deepEqual(outputRange({ output: { range: [0, 1] } }), [0, 1]);
+  assert.deepEqual(outputRange({}), [-1, 1]);
+  assert.deepEqual(imageShape({ output_shape: [3, 32, 32] }), { c: 3, h: 32, w: 32 });
+});
+
+console.log(failures ? `FAILED: ${failures}` : 'OK');
+process.exit(failures ? 1 : 0);
