@@ -58,4 +58,21 @@ for (const b of expected.corrupt) {
 const ok = await drift.loadModel(fs.readFileSync(path.join(fx, expected.models[0].manifest)),
   fs.readFileSync(path.join(fx, expected.models[0].bin)));
 check(ok.info.num_classes === 3, 'a good model still loads after the rejected ones');
+
+// Toy trainer: same config, same points as the native core (0 and 5 steps).
+const tc = expected.toy;
+const toy = drift.createToyTrainer({ target: tc.target, init: tc.init, n: tc.n, seed: tc.seed, tau: tc.tau, lr: tc.lr, hidden: tc.hidden });
+for (const [k, file] of [[0, 'toy_step0.f32'], [5, 'toy_step5.f32']]) {
+  if (k) toy.step(k);
+  const want = f32(file), got = toy.generated();
+  let maxAbs = 0, maxDiff = 0;
+  for (let i = 0; i < want.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(want[i]));
+    maxDiff = Math.max(maxDiff, Math.abs(want[i] - got[i]));
+  }
+  check(got.length === want.length && maxDiff / maxAbs <= 1e-4,
+    `toy trainer after ${k} steps: wasm vs native max rel diff ${(maxDiff / maxAbs).toExponential(2)} <= 1e-4`);
+}
+check(Math.abs(toy.distance() - tc.distance5) <= 1e-3 * Math.max(1, tc.distance5),
+  `toy distance after 5 steps: wasm ${toy.distance().toFixed(5)} vs native ${tc.distance5.toFixed(5)}`);
 done();

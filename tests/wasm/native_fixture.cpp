@@ -13,6 +13,7 @@
 #include "drift/generator.h"
 #include "drift/model.h"
 #include "drift/rng.h"
+#include "drift/toy_trainer.h"
 #include "test_core_models.h"
 
 using namespace drift::core;
@@ -103,6 +104,24 @@ int main(int argc, char** argv) {
         write(dir + "/" + b.name + ".bin", b.bin);
         out["corrupt"].push_back({{"name", b.name}, {"error", err}});
       }
+    }
+    // Toy trainer: the same configuration as drift.js's createToyTrainer({target: 'moons',
+    // init: 'far', n: 64, seed: 5, tau: 0.05, lr: 1e-3, hidden: 32}), points after 0 and 5 steps.
+    {
+      ToyTrainerConfig c;
+      c.target = "moons";
+      c.init = "far";
+      c.n = c.eval_n = 64;
+      c.seed = 5;
+      c.taus = {0.05f};
+      c.lr = 1e-3f;
+      c.hidden = 32;
+      ToyTrainer t(c);
+      write(dir + "/toy_step0.f32", t.generated().data(), t.generated().size() * sizeof(float));
+      t.step(5);
+      write(dir + "/toy_step5.f32", t.generated().data(), t.generated().size() * sizeof(float));
+      out["toy"] = {{"target", "moons"}, {"init", "far"}, {"n", 64}, {"seed", 5}, {"tau", 0.05},
+                    {"lr", 1e-3}, {"hidden", 32}, {"distance5", t.distance()}};
     }
     write(dir + "/expected.json", out.dump(2));
   } catch (const std::exception& e) {
