@@ -133,6 +133,10 @@ TEST_CASE("ToyTrainer: field points from the far init toward the data; user poin
     CHECK(F[2 * i] < 0.0f);  // far init is at (4,4), every target is left and below
     CHECK(F[2 * i + 1] < 0.0f);
   }
+  std::vector<float> many(2 * 5000);
+  for (size_t i = 0; i < many.size(); ++i) many[i] = float(i % 7) * 0.1f;
+  t.set_target_points(many);
+  CHECK(t.targets().size() == 2 * 2048);  // evaluation subset of a large drawing
   t.set_target_points({0.0f, 0.0f, 1.0f, 1.0f, -1.0f, 0.5f});
   CHECK(t.targets().size() == 6);
   float d0 = t.distance();

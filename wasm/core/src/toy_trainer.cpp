@@ -11,6 +11,8 @@
 namespace drift::core {
 
 namespace {
+constexpr size_t kMaxEvalTargets = 2048;
+
 inline float sigmoid(float h) { return 1.0f / (1.0f + fast_exp(-h)); }
 
 // Mean pairwise L2 distance between a [n,2] and b [m,2]; skip_diag for E|X-X'|.
@@ -182,7 +184,20 @@ void ToyTrainer::set_target_points(const std::vector<float>& xy) {
     if (!std::isfinite(v) || std::abs(v) > 1e4f) throw std::runtime_error("toy trainer: target points must be finite, |v| <= 1e4");
   user_points_ = xy;
   cfg_.target = "points";
-  eval_targets_ = xy;
+  // Shown/evaluated targets: all points, or a fixed subset of kMaxEvalTargets, so field()
+  // and distance() stay O(eval_n * 2048) however many points the user gives.
+  const size_t m = xy.size() / 2;
+  if (m <= kMaxEvalTargets) {
+    eval_targets_ = xy;
+  } else {
+    ToyRng r(cfg_.seed ^ 0x5E1Eu);
+    eval_targets_.resize(2 * kMaxEvalTargets);
+    for (size_t i = 0; i < kMaxEvalTargets; ++i) {
+      const size_t k = size_t(r.next_u64() % m);
+      eval_targets_[2 * i] = xy[2 * k];
+      eval_targets_[2 * i + 1] = xy[2 * k + 1];
+    }
+  }
 }
 
 void ToyTrainer::reset(const std::string& init) {

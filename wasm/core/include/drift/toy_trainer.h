@@ -60,7 +60,7 @@ class ToyTrainer {
 
   // Generated points on fixed evaluation noise, [eval_n,2] row-major (moves smoothly).
   const std::vector<float>& generated();
-  // The fixed evaluation target sample [eval_n,2] (user points: all of them).
+  // The fixed evaluation target sample [eval_n,2] (user points: all of them, at most 2048).
   const std::vector<float>& targets() const { return eval_targets_; }
   // s*V at generated(): the displacement the field asks for, data units, [eval_n,2].
   std::vector<float> field();
