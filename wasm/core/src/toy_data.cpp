@@ -46,48 +46,69 @@ bool is_toy_name(const std::string& name) {
   return false;
 }
 
+namespace {
+enum class Toy { checkerboard, swissroll, gaussians8, moons, bimodal };
+
+Toy toy_of(const std::string& name) {
+  const auto& names = toy_names();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<Toy>(i);
+  throw std::runtime_error("toy data: unknown set '" + name + "' (known: " + join(toy_names()) + ")");
+}
+}  // namespace
+
 // out: [n,2]
 void sample_toy(const std::string& name, int n, ToyRng& rng, float* out) {
   if (n < 0) throw std::runtime_error("toy data: negative sample count");
+  const Toy toy = toy_of(name);
   for (int i = 0; i < n; ++i) {
     float x, y;
-    if (name == "checkerboard") {
-      // 4x4 board on [-2,2]^2; points uniform over the 8 cells with even floor(x)+floor(y).
-      int cell = rng.below(8);
-      int row = cell / 2;                       // 0..3
-      int col = 2 * (cell % 2) + (row % 2);     // 0..3, parity matches row
-      x = -2.0f + col + rng.uniform();
-      y = -2.0f + row + rng.uniform();
-    } else if (name == "swissroll") {
-      // Spiral t*(cos t, sin t), t in [1.5pi, 4.5pi], scaled into ~[-2,2]^2.
-      float t = 1.5f * kPi * (1.0f + 2.0f * rng.uniform());
-      x = t * std::cos(t) / 7.0f + 0.05f * rng.normal();
-      y = t * std::sin(t) / 7.0f + 0.05f * rng.normal();
-    } else if (name == "8gaussians") {
-      // Eight modes on the circle of radius 2, std 0.1.
-      float a = rng.below(8) * (kPi / 4.0f);
-      x = 2.0f * std::cos(a) + 0.1f * rng.normal();
-      y = 2.0f * std::sin(a) + 0.1f * rng.normal();
-    } else if (name == "moons") {
-      // Two interleaved half circles (sklearn make_moons, noise 0.05), centred, x1.5.
-      float t = kPi * rng.uniform();
-      if (rng.below(2) == 0) {
-        x = std::cos(t);
-        y = std::sin(t);
-      } else {
-        x = 1.0f - std::cos(t);
-        y = 0.5f - std::sin(t);
+    switch (toy) {
+      case Toy::checkerboard: {
+        // 4x4 board on [-2,2]^2; points uniform over the 8 cells with even floor(x)+floor(y).
+        int cell = rng.below(8);
+        int row = cell / 2;                    // 0..3
+        int col = 2 * (cell % 2) + (row % 2);  // 0..3, parity matches row
+        x = -2.0f + col + rng.uniform();
+        y = -2.0f + row + rng.uniform();
+        break;
       }
-      x = 1.5f * (x - 0.5f) + 0.075f * rng.normal();
-      y = 1.5f * (y - 0.25f) + 0.075f * rng.normal();
-    } else if (name == "bimodal") {
-      // The paper's toy figure: two Gaussian modes of unequal weight (0.7 / 0.3), std 0.3.
-      bool major = rng.uniform() < 0.7f;
-      x = (major ? -1.5f : 1.5f) + 0.3f * rng.normal();
-      y = (major ? -0.5f : 1.0f) + 0.3f * rng.normal();
-    } else {
-      throw std::runtime_error("toy data: unknown set '" + name + "' (known: " + join(toy_names()) +
-                               ")");
+      case Toy::swissroll: {
+        // Spiral t*(cos t, sin t), t in [1.5pi, 4.5pi], scaled into ~[-2,2]^2.
+        float t = 1.5f * kPi * (1.0f + 2.0f * rng.uniform());
+        x = t * std::cos(t) / 7.0f + 0.05f * rng.normal();
+        y = t * std::sin(t) / 7.0f + 0.05f * rng.normal();
+        break;
+      }
+      case Toy::gaussians8: {
+        // Eight modes on the circle of radius 2, std 0.1.
+        float a = rng.below(8) * (kPi / 4.0f);
+        x = 2.0f * std::cos(a) + 0.1f * rng.normal();
+        y = 2.0f * std::sin(a) + 0.1f * rng.normal();
+        break;
+      }
+      case Toy::moons: {
+        // Two interleaved half circles (sklearn make_moons, noise 0.05), centred, x1.5.
+        float t = kPi * rng.uniform();
+        if (rng.below(2) == 0) {
+          x = std::cos(t);
+          y = std::sin(t);
+        } else {
+          x = 1.0f - std::cos(t);
+          y = 0.5f - std::sin(t);
+        }
+        x = 1.5f * (x - 0.5f) + 0.075f * rng.normal();
+        y = 1.5f * (y - 0.25f) + 0.075f * rng.normal();
+        break;
+      }
+      case Toy::bimodal:
+      default: {
+        // The paper's toy figure: two Gaussian modes of unequal weight (0.7 / 0.3), std 0.3.
+        bool major = rng.uniform() < 0.7f;
+        x = (major ? -1.5f : 1.5f) + 0.3f * rng.normal();
+        y = (major ? -0.5f : 1.0f) + 0.3f * rng.normal();
+        break;
+      }
     }
     out[2 * i] = x;
     out[2 * i + 1] = y;
