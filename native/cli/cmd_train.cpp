@@ -39,6 +39,8 @@ void add_train(CLI::App& app) {
   c->add_option("--uncond", o.uncond, "unconditional real negatives per group U (default G/2 images, 0 toys)");
   c->add_option("--lr", o.lr, "peak learning rate (default 1e-3 mlp/toy, 5e-4 conv)");
   c->add_option("--warmup", o.warmup, "linear warmup steps")->capture_default_str();
+  c->add_option("--lr-schedule", o.schedule, "after warmup: const | cosine (to 10% at the last step)")
+      ->capture_default_str();
   c->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str();
   c->add_option("--clip", o.clip, "gradient norm clip")->capture_default_str();
   c->add_option("--ema", o.ema, "EMA decay (default 0.999 images, 0.99 toys)");

@@ -61,10 +61,11 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   torch::Tensor V = torch::zeros_like(xs);
   for (double tau : opt.taus) {
     const torch::Tensor logits = dn / (-tau);
-    // sqrt(row softmax * column softmax), floored, then weighted by target column.
-    torch::Tensor A = (torch::softmax(logits, 2) * torch::softmax(logits, 1));
-    if (opt.floor > 0) A = A.clamp_min(opt.floor);
-    A = A.sqrt() * w.unsqueeze(1);
+    // sqrt(row softmax * column softmax) = exp(L - lse_row/2 - lse_col/2): one exp instead
+    // of two softmaxes, a product and a root. floor on the product = sqrt(floor) on A.
+    torch::Tensor A = (logits - 0.5 * torch::logsumexp(logits, 2, true) - 0.5 * torch::logsumexp(logits, 1, true)).exp_();
+    if (opt.floor > 0) A.clamp_min_(std::sqrt(opt.floor));
+    A.mul_(w.unsqueeze(1));
     const torch::Tensor a_neg = A.narrow(2, 0, split), a_pos = A.narrow(2, split, P);
     // Negatives are pushed away in proportion to the total positive pull, and vice versa.
     const torch::Tensor coef = torch::cat({-a_neg * a_pos.sum(2, true), a_pos * a_neg.sum(2, true)}, 2);

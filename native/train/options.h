@@ -21,6 +21,7 @@ struct TrainOptions {
   int64_t uncond = -1;            // U per group (-1 = G/2 for images, 0 for toys)
   double lr = 0;                  // 0 = default (1e-3 mlp/toy, 5e-4 conv)
   int64_t warmup = 200;           // linear LR warmup steps
+  std::string schedule = "const"; // after warmup: const | cosine (decay to 10% at the last step)
   double weight_decay = 0.0;
   double clip = 2.0;              // gradient norm clip
   double ema = -1;                // EMA decay (-1 = 0.999 images, 0.99 toys)

@@ -71,6 +71,13 @@ std::string fmt(double v, int prec = 4) {
 }
 }  // namespace
 
+double learning_rate(const TrainOptions& o, int64_t step) {
+  const double warm = std::min(1.0, double(step + 1) / double(std::max<int64_t>(o.warmup, 1)));
+  if (o.schedule != "cosine" || step < o.warmup) return o.lr * warm;
+  const double t = double(step - o.warmup) / double(std::max<int64_t>(o.steps - o.warmup, 1));
+  return o.lr * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * std::min(t, 1.0))));
+}
+
 void install_interrupt_handler() { std::signal(SIGINT, on_sigint); }
 bool interrupt_requested() { return g_interrupt.load(); }
 void request_interrupt() { g_interrupt.store(true); }
@@ -120,6 +127,8 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   if (opt.threads > 0) torch::set_num_threads(opt.threads);
   const torch::Device dev = pick_device(opt.device);
   if (opt.taus.empty()) throw std::runtime_error("--taus: need at least one temperature");
+  if (opt.schedule != "const" && opt.schedule != "cosine")
+    throw std::runtime_error("--lr-schedule '" + opt.schedule + "': expected const or cosine");
 
   TrainData data(opt.dataset, opt.data_dir, dev);
   const bool toy = data.is_toy();
@@ -201,7 +210,7 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
       w_u = uncond_weight(alpha, G, U).to(dev);                            // [B]
     }
     // ---- generate, field, loss ----
-    const double lr = opt.lr * std::min(1.0, double(st.step + 1) / double(std::max<int64_t>(opt.warmup, 1)));
+    const double lr = learning_rate(opt, st.step);
     for (auto& g : st.optim->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
     auto x = st.model->generate(eps.to(dev), labels.to(dev), alpha_rows.to(dev)).view({B, G, D});
     auto f = field::compute_field({x, pos, unc, w_u}, fopt);

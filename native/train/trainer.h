@@ -20,6 +20,9 @@ struct TrainResult {
 // Fills defaults that depend on the dataset (steps, batch, lr, ...) in place.
 void resolve_defaults(TrainOptions& opt, bool toy, int64_t num_classes, int64_t dataset_size);
 
+// LR at a step: linear warmup, then constant or cosine decay to 10% of lr at opt.steps.
+double learning_rate(const TrainOptions& opt, int64_t step);
+
 // Trains (or resumes when resume_dir is non-empty: options come from its latest checkpoint,
 // and overrides.steps > 0 extends the run). Throws std::runtime_error with one clear line
 // (bad data path, non-finite loss with the last good checkpoint named, ...).

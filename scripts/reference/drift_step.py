@@ -52,10 +52,11 @@ def field(x, pos, unc, w_u, taus=(0.02, 0.05, 0.2), floor=0.0):
     split = G + U
     for tau in taus:
         logits = -dn / tau
-        A = F.softmax(logits, 2) * F.softmax(logits, 1)
+        # sqrt(row softmax * col softmax) in one exp, as field.cpp does
+        A = (logits - 0.5 * torch.logsumexp(logits, 2, keepdim=True) - 0.5 * torch.logsumexp(logits, 1, keepdim=True)).exp()
         if floor > 0:
-            A = A.clamp_min(floor)
-        A = A.sqrt() * w[:, None, :]
+            A = A.clamp_min(floor ** 0.5)
+        A = A * w[:, None, :]
         an, ap = A[:, :, :split], A[:, :, split:]
         coef = torch.cat([-an * ap.sum(2, keepdim=True), ap * an.sum(2, keepdim=True)], 2)
         Fo = torch.bmm(coef, Ts) - coef.sum(2, keepdim=True) * xs
