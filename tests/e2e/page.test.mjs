@@ -330,11 +330,18 @@ try {
   }, m1txt, { timeout: 10000 });
   const m2txt = (await uploadMsg.textContent()).trim();
   check('truncated model.json shows an error in the page', /json/i.test(m2txt), m2txt);
-  // A good upload after the bad ones still works, and the page still responds.
-  await rerender(page, () => upload.setInputFiles([
-    { name: 'model.json', mimeType: 'application/json', buffer: modelJson },
-    { name: 'model.bin', mimeType: 'application/octet-stream', buffer: modelBin }]));
-  check('a valid upload loads after rejected ones', await uploadMsg.isHidden());
+  // A good model dropped onto the zone (a real drop event with a DataTransfer) after the bad
+  // ones still loads, and the digits repaint from it.
+  await rerender(page, () => page.locator(inDemo('.dropzone')).evaluate((zone, [j, b]) => {
+    const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes(j)], 'model.json', { type: 'application/json' }));
+    dt.items.add(new File([bytes(b)], 'model.bin', { type: 'application/octet-stream' }));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [modelJson.toString('base64'), modelBin.toString('base64')]));
+  const upStatus = (await page.locator(inDemo('[data-panel=upload] .status')).textContent()).trim();
+  check('a valid model dropped after rejected ones loads', (await uploadMsg.isHidden()) && /^Loaded/.test(upStatus), upStatus);
 
   check('no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
   check('no console warnings (e.g. unused preloads)', page.warnings.length === 0, page.warnings.slice(0, 3).join(' | '));
