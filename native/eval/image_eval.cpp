@@ -6,6 +6,7 @@
 #include "eval/diversity.h"
 #include "eval/frechet.h"
 #include "eval/memorisation.h"
+#include "eval/neighbors.h"
 #include "eval/precision_recall.h"
 
 namespace drift::eval {
@@ -37,6 +38,7 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
   const double floor_fd = frechet_distance(gaussian_stats(floor_feats), test_stats);
   const auto floor_pr = knn_precision_recall(test_feats, floor_feats, 3);
   const auto real_div = within_class_diversity(test.images, test.labels, k);
+  const auto test_nn = nearest_distances(test.images, train.images);  // memorisation reference
 
   nlohmann::json out;
   out["kind"] = "images";
@@ -64,7 +66,7 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
     const double fd = frechet_distance(gaussian_stats(feats), test_stats);
     const auto pr = knn_precision_recall(test_feats, feats, 3);
     const auto div = within_class_diversity(gen, labels, k);
-    const auto mem = memorisation_check(gen, train.images, test.images);
+    const auto mem = memorisation_from_distances(nearest_distances(gen, train.images), test_nn);
     const double acc =
         (classifier_logits(classifier, gen).argmax(1) == labels).to(torch::kFloat64).mean().item<double>();
     out["alphas"].push_back({{"alpha", alpha},

@@ -7,9 +7,15 @@ namespace drift::eval {
 Memorisation memorisation_check(const torch::Tensor& generated, const torch::Tensor& train,
                                 const torch::Tensor& test) {
   // generated [Ng,...], train [Nt,...], test [Ns,...]
+  return memorisation_from_distances(nearest_distances(generated, train),
+                                     nearest_distances(test, train));
+}
+
+Memorisation memorisation_from_distances(const torch::Tensor& gen_nn_in, const torch::Tensor& test_nn_in) {
+  // gen_nn [Ng], test_nn [Ns]
   torch::NoGradGuard no_grad;
-  auto gen_nn = nearest_distances(generated, train).to(torch::kFloat64);
-  auto test_nn = nearest_distances(test, train).to(torch::kFloat64);
+  auto gen_nn = gen_nn_in.to(torch::kCPU, torch::kFloat64);
+  auto test_nn = test_nn_in.to(torch::kCPU, torch::kFloat64);
   Memorisation m;
   m.gen_nn_median = gen_nn.median().item<double>();
   m.test_nn_median = test_nn.median().item<double>();

@@ -18,4 +18,8 @@ struct Memorisation {
 Memorisation memorisation_check(const torch::Tensor& generated, const torch::Tensor& train,
                                 const torch::Tensor& test);
 
+// The same from precomputed nearest-train distances: gen_nn [Ng], test_nn [Ns] (lets an
+// eval over several α compute the test set's distances once).
+Memorisation memorisation_from_distances(const torch::Tensor& gen_nn, const torch::Tensor& test_nn);
+
 }  // namespace drift::eval
