@@ -1,5 +1,8 @@
-// Generator forward on a loaded Model: batched, samples as columns, allocation free after
-// the first call at a given batch size (buffers are kept and reused).
+// Generator forward on a loaded Model: batched, samples as columns (each layer is one GEMM
+// over the whole chunk), allocation free after the first call at a given batch size: the
+// activation, im2col and noise buffers are kept and reused, and batches over 4M activation
+// floats run in chunks. (The wasm GEMM allocates nothing; natively, Eigen's GEMM may still
+// malloc its own packing buffers for large products.)
 #pragma once
 #include <cstdint>
 #include <string>
