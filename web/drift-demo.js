@@ -17,7 +17,8 @@ function h(tag, attrs, text) {
   return el;
 }
 
-const errorText = (e) => String((e && e.message) || e || 'unknown error').split('\n')[0];
+const errorText = (e) => String((e && e.message) || e || 'unknown error').split('\n')[0]
+  .replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');   // as lib/dom.js shortenHashes
 
 const ALL_PANELS = ['digits', 'replay', 'metrics', 'drift2d', 'upload'];
 const MODEL_PANELS = new Set(['digits', 'replay', 'metrics']);

@@ -55,7 +55,12 @@ export function select(labelText, options, { value, onchange } = {}) {
 export function errorText(e) {
   if (!e) return 'unknown error';
   const m = e.message || String(e);
-  return m.split('\n')[0];
+  return shortenHashes(m.split('\n')[0]);
+}
+
+// SHA-256 digests in messages are shown as their first 12 digits: enough to compare by eye.
+export function shortenHashes(text) {
+  return text.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
 }
 
 // 3 significant digits for readouts; integers stay integers.

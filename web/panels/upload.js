@@ -41,7 +41,8 @@ export class UploadPanel {
       return;
     }
     this.files = { json: null, bin: null };
-    this.status.textContent = `Checking ${json.name} + ${bin.name}…`;
+    this.lastNames = `${json.name} + ${bin.name}`;
+    this.status.textContent = `Checking ${this.lastNames}…`;
     let manifest;
     try {
       manifest = JSON.parse(await json.text());
@@ -55,12 +56,12 @@ export class UploadPanel {
       this.status.textContent = `Loaded ${json.name} + ${bin.name}; the panels now use it.`;
       this.onModel(model, manifest, json.name);
     } catch (e) {
-      this.fail(`${json.name} + ${bin.name}: ${errorText(e)}`);
+      this.fail(errorText(e));   // the core's message already names the file and the problem
     }
   }
 
   fail(text) {
-    this.status.textContent = 'Model rejected; the previous model stays in use.';
+    this.status.textContent = `${this.lastNames || 'The files'} rejected; the previous model stays in use.`;
     this.showError(text);
   }
 }
