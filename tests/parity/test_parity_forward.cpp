@@ -165,7 +165,9 @@ TEST_CASE("export_model: checkpoint + snapshots -> files -> same outputs", "[par
   REQUIRE(m);
   CHECK(m->manifest().snapshots.at(0).name == "step_00000010");
   CHECK(m->manifest().snapshots.at(0).step == 10);
-  CHECK(m->manifest().training_json.find("\"steps\":20") != std::string::npos);
+  const auto training = nlohmann::json::parse(m->manifest().training_json);
+  CHECK(training.at("steps") == 20);
+  CHECK(training.at("command") == "test");
   CHECK(compare(g, *m, 0, 4, 2.0f).max_rel <= 1e-5);
   CHECK(compare(early, *m, m->find_weight_set("step_00000010"), 4, 2.0f).max_rel <= 1e-5);
   CHECK_THROWS_WITH(exporter::export_model((dir / "absent.pt").string(), (dir / "o2").string(), opt),
