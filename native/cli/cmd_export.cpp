@@ -12,7 +12,8 @@ void add_export(CLI::App& app) {
     drift::exporter::ExportOptions opt;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("export", "Write model.json + model.bin for the web page and drift-infer");
+  auto* cmd =
+      app.add_subcommand("export", "Write model.json + model.bin for the web page and drift-infer");
   cmd->add_option("--model-path", a->model, "checkpoint (RUN_DIR/model_final.pt)")->required();
   cmd->add_option("--out", a->out, "output folder")->required();
   cmd->add_option("--dtype", a->opt.dtype, "weight dtype in model.bin")

@@ -10,7 +10,8 @@
 namespace drift::exporter {
 namespace fs = std::filesystem;
 
-WeightSet generator_weights(const drift::models::Generator& g, const std::string& name, std::int64_t step) {
+WeightSet generator_weights(const drift::models::Generator& g, const std::string& name,
+                            std::int64_t step) {
   WeightSet set;
   set.name = name;
   set.step = step;

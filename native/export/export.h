@@ -10,13 +10,13 @@
 namespace drift::exporter {
 
 struct ExportOptions {
-  std::string dtype = "f16";       // "f16" | "f32"
-  std::string snapshots_dir;       // e.g. RUN_DIR/snapshots: every step_*.pt becomes a snapshot
-  std::string metrics_json;        // a JSON file whose object becomes training.metrics
-  std::string command;             // the command line that trained the model
+  std::string dtype = "f16";  // "f16" | "f32"
+  std::string snapshots_dir;  // e.g. RUN_DIR/snapshots: every step_*.pt becomes a snapshot
+  std::string metrics_json;   // a JSON file whose object becomes training.metrics
+  std::string command;        // the command line that trained the model
   double alpha_min = 1.0, alpha_max = 4.0;  // training guidance range (conditioning.alpha_range)
-  std::int64_t seed = -1;          // training seed, -1 = unknown
-  double wall_time_s = -1.0;       // training wall time, -1 = unknown
+  std::int64_t seed = -1;                   // training seed, -1 = unknown
+  double wall_time_s = -1.0;                // training wall time, -1 = unknown
 };
 
 struct ExportResult {
@@ -32,7 +32,8 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
 // The pieces export_model uses, for callers that hold a generator in memory (the trainer at
 // the end of a run, the parity tests): the manifest description of a config, and a
 // generator's parameters as a weight set (names = named_parameters() keys).
-ModelDescription describe_generator(const drift::models::Generator& g, const ExportOptions& options);
+ModelDescription describe_generator(const drift::models::Generator& g,
+                                    const ExportOptions& options);
 WeightSet generator_weights(const drift::models::Generator& g, const std::string& name,
                             std::int64_t step);
 

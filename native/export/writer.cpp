@@ -44,8 +44,11 @@ json append_set(const WeightSet& set, Dtype dtype, std::string* bin) {
         (*bin)[off + 2 * std::size_t(i) + 1] = char(h >> 8);
       }
     }
-    arr.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", dtype == Dtype::f32 ? "f32" : "f16"},
-                   {"offset", off}, {"length", len}});
+    arr.push_back({{"name", t.name},
+                   {"shape", t.shape},
+                   {"dtype", dtype == Dtype::f32 ? "f32" : "f16"},
+                   {"offset", off},
+                   {"length", len}});
   }
   return arr;
 }
@@ -74,7 +77,8 @@ ModelFiles encode_model(const ModelDescription& d, const WeightSet& final_weight
   if (!snapshots.empty()) {
     json snaps = json::array();
     for (const WeightSet& s : snapshots)
-      snaps.push_back({{"name", s.name}, {"step", s.step}, {"tensors", append_set(s, dtype, &f.bin)}});
+      snaps.push_back(
+          {{"name", s.name}, {"step", s.step}, {"tensors", append_set(s, dtype, &f.bin)}});
     m["snapshots"] = snaps;
   }
   m["bin"] = {{"file", bin_name},

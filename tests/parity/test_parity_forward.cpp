@@ -170,8 +170,9 @@ TEST_CASE("export_model: checkpoint + snapshots -> files -> same outputs", "[par
   CHECK(training.at("command") == "test");
   CHECK(compare(g, *m, 0, 4, 2.0f).max_rel <= 1e-5);
   CHECK(compare(early, *m, m->find_weight_set("step_00000010"), 4, 2.0f).max_rel <= 1e-5);
-  CHECK_THROWS_WITH(exporter::export_model((dir / "absent.pt").string(), (dir / "o2").string(), opt),
-                    Catch::Contains("absent.pt"));
+  CHECK_THROWS_WITH(
+      exporter::export_model((dir / "absent.pt").string(), (dir / "o2").string(), opt),
+      Catch::Contains("absent.pt"));
 }
 
 // Trained runs: DRIFT_PARITY_CHECKPOINTS="run1/model_final.pt:run2/model_final.pt" (e.g. after

@@ -34,16 +34,19 @@ bool try_load(const std::string& manifest, const std::string& bin) {
 
 TEST_CASE("truncated manifests and bins never crash the loader", "[core][fuzz]") {
   auto f = drift::exporter::encode_model(test_core::all_layers_description(),
-                                         test_core::all_layers_weights(1), {}, drift::exporter::Dtype::f16);
+                                         test_core::all_layers_weights(1), {},
+                                         drift::exporter::Dtype::f16);
   REQUIRE(try_load(f.manifest, f.bin));
-  for (std::size_t n = 0; n < f.manifest.size(); n += 7) CHECK(!try_load(f.manifest.substr(0, n), f.bin));
-  for (std::size_t n = 0; n < f.bin.size(); n += 13) CHECK(!try_load(f.manifest, f.bin.substr(0, n)));
+  for (std::size_t n = 0; n < f.manifest.size(); n += 7)
+    CHECK(!try_load(f.manifest.substr(0, n), f.bin));
+  for (std::size_t n = 0; n < f.bin.size(); n += 13)
+    CHECK(!try_load(f.manifest, f.bin.substr(0, n)));
 }
 
 TEST_CASE("randomly mutated manifests never crash the loader", "[core][fuzz]") {
-  auto f = drift::exporter::encode_model(test_core::all_layers_description(),
-                                         test_core::all_layers_weights(2), {test_core::all_layers_weights(3, "s")},
-                                         drift::exporter::Dtype::f32);
+  auto f = drift::exporter::encode_model(
+      test_core::all_layers_description(), test_core::all_layers_weights(2),
+      {test_core::all_layers_weights(3, "s")}, drift::exporter::Dtype::f32);
   std::mt19937 rng(7);
   const char pool[] = "0123456789-+.eE[]{}\",:\\ truefalsnul\x00\xff";
   int loaded = 0;
@@ -53,9 +56,15 @@ TEST_CASE("randomly mutated manifests never crash the loader", "[core][fuzz]") {
     for (int e = 0; e < edits; ++e) {
       std::size_t pos = rng() % m.size();
       switch (rng() % 4) {
-        case 0: m[pos] = pool[rng() % (sizeof(pool) - 1)]; break;
-        case 1: m.erase(pos, 1 + rng() % 8); break;
-        case 2: m.insert(pos, 1, pool[rng() % (sizeof(pool) - 1)]); break;
+        case 0:
+          m[pos] = pool[rng() % (sizeof(pool) - 1)];
+          break;
+        case 1:
+          m.erase(pos, 1 + rng() % 8);
+          break;
+        case 2:
+          m.insert(pos, 1, pool[rng() % (sizeof(pool) - 1)]);
+          break;
         default: {  // replace a digit run with a large or negative number
           std::size_t q = m.find_first_of("0123456789", pos);
           if (q != std::string::npos) {
@@ -81,7 +90,8 @@ TEST_CASE("randomly mutated manifests never crash the loader", "[core][fuzz]") {
 
 TEST_CASE("random bin bytes with a matching checksum never crash the loader", "[core][fuzz]") {
   auto f = drift::exporter::encode_model(test_core::all_layers_description(),
-                                         test_core::all_layers_weights(4), {}, drift::exporter::Dtype::f16);
+                                         test_core::all_layers_weights(4), {},
+                                         drift::exporter::Dtype::f16);
   std::mt19937 rng(11);
   auto j = nlohmann::json::parse(f.manifest);
   int rejected = 0;
@@ -97,7 +107,8 @@ TEST_CASE("random bin bytes with a matching checksum never crash the loader", "[
 namespace {
 // Every numeric leaf of a JSON value, as pointers (for structured mutation).
 void numeric_leaves(nlohmann::json& j, std::vector<nlohmann::json*>& out) {
-  if (j.is_number()) out.push_back(&j);
+  if (j.is_number())
+    out.push_back(&j);
   else if (j.is_object() || j.is_array())
     for (auto& v : j) numeric_leaves(v, out);
 }
@@ -106,13 +117,27 @@ void numeric_leaves(nlohmann::json& j, std::vector<nlohmann::json*>& out) {
 TEST_CASE("structured mutations of valid manifests never crash the loader", "[core][fuzz]") {
   // Valid JSON with a correct checksum, so the mutations reach the shape chaining, the
   // byte ranges and the decoder rather than stopping at the parser.
-  auto f = drift::exporter::encode_model(test_core::all_layers_description(),
-                                         test_core::all_layers_weights(5), {test_core::all_layers_weights(6, "s")},
-                                         drift::exporter::Dtype::f16);
+  auto f = drift::exporter::encode_model(
+      test_core::all_layers_description(), test_core::all_layers_weights(5),
+      {test_core::all_layers_weights(6, "s")}, drift::exporter::Dtype::f16);
   const auto base = nlohmann::json::parse(f.manifest);
   std::mt19937 rng(13);
-  const std::int64_t values[] = {0, 1, -1, 2, 3, 7, 8, 9, 64, 65536, 65537, 2147483647, 4294967296ll,
-                                 -2147483648ll, 1ll << 40, 16777217};
+  const std::int64_t values[] = {0,
+                                 1,
+                                 -1,
+                                 2,
+                                 3,
+                                 7,
+                                 8,
+                                 9,
+                                 64,
+                                 65536,
+                                 65537,
+                                 2147483647,
+                                 4294967296ll,
+                                 -2147483648ll,
+                                 1ll << 40,
+                                 16777217};
   int loaded = 0;
   for (int it = 0; it < 2000; ++it) {
     auto j = base;
@@ -121,8 +146,10 @@ TEST_CASE("structured mutations of valid manifests never crash the loader", "[co
     const int edits = 1 + int(rng() % 3);
     for (int e = 0; e < edits; ++e) {
       auto* leaf = leaves[rng() % leaves.size()];
-      if (rng() % 4 == 0) *leaf = (leaf->is_number_integer() ? leaf->get<std::int64_t>() : 1) + int(rng() % 5) - 2;
-      else *leaf = values[rng() % (sizeof(values) / sizeof(values[0]))];
+      if (rng() % 4 == 0)
+        *leaf = (leaf->is_number_integer() ? leaf->get<std::int64_t>() : 1) + int(rng() % 5) - 2;
+      else
+        *leaf = values[rng() % (sizeof(values) / sizeof(values[0]))];
     }
     loaded += try_load(j.dump(), f.bin) ? 1 : 0;
   }

@@ -52,7 +52,8 @@ TEST_CASE("generator matches the naive reference on every layer type", "[core][g
     std::string err;
     REQUIRE(g.generate(r, out.data(), &err));
     for (int i = 0; i < n; ++i) {
-      auto ref = test_core::reference_forward(desc, w, input_of(&eps[std::size_t(i) * 5], 5, 3, i % 3, 2.5f));
+      auto ref = test_core::reference_forward(
+          desc, w, input_of(&eps[std::size_t(i) * 5], 5, 3, i % 3, 2.5f));
       REQUIRE(ref.size() == 6);
       CHECK(max_abs_diff(&out[std::size_t(i) * 6], ref) < 2e-5);
     }
@@ -83,7 +84,8 @@ TEST_CASE("seeded generation uses the documented noise stream", "[core][generato
   CHECK(a != b);
 }
 
-TEST_CASE("f16 weights equal the f16-rounded reference; snapshots select weights", "[core][generator]") {
+TEST_CASE("f16 weights equal the f16-rounded reference; snapshots select weights",
+          "[core][generator]") {
   auto desc = test_core::all_layers_description();
   auto w = test_core::all_layers_weights(5);
   auto s1 = test_core::all_layers_weights(6, "early");
@@ -104,15 +106,16 @@ TEST_CASE("f16 weights equal the f16-rounded reference; snapshots select weights
   for (int set : {0, 1}) {
     r.weight_set = set;
     REQUIRE(g.generate(r, out.data(), &err));
-    auto ref = test_core::reference_forward(desc, round16(set ? s1 : w), input_of(eps.data(), 5, 3, 2, 1.0f));
+    auto ref = test_core::reference_forward(desc, round16(set ? s1 : w),
+                                            input_of(eps.data(), 5, 3, 2, 1.0f));
     CHECK(max_abs_diff(out.data(), ref) < 2e-5);
   }
   CHECK(model->find_weight_set("early") == 1);
 }
 
 TEST_CASE("generate rejects bad arguments with one line", "[core][generator]") {
-  auto model = load(drift::exporter::encode_model(test_core::all_layers_description(),
-                                                  test_core::all_layers_weights(1), {}, Dtype::f32));
+  auto model = load(drift::exporter::encode_model(
+      test_core::all_layers_description(), test_core::all_layers_weights(1), {}, Dtype::f32));
   Generator g(*model);
   std::vector<float> out(12);
   std::int32_t labels[2] = {0, 3};

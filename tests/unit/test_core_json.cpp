@@ -24,7 +24,8 @@ std::string bad(const std::string& text, int depth = 32) {
 }  // namespace
 
 TEST_CASE("json reader parses values and keeps spans", "[core][json]") {
-  JsonValue v = ok(R"( {"a": [1, -2, 3.5, 1e3, true, false, null], "b": {"c": "x\ty"}, "big": 18446744073709551616} )");
+  JsonValue v = ok(
+      R"( {"a": [1, -2, 3.5, 1e3, true, false, null], "b": {"c": "x\ty"}, "big": 18446744073709551616} )");
   REQUIRE(v.is_object());
   const JsonValue* a = v.find("a");
   REQUIRE(a);

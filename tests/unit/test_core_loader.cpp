@@ -24,8 +24,8 @@ Files valid(Dtype dtype = Dtype::f32, int snapshots = 0) {
   std::vector<drift::exporter::WeightSet> snaps;
   for (int i = 0; i < snapshots; ++i)
     snaps.push_back(test_core::all_layers_weights(100 + unsigned(i), "step_" + std::to_string(i)));
-  auto f = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(1), snaps,
-                        dtype);
+  auto f = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(1),
+                        snaps, dtype);
   return {json::parse(f.manifest), f.bin};
 }
 
@@ -110,11 +110,13 @@ TEST_CASE("tensor shape errors: params vs tensors vs chaining", "[core][loader]"
   Files g = f;
   // layer params disagree with the tensor's shape
   g.manifest["architecture"]["layers"][0]["out"] = 31;
-  CHECK(load_error(g) ==
-        "m.json: layer 0 (linear): tensor \"l0.weight\" has shape [32,9] but the layer needs [31,9]");
+  CHECK(
+      load_error(g) ==
+      "m.json: layer 0 (linear): tensor \"l0.weight\" has shape [32,9] but the layer needs [31,9]");
   g = f;
   g.manifest["architecture"]["layers"][0]["weight"] = "missing.weight";
-  CHECK(load_error(g) == "m.json: layer 0 (linear): tensor \"missing.weight\" is not in \"tensors\"");
+  CHECK(load_error(g) ==
+        "m.json: layer 0 (linear): tensor \"missing.weight\" is not in \"tensors\"");
   g = f;
   // chaining: the first linear must take L + K + 1 = 9 inputs
   g.manifest["conditioning"]["latent_dim"] = 6;
@@ -139,7 +141,8 @@ TEST_CASE("byte range, overlap, size and checksum errors", "[core][loader]") {
   CHECK(load_error(g).find("lie outside bin.bytes") != std::string::npos);
   g = f;
   g.manifest["tensors"][1]["offset"] = 4;
-  CHECK(load_error(g) == "m.json: tensors \"l0.weight\" and tensors \"l0.bias\" overlap in model.bin");
+  CHECK(load_error(g) ==
+        "m.json: tensors \"l0.weight\" and tensors \"l0.bias\" overlap in model.bin");
   g = f;
   g.bin.pop_back();
   CHECK(load_error(g) == "m.json: model.bin is " + std::to_string(f.bin.size() - 1) +
@@ -181,8 +184,9 @@ TEST_CASE("snapshot errors", "[core][loader]") {
   g = f;
   g.manifest["snapshots"][0]["tensors"][4]["shape"] = {1, 3};
   g.manifest["snapshots"][0]["tensors"][4]["length"] = 12;
-  CHECK(load_error(g) ==
-        "m.json: snapshot \"step_0\": tensor \"g1.weight\" has shape [1,3] but the layer needs [3]");
+  CHECK(
+      load_error(g) ==
+      "m.json: snapshot \"step_0\": tensor \"g1.weight\" has shape [1,3] but the layer needs [3]");
   g = f;
   g.manifest["snapshots"][0]["tensors"].erase(0);
   CHECK(load_error(g) == "m.json: snapshot \"step_0\": has 10 tensors, \"tensors\" has 11");
@@ -191,7 +195,8 @@ TEST_CASE("snapshot errors", "[core][loader]") {
 TEST_CASE("load_model_file reads the bin next to the manifest", "[core][loader]") {
   auto files = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(1),
                             {}, Dtype::f16);
-  const std::string dir = (std::filesystem::temp_directory_path() / "drift_test_core_loader").string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / "drift_test_core_loader").string();
   drift::exporter::write_model_files(dir, files);
   std::string err;
   auto m = load_model_file(dir + "/model.json", &err);

@@ -23,7 +23,8 @@ void run(const Args& a) {
   for (int b : infer::parse_int_list(a.batches, "--batch")) {
     if (b < 1 || b > 65536) throw std::runtime_error("--batch: sizes must be in [1, 65536]");
     std::vector<std::int32_t> labels(static_cast<std::size_t>(b));
-    for (int i = 0; i < b; ++i) labels[std::size_t(i)] = model->num_classes() ? i % model->num_classes() : 0;
+    for (int i = 0; i < b; ++i)
+      labels[std::size_t(i)] = model->num_classes() ? i % model->num_classes() : 0;
     std::vector<float> out(std::size_t(b) * std::size_t(model->output_size()));
     core::GenerateRequest r;
     r.n = b;
@@ -41,8 +42,10 @@ void run(const Args& a) {
       samples += b;
       el = cpu_s() - t0;
     } while (el < a.seconds || calls < 3);
-    std::printf("{\"engine\":\"native-eigen\",\"batch\":%d,\"samples_per_s\":%.1f,\"calls\":%d,"
-                "\"clock\":\"cpu\"}\n", b, double(samples) / el, calls);
+    std::printf(
+        "{\"engine\":\"native-eigen\",\"batch\":%d,\"samples_per_s\":%.1f,\"calls\":%d,"
+        "\"clock\":\"cpu\"}\n",
+        b, double(samples) / el, calls);
   }
 }
 

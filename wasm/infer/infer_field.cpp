@@ -40,7 +40,8 @@ void run(const Args& a) {
   std::vector<float> V(std::size_t(G) * std::size_t(D));
   drift::core::drift_field(x.data.data(), G, pos.data.data(), int(pos.shape[0]),
                            neg.data.empty() ? nullptr : neg.data.data(),
-                           neg.data.empty() ? 0 : int(neg.shape[0]), D, a.neg_weight, p, V.data(), &st);
+                           neg.data.empty() ? 0 : int(neg.shape[0]), D, a.neg_weight, p, V.data(),
+                           &st);
   drift::data::write_npy(a.out, {G, D}, V.data());
   std::printf("s = %.9g\nmean_dist = %.9g\n", st.s, st.dbar);
   for (std::size_t i = 0; i < st.force_rms.size() && i < a.taus.size(); ++i)
@@ -49,14 +50,19 @@ void run(const Args& a) {
 
 void add(CLI::App& app) {
   auto a = std::make_shared<Args>();
-  auto* c = app.add_subcommand("field", "Compute the drift field V for one group of samples (Eigen)");
+  auto* c =
+      app.add_subcommand("field", "Compute the drift field V for one group of samples (Eigen)");
   c->add_option("--x", a->x, "generated samples [G, D] float32 .npy")->required();
   c->add_option("--pos", a->pos, "positives [P, D]")->required();
-  c->add_option("--neg", a->neg, "extra negatives [U, D] (the generated samples are always negatives)");
-  c->add_option("--neg-weight", a->neg_weight, "weight of each extra negative")->capture_default_str();
+  c->add_option("--neg", a->neg,
+                "extra negatives [U, D] (the generated samples are always negatives)");
+  c->add_option("--neg-weight", a->neg_weight, "weight of each extra negative")
+      ->capture_default_str();
   c->add_option("--taus", a->taus, "temperatures")->capture_default_str();
   c->add_option("--floor", a->floor, "affinity floor")->capture_default_str();
-  c->add_option("--out", a->out, "V [G, D] float32 .npy, in units of s (the loss target is x/s + V)")->required();
+  c->add_option("--out", a->out,
+                "V [G, D] float32 .npy, in units of s (the loss target is x/s + V)")
+      ->required();
   c->callback([a] { run(*a); });
 }
 DRIFT_INFER_COMMAND(add);

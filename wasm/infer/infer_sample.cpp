@@ -38,9 +38,12 @@ void run(const Args& a) {
   if (n < 1 || n > (1 << 20)) throw std::runtime_error("--n: must be in [1, 1048576]");
   std::vector<std::int32_t> lab(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    if (labels.empty()) lab[std::size_t(i)] = K ? i % K : 0;  // default: cycle the classes
-    else if (labels.size() == 1) lab[std::size_t(i)] = labels[0];
-    else if (labels.size() == std::size_t(n)) lab[std::size_t(i)] = labels[std::size_t(i)];
+    if (labels.empty())
+      lab[std::size_t(i)] = K ? i % K : 0;  // default: cycle the classes
+    else if (labels.size() == 1)
+      lab[std::size_t(i)] = labels[0];
+    else if (labels.size() == std::size_t(n))
+      lab[std::size_t(i)] = labels[std::size_t(i)];
     else
       throw std::runtime_error("--labels: " + std::to_string(labels.size()) + " labels for " +
                                std::to_string(n) + " samples (give 1 or n)");
@@ -52,13 +55,15 @@ void run(const Args& a) {
   r.labels = lab.data();
   r.alpha = a.alpha;
   r.weight_set = model->find_weight_set(a.snapshot);
-  if (r.weight_set < 0) throw std::runtime_error(a.model + ": no snapshot named '" + a.snapshot + "'");
+  if (r.weight_set < 0)
+    throw std::runtime_error(a.model + ": no snapshot named '" + a.snapshot + "'");
   std::vector<float> out(std::size_t(n) * std::size_t(model->output_size()));
   core::Generator g(*model);
   std::string err;
   const auto t0 = std::chrono::steady_clock::now();
   if (!g.generate(r, out.data(), &err)) throw std::runtime_error(err);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::vector<std::int64_t> shape{n};
   for (int d : model->manifest().output_shape) shape.push_back(d);
   data::write_npy(a.out, shape, out.data());
@@ -71,8 +76,10 @@ void add(CLI::App& app) {
   c->add_option("--model", a->model, "model.json (model.bin next to it)")->required();
   c->add_option("--out", a->out, "output .npy")->required();
   c->add_option("--noise", a->noise, "float32 .npy [n, latent_dim]; default: drawn from --seed");
-  c->add_option("--seed", a->seed, "noise seed (docs/weights-format.md, Noise)")->capture_default_str();
-  c->add_option("--n", a->n, "number of samples (default: rows of --noise, count of --labels, or 16)");
+  c->add_option("--seed", a->seed, "noise seed (docs/weights-format.md, Noise)")
+      ->capture_default_str();
+  c->add_option("--n", a->n,
+                "number of samples (default: rows of --noise, count of --labels, or 16)");
   c->add_option("--labels", a->labels, "comma-separated class labels: one for all, or n");
   c->add_option("--alpha", a->alpha, "guidance alpha (1 = none)")->capture_default_str();
   c->add_option("--snapshot", a->snapshot, "snapshot name (default: the final weights)");

@@ -30,7 +30,8 @@ std::vector<float>& panel_buffer() {
 // tile (2 x NRT accumulators + 2 loads of P + 1 splat of B); columns past nr repeat column 0
 // and are not stored. NRT = 4 measured best in V8 (x64): 8 x 6 spills and runs at ~55%.
 template <int NRT>  // nr <= NRT
-inline void micro(int K, const float* P, const float* B, int ldb, int nr, float* C, int ldc, int mr) {
+inline void micro(int K, const float* P, const float* B, int ldb, int nr, float* C, int ldc,
+                  int mr) {
   const float* b[NRT];
   for (int j = 0; j < NRT; ++j) b[j] = B + (j < nr ? j : 0) * ldb;
   v4 acc[NRT][2];
@@ -58,7 +59,8 @@ inline void micro(int K, const float* P, const float* B, int ldb, int nr, float*
 }
 
 // All column blocks of one packed panel (rows i0..i0+mr of C).
-inline void panel_times_b(int M, int N, int K, const float* P, const float* B, float* C, int i0, int mr) {
+inline void panel_times_b(int M, int N, int K, const float* P, const float* B, float* C, int i0,
+                          int mr) {
   for (int j0 = 0; j0 < N;) {
     const int left = N - j0;
     float* c = C + std::size_t(j0) * M + i0;
@@ -101,7 +103,8 @@ void pack_tn_panel(int K, const float* A, int i0, int mr, float* P) {
 std::int64_t packed_tn_size(int M, int K) { return std::int64_t((M + MR - 1) / MR) * MR * K; }
 
 void pack_tn(int M, int K, const float* A, float* P) {
-  for (int i0 = 0; i0 < M; i0 += MR) pack_tn_panel(K, A, i0, M - i0 < MR ? M - i0 : MR, P + std::size_t(i0) * K);
+  for (int i0 = 0; i0 < M; i0 += MR)
+    pack_tn_panel(K, A, i0, M - i0 < MR ? M - i0 : MR, P + std::size_t(i0) * K);
 }
 
 void gemm_packed(int M, int N, int K, const float* P, const float* B, float* C) {

@@ -80,7 +80,8 @@ bool Generator::generate(const GenerateRequest& req, float* out, std::string* er
     noise = noise_.data();
   }
   const std::int64_t act = model_.max_activation();
-  const int chunk = int(std::max<std::int64_t>(1, std::min<std::int64_t>(req.n, kBufferFloats / act)));
+  const int chunk =
+      int(std::max<std::int64_t>(1, std::min<std::int64_t>(req.n, kBufferFloats / act)));
   ensure(a_, act * chunk);
   ensure(b_, act * chunk);
   std::int64_t scratch = 0;
@@ -99,7 +100,8 @@ bool Generator::generate(const GenerateRequest& req, float* out, std::string* er
       col[L + K] = req.alpha - 1.0f;
     }
     forward(weights, m, a_.data(), b_.data());
-    std::memcpy(out + std::int64_t(start) * osize, a_.data(), sizeof(float) * std::size_t(osize * m));
+    std::memcpy(out + std::int64_t(start) * osize, a_.data(),
+                sizeof(float) * std::size_t(osize * m));
   }
   return true;
 }

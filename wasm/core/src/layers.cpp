@@ -17,8 +17,10 @@ using Arr = Eigen::Map<Eigen::ArrayXf>;
 void linear_forward(const float* W, const float* b, int in, int out, int n, const float* x,
                     float* y, bool packed) {
   // y[out, n] = W[out, in] x[in, n]; W row-major [out,in] is column-major W^T [in,out].
-  if (packed) gemm_packed(out, n, in, W, x, y);
-  else gemm_tn(out, n, in, W, x, y);
+  if (packed)
+    gemm_packed(out, n, in, W, x, y);
+  else
+    gemm_tn(out, n, in, W, x, y);
   if (b) {
     MatC Y(y, out, n);
     Y.colwise() += CVec(b, out);
@@ -83,8 +85,7 @@ void upsample_nearest_forward(const LayerPlan& p, int n, const float* x, float* 
   }
 }
 
-void groupnorm_forward(const LayerPlan& p, const float* gamma, const float* beta, int n,
-                       float* x) {
+void groupnorm_forward(const LayerPlan& p, const float* gamma, const float* beta, int n, float* x) {
   // per sample and group: biased mean/variance over (C/G channels x S positions), in double
   const int C = p.in.c, G = p.spec.groups, cg = C / G;
   const std::int64_t S = std::int64_t(p.in.h) * p.in.w, gsize = cg * S;
@@ -114,17 +115,28 @@ void groupnorm_forward(const LayerPlan& p, const float* gamma, const float* beta
 void activation_forward(LayerType t, float slope, float* x, std::int64_t count) {
   Arr a(x, count);
   switch (t) {
-    case LayerType::relu: a = a.max(0.0f); break;
-    case LayerType::leaky_relu: a = (a >= 0.0f).select(a, a * slope); break;
-    case LayerType::tanh: a = a.tanh(); break;
-    case LayerType::sigmoid: a = 1.0f / (1.0f + (-a).exp()); break;
-    case LayerType::silu: a = a / (1.0f + (-a).exp()); break;
+    case LayerType::relu:
+      a = a.max(0.0f);
+      break;
+    case LayerType::leaky_relu:
+      a = (a >= 0.0f).select(a, a * slope);
+      break;
+    case LayerType::tanh:
+      a = a.tanh();
+      break;
+    case LayerType::sigmoid:
+      a = 1.0f / (1.0f + (-a).exp());
+      break;
+    case LayerType::silu:
+      a = a / (1.0f + (-a).exp());
+      break;
     case LayerType::gelu_tanh: {
       const float k = 0.7978845608028654f;  // sqrt(2/pi)
       a = 0.5f * a * (1.0f + (k * (a + 0.044715f * a.cube())).tanh());
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 

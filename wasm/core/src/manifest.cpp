@@ -77,12 +77,17 @@ const struct {
   const char* name;
   LayerType type;
 } kLayerNames[] = {
-    {"linear", LayerType::linear},     {"conv2d", LayerType::conv2d},
+    {"linear", LayerType::linear},
+    {"conv2d", LayerType::conv2d},
     {"upsample_nearest", LayerType::upsample_nearest},
-    {"reshape", LayerType::reshape},   {"flatten", LayerType::flatten},
-    {"groupnorm", LayerType::groupnorm}, {"relu", LayerType::relu},
-    {"silu", LayerType::silu},         {"tanh", LayerType::tanh},
-    {"sigmoid", LayerType::sigmoid},   {"gelu_tanh", LayerType::gelu_tanh},
+    {"reshape", LayerType::reshape},
+    {"flatten", LayerType::flatten},
+    {"groupnorm", LayerType::groupnorm},
+    {"relu", LayerType::relu},
+    {"silu", LayerType::silu},
+    {"tanh", LayerType::tanh},
+    {"sigmoid", LayerType::sigmoid},
+    {"gelu_tanh", LayerType::gelu_tanh},
     {"leaky_relu", LayerType::leaky_relu},
 };
 
@@ -106,17 +111,22 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
     std::int64_t elements = 1;
     for (const json& d : shape->items) {
       if (!d.is_integer() || d.i < 1 || d.i > Limits::kDim)
-        return c.fail("%s: shape dimensions must be integers in [1, %lld]", w.c_str(), (long long)(Limits::kDim));
+        return c.fail("%s: shape dimensions must be integers in [1, %lld]", w.c_str(),
+                      (long long)(Limits::kDim));
       e.shape.push_back(d.i);
       elements *= e.shape.back();
       if (elements > Limits::kTensorElements)
-        return c.fail("%s: more than %lld elements", w.c_str(), (long long)(Limits::kTensorElements));
+        return c.fail("%s: more than %lld elements", w.c_str(),
+                      (long long)(Limits::kTensorElements));
     }
     std::string dtype;
     if (!get_string(c, t, "dtype", w, &dtype)) return false;
-    if (dtype == "f32") e.dtype = DType::f32;
-    else if (dtype == "f16") e.dtype = DType::f16;
-    else return c.fail("%s: unknown dtype \"%s\" (f32 or f16)", w.c_str(), dtype.c_str());
+    if (dtype == "f32")
+      e.dtype = DType::f32;
+    else if (dtype == "f16")
+      e.dtype = DType::f16;
+    else
+      return c.fail("%s: unknown dtype \"%s\" (f32 or f16)", w.c_str(), dtype.c_str());
     std::int64_t off, len;
     if (!get_int(c, t, "offset", w, 0, std::int64_t(Limits::kBinBytes), &off) ||
         !get_int(c, t, "length", w, 0, std::int64_t(Limits::kBinBytes), &len))
@@ -125,7 +135,8 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
     e.length = std::uint64_t(len);
     std::int64_t want = elements * (e.dtype == DType::f32 ? 4 : 2);
     if (len != want)
-      return c.fail("%s: length %lld but shape and dtype need %lld bytes", w.c_str(), (long long)(len), (long long)(want));
+      return c.fail("%s: length %lld but shape and dtype need %lld bytes", w.c_str(),
+                    (long long)(len), (long long)(want));
     out->push_back(std::move(e));
   }
   return true;
@@ -149,7 +160,8 @@ bool check_tensor(Ctx& c, const std::vector<TensorEntry>& ts, const std::string&
   const TensorEntry* t = find_tensor(ts, name);
   if (!t) return c.fail("%s: tensor \"%s\" is not in \"tensors\"", where.c_str(), name.c_str());
   if (t->shape != want)
-    return c.fail("%s: tensor \"%s\" has shape %s but the layer needs %s", where.c_str(), name.c_str(), (shape_str(t->shape)).c_str(), (shape_str(want)).c_str());
+    return c.fail("%s: tensor \"%s\" has shape %s but the layer needs %s", where.c_str(),
+                  name.c_str(), (shape_str(t->shape)).c_str(), (shape_str(want)).c_str());
   return true;
 }
 
@@ -159,7 +171,10 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
   if (!get_string(c, l, "type", w, &type)) return false;
   bool known = false;
   for (const auto& k : kLayerNames)
-    if (type == k.name) { s->type = k.type; known = true; }
+    if (type == k.name) {
+      s->type = k.type;
+      known = true;
+    }
   if (!known) return c.fail("%s: unknown layer type \"%s\"", w.c_str(), type.c_str());
   const int D = Limits::kDim;
   switch (s->type) {
@@ -186,7 +201,8 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
       for (int i = 0; i < 3; ++i) {
         const json& d = sh->items[std::size_t(i)];
         if (!d.is_integer() || d.i < 1 || d.i > D)
-          return c.fail("%s: reshape dimensions must be integers in [1, %lld]", w.c_str(), (long long)(D));
+          return c.fail("%s: reshape dimensions must be integers in [1, %lld]", w.c_str(),
+                        (long long)(D));
         s->shape[std::size_t(i)] = int(d.i);
       }
       break;
@@ -205,7 +221,8 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
     }
     case LayerType::leaky_relu:
       if (const json* e = find(l, "slope")) {
-        if (!as_float(*e, &s->slope)) return c.fail("%s: \"slope\" must be a finite number", w.c_str());
+        if (!as_float(*e, &s->slope))
+          return c.fail("%s: \"slope\" must be a finite number", w.c_str());
       }
       break;
     default:
@@ -232,11 +249,14 @@ bool check_layer_tensors(Ctx& c, const LayerSpec& s, const std::vector<TensorEnt
                          const std::string& w) {
   std::vector<std::int64_t> ws, bs;
   if (s.type == LayerType::linear) {
-    ws = {s.out, s.in}; bs = {s.out};
+    ws = {s.out, s.in};
+    bs = {s.out};
   } else if (s.type == LayerType::conv2d) {
-    ws = {s.out_channels, s.in_channels, s.kernel, s.kernel}; bs = {s.out_channels};
+    ws = {s.out_channels, s.in_channels, s.kernel, s.kernel};
+    bs = {s.out_channels};
   } else if (s.type == LayerType::groupnorm) {
-    ws = {s.channels}; bs = {s.channels};
+    ws = {s.channels};
+    bs = {s.channels};
   } else {
     return true;
   }
@@ -260,14 +280,17 @@ bool check_ranges(Ctx& c, const Manifest& m) {
     for (const auto& t : s.tensors) all.push_back({&t, "snapshot \"" + s.name + "\""});
   for (const auto& [t, where] : all)
     if (t->offset + t->length > m.bin_bytes)
-      return c.fail("%s \"%s\": bytes [%lld, %lld) lie outside bin.bytes %lld", where.c_str(), t->name.c_str(), (long long)(t->offset), (long long)(t->offset + t->length), (long long)(m.bin_bytes));
+      return c.fail("%s \"%s\": bytes [%lld, %lld) lie outside bin.bytes %lld", where.c_str(),
+                    t->name.c_str(), (long long)(t->offset), (long long)(t->offset + t->length),
+                    (long long)(m.bin_bytes));
   std::sort(all.begin(), all.end(),
             [](const auto& a, const auto& b) { return a.first->offset < b.first->offset; });
   for (std::size_t i = 1; i < all.size(); ++i) {
     const auto& p = all[i - 1];
     const auto& q = all[i];
     if (p.first->offset + p.first->length > q.first->offset)
-      return c.fail("%s \"%s\" and %s \"%s\" overlap in model.bin", p.second.c_str(), p.first->name.c_str(), q.second.c_str(), q.first->name.c_str());
+      return c.fail("%s \"%s\" and %s \"%s\" overlap in model.bin", p.second.c_str(),
+                    p.first->name.c_str(), q.second.c_str(), q.first->name.c_str());
   }
   return true;
 }
@@ -290,7 +313,8 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
                     std::string_view source) {
   Ctx c{std::string(source), error};
   if (text.size() > Limits::kManifestBytes)
-    return c.fail("manifest is %lld bytes, over the %lld-byte cap", (long long)(text.size()), (long long)(Limits::kManifestBytes));
+    return c.fail("manifest is %lld bytes, over the %lld-byte cap", (long long)(text.size()),
+                  (long long)(Limits::kManifestBytes));
   json j;
   std::string why;
   if (!parse_json(text, &j, &why, 32)) return c.fail("not valid JSON: %s", why.c_str());
@@ -302,7 +326,8 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     return c.fail("unknown format \"%s\" (expected \"%s\")", format.c_str(), kFormatName);
   if (!get_int32(c, j, "version", "manifest", 0, 1 << 20, &m.version)) return false;
   if (m.version != kFormatVersion)
-    return c.fail("unsupported version %lld (this reader knows %lld)", (long long)(m.version), (long long)(kFormatVersion));
+    return c.fail("unsupported version %lld (this reader knows %lld)", (long long)(m.version),
+                  (long long)(kFormatVersion));
 
   // conditioning
   const json* cond = find(j, "conditioning");
@@ -328,7 +353,8 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     return c.fail("output: \"shape\" must be an array of 1..3 integers");
   for (const json& d : os->items) {
     if (!d.is_integer() || d.i < 1 || d.i > Limits::kDim)
-      return c.fail("output: shape dimensions must be integers in [1, %lld]", (long long)(Limits::kDim));
+      return c.fail("output: shape dimensions must be integers in [1, %lld]",
+                    (long long)(Limits::kDim));
     m.output_shape.push_back(int(d.i));
   }
   const json* rg = find(*outp, "range");
@@ -363,7 +389,8 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   std::int64_t bytes;
   if (!get_int(c, *bin, "bytes", "bin", 0, std::int64_t(Limits::kBinBytes), &bytes)) {
     if (const json* b = find(*bin, "bytes"); b && b->is_integer() && b->i > 0)
-      return c.fail("bin: %lld bytes, over the %lld-byte cap", (long long)(b->i), (long long)(Limits::kBinBytes));
+      return c.fail("bin: %lld bytes, over the %lld-byte cap", (long long)(b->i),
+                    (long long)(Limits::kBinBytes));
     return false;
   }
   m.bin_bytes = std::uint64_t(bytes);
@@ -394,7 +421,8 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
       if (!get_int(c, s, "step", w, 0, std::int64_t(1) << 53, &e.step)) return false;
       if (!parse_tensors(c, find(s, "tensors"), w + " tensors", &e.tensors)) return false;
       if (e.tensors.size() != m.tensors.size())
-        return c.fail("%s: has %lld tensors, \"tensors\" has %lld", w.c_str(), (long long)(e.tensors.size()), (long long)(m.tensors.size()));
+        return c.fail("%s: has %lld tensors, \"tensors\" has %lld", w.c_str(),
+                      (long long)(e.tensors.size()), (long long)(m.tensors.size()));
       for (const auto& t : m.tensors)
         if (!check_tensor(c, e.tensors, t.name, t.shape, w)) return false;
       m.snapshots.push_back(std::move(e));

@@ -32,12 +32,17 @@ struct Parser {
     if (c < 0x80) {
       s += char(c);
     } else if (c < 0x800) {
-      s += char(0xc0 | (c >> 6)); s += char(0x80 | (c & 0x3f));
+      s += char(0xc0 | (c >> 6));
+      s += char(0x80 | (c & 0x3f));
     } else if (c < 0x10000) {
-      s += char(0xe0 | (c >> 12)); s += char(0x80 | ((c >> 6) & 0x3f)); s += char(0x80 | (c & 0x3f));
+      s += char(0xe0 | (c >> 12));
+      s += char(0x80 | ((c >> 6) & 0x3f));
+      s += char(0x80 | (c & 0x3f));
     } else {
-      s += char(0xf0 | (c >> 18)); s += char(0x80 | ((c >> 12) & 0x3f));
-      s += char(0x80 | ((c >> 6) & 0x3f)); s += char(0x80 | (c & 0x3f));
+      s += char(0xf0 | (c >> 18));
+      s += char(0x80 | ((c >> 12) & 0x3f));
+      s += char(0x80 | ((c >> 6) & 0x3f));
+      s += char(0x80 | (c & 0x3f));
     }
   }
   bool hex4(std::uint32_t* v) {
@@ -46,10 +51,14 @@ struct Parser {
     for (int k = 0; k < 4; ++k) {
       const char c = t[p++];
       *v <<= 4;
-      if (c >= '0' && c <= '9') *v |= std::uint32_t(c - '0');
-      else if (c >= 'a' && c <= 'f') *v |= std::uint32_t(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') *v |= std::uint32_t(c - 'A' + 10);
-      else return fail("bad \\u escape");
+      if (c >= '0' && c <= '9')
+        *v |= std::uint32_t(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        *v |= std::uint32_t(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        *v |= std::uint32_t(c - 'A' + 10);
+      else
+        return fail("bad \\u escape");
     }
     return true;
   }
@@ -70,20 +79,39 @@ struct Parser {
     while (true) {
       if (p >= t.size()) return fail("unterminated string");
       const unsigned char c = static_cast<unsigned char>(t[p]);
-      if (c == '"') { ++p; return true; }
+      if (c == '"') {
+        ++p;
+        return true;
+      }
       if (c < 0x20) return fail("control character in string");
       if (c == '\\') {
         if (++p >= t.size()) return fail("unterminated string");
         const char e = t[p++];
         switch (e) {
-          case '"': *s += '"'; break;
-          case '\\': *s += '\\'; break;
-          case '/': *s += '/'; break;
-          case 'b': *s += '\b'; break;
-          case 'f': *s += '\f'; break;
-          case 'n': *s += '\n'; break;
-          case 'r': *s += '\r'; break;
-          case 't': *s += '\t'; break;
+          case '"':
+            *s += '"';
+            break;
+          case '\\':
+            *s += '\\';
+            break;
+          case '/':
+            *s += '/';
+            break;
+          case 'b':
+            *s += '\b';
+            break;
+          case 'f':
+            *s += '\f';
+            break;
+          case 'n':
+            *s += '\n';
+            break;
+          case 'r':
+            *s += '\r';
+            break;
+          case 't':
+            *s += '\t';
+            break;
           case 'u': {
             std::uint32_t v;
             if (!hex4(&v)) return false;
@@ -100,7 +128,8 @@ struct Parser {
             put_utf8(*s, v);
             break;
           }
-          default: return fail("bad escape");
+          default:
+            return fail("bad escape");
         }
       } else if (c < 0x80) {
         *s += char(c);
@@ -122,8 +151,10 @@ struct Parser {
       while (p < t.size() && t[p] >= '0' && t[p] <= '9') ++p;
       return p - s;
     };
-    if (p < t.size() && t[p] == '0') ++p;
-    else if (!digits()) return fail("invalid number");
+    if (p < t.size() && t[p] == '0')
+      ++p;
+    else if (!digits())
+      return fail("invalid number");
     if (p < t.size() && t[p] == '.') {
       ++p;
       integral = false;
@@ -180,8 +211,14 @@ struct Parser {
             if (!value(&v->items.back(), depth + 1)) return false;
           }
           ws();
-          if (p < t.size() && t[p] == ',') { ++p; continue; }
-          if (p < t.size() && t[p] == close) { ++p; break; }
+          if (p < t.size() && t[p] == ',') {
+            ++p;
+            continue;
+          }
+          if (p < t.size() && t[p] == close) {
+            ++p;
+            break;
+          }
           return fail("expected ',' or a closing bracket");
         }
       }
@@ -212,7 +249,8 @@ std::string vformat(const char* fmt, va_list ap) {
   va_copy(ap2, ap);
   const int n = std::vsnprintf(buf, sizeof buf, fmt, ap2);
   va_end(ap2);
-  return std::string(buf, n < 0 ? 0 : (std::size_t(n) < sizeof buf ? std::size_t(n) : sizeof buf - 1));
+  return std::string(buf,
+                     n < 0 ? 0 : (std::size_t(n) < sizeof buf ? std::size_t(n) : sizeof buf - 1));
 }
 
 std::string strformat(const char* fmt, ...) {

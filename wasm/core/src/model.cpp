@@ -40,26 +40,32 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
     switch (s.type) {
       case LayerType::linear:
         if (!cur.flat || cur.c != s.in) {
-          *why = strformat("%sinput is %s but in = %lld", w.c_str(), (shape_str(cur)).c_str(), (long long)(s.in));
+          *why = strformat("%sinput is %s but in = %lld", w.c_str(), (shape_str(cur)).c_str(),
+                           (long long)(s.in));
           return false;
         }
         o.c = s.out;
-        wsize = std::int64_t(s.out) * s.in; bsize = s.out;
+        wsize = std::int64_t(s.out) * s.in;
+        bsize = s.out;
         p.packed = kPackLinearWeights;
         break;
       case LayerType::conv2d: {
         if (cur.flat || cur.c != s.in_channels) {
-          *why = strformat("%sinput is %s but in_channels = %lld%s", w.c_str(), (shape_str(cur)).c_str(), (long long)(s.in_channels), cur.flat ? " (reshape first)" : "");
+          *why = strformat("%sinput is %s but in_channels = %lld%s", w.c_str(),
+                           (shape_str(cur)).c_str(), (long long)(s.in_channels),
+                           cur.flat ? " (reshape first)" : "");
           return false;
         }
         o.c = s.out_channels;
         o.h = cur.h + 2 * s.padding - s.kernel + 1;
         o.w = cur.w + 2 * s.padding - s.kernel + 1;
         if (o.h < 1 || o.w < 1) {
-          *why = strformat("%skernel %lld does not fit input %s", w.c_str(), (long long)(s.kernel), (shape_str(cur)).c_str());
+          *why = strformat("%skernel %lld does not fit input %s", w.c_str(), (long long)(s.kernel),
+                           (shape_str(cur)).c_str());
           return false;
         }
-        if (std::int64_t(cur.h) * cur.w * s.in_channels * s.kernel * s.kernel > Limits::kActivation * 16) {
+        if (std::int64_t(cur.h) * cur.w * s.in_channels * s.kernel * s.kernel >
+            Limits::kActivation * 16) {
           *why = strformat("%sim2col buffer over the cap", w.c_str());
           return false;
         }
@@ -72,30 +78,43 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
           *why = strformat("%sneeds a [C,H,W] input, got %s", w.c_str(), shape_str(cur).c_str());
           return false;
         }
-        o.h = cur.h * s.scale; o.w = cur.w * s.scale;
+        o.h = cur.h * s.scale;
+        o.w = cur.w * s.scale;
         break;
       case LayerType::reshape:
         if (!cur.flat || cur.size() != std::int64_t(s.shape[0]) * s.shape[1] * s.shape[2]) {
-          *why = strformat("%scannot reshape %s to [%lld,%lld,%lld]", w.c_str(), (shape_str(cur)).c_str(), (long long)(s.shape[0]), (long long)(s.shape[1]), (long long)(s.shape[2]));
+          *why = strformat("%scannot reshape %s to [%lld,%lld,%lld]", w.c_str(),
+                           (shape_str(cur)).c_str(), (long long)(s.shape[0]),
+                           (long long)(s.shape[1]), (long long)(s.shape[2]));
           return false;
         }
-        o.c = s.shape[0]; o.h = s.shape[1]; o.w = s.shape[2]; o.flat = false;
+        o.c = s.shape[0];
+        o.h = s.shape[1];
+        o.w = s.shape[2];
+        o.flat = false;
         break;
       case LayerType::flatten:
-        o.c = int(cur.size()); o.h = o.w = 1; o.flat = true;
+        o.c = int(cur.size());
+        o.h = o.w = 1;
+        o.flat = true;
         break;
       case LayerType::groupnorm:
         if (cur.c != s.channels) {
-          *why = strformat("%sinput is %s but channels = %lld", w.c_str(), (shape_str(cur)).c_str(), (long long)(s.channels));
+          *why = strformat("%sinput is %s but channels = %lld", w.c_str(), (shape_str(cur)).c_str(),
+                           (long long)(s.channels));
           return false;
         }
-        if (!s.weight.empty()) { wsize = s.channels; bsize = s.channels; }
+        if (!s.weight.empty()) {
+          wsize = s.channels;
+          bsize = s.channels;
+        }
         break;
       default:
         break;
     }
     if (o.size() > Limits::kActivation || o.h > Limits::kDim || o.w > Limits::kDim) {
-      *why = strformat("%soutput %s is over the %lld-element activation cap", w.c_str(), (shape_str(o)).c_str(), (long long)(Limits::kActivation));
+      *why = strformat("%soutput %s is over the %lld-element activation cap", w.c_str(),
+                       (shape_str(o)).c_str(), (long long)(Limits::kActivation));
       return false;
     }
     if (!s.weight.empty()) {
@@ -103,7 +122,11 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
       *floats += p.packed ? packed_tn_size(s.out, s.in) : wsize;
       *params += wsize;
     }
-    if (!s.bias.empty()) { p.bias = *floats; *floats += bsize; *params += bsize; }
+    if (!s.bias.empty()) {
+      p.bias = *floats;
+      *floats += bsize;
+      *params += bsize;
+    }
     p.out = o;
     cur = o;
     if (o.size() > *max_act) *max_act = o.size();
@@ -112,7 +135,8 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
   std::int64_t want = 1;
   for (int d : m.output_shape) want *= d;
   if (cur.size() != want) {
-    *why = strformat("the last layer gives %lld values per sample but output.shape needs %lld", (long long)(cur.size()), (long long)(want));
+    *why = strformat("the last layer gives %lld values per sample but output.shape needs %lld",
+                     (long long)(cur.size()), (long long)(want));
     return false;
   }
   return true;
@@ -130,7 +154,8 @@ bool decode(const TensorEntry& t, const std::uint8_t* bin, float* dst, std::stri
   }
   for (std::int64_t i = 0; i < n; ++i)
     if (!std::isfinite(dst[i])) {
-      *why = strformat("tensor \"%s\" has a non-finite value at element %lld", t.name.c_str(), (long long)(i));
+      *why = strformat("tensor \"%s\" has a non-finite value at element %lld", t.name.c_str(),
+                       (long long)(i));
       return false;
     }
   return true;
@@ -153,7 +178,6 @@ std::int64_t Model::output_size() const {
   for (int d : manifest_.output_shape) n *= d;
   return n;
 }
-
 
 int Model::find_weight_set(std::string_view name) const {
   if (name.empty() || name == "final") return 0;
@@ -181,10 +205,11 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
   const Manifest& m = model->manifest_;
   std::string why;
   std::int64_t floats = 0;
-  if (!plan_layers(m, &model->layers_, &model->max_activation_, &floats,
-                   &model->parameters_, &why)) return fail(why);
+  if (!plan_layers(m, &model->layers_, &model->max_activation_, &floats, &model->parameters_, &why))
+    return fail(why);
   if (bin_size != m.bin_bytes)
-    return fail(strformat("%s is %lld bytes but bin.bytes says %lld", m.bin_file.c_str(), (long long)(bin_size), (long long)(m.bin_bytes)));
+    return fail(strformat("%s is %lld bytes but bin.bytes says %lld", m.bin_file.c_str(),
+                          (long long)(bin_size), (long long)(m.bin_bytes)));
   if (bin_size && !bin) return fail("no bin data");
   std::string digest = sha256_hex(bin, bin_size);
   if (digest != m.bin_sha256)
@@ -207,9 +232,9 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
         const bool pack = k == 0 && p.packed;
         if (pack && t) packbuf.resize(std::size_t(t->elements()));
         if (!t || !decode(*t, bytes, pack ? packbuf.data() : dst, &why))
-          return fail(strformat("%s%s%s%s", s ? "snapshot \"" : "",
-                                s ? m.snapshots[s - 1].name.c_str() : "", s ? "\": " : "",
-                                t ? why.c_str() : ("missing tensor \"" + *names[k] + "\"").c_str()));
+          return fail(strformat(
+              "%s%s%s%s", s ? "snapshot \"" : "", s ? m.snapshots[s - 1].name.c_str() : "",
+              s ? "\": " : "", t ? why.c_str() : ("missing tensor \"" + *names[k] + "\"").c_str()));
         if (pack) pack_tn(p.spec.out, p.spec.in, packbuf.data(), dst);
       }
     }
@@ -234,7 +259,8 @@ std::unique_ptr<Model> load_model_file(const std::string& manifest_path, std::st
   std::string text, bin;
   int rc = read(manifest_path, Limits::kManifestBytes, &text);
   if (rc) {
-    if (error) *error = manifest_path + (rc == 1 ? ": cannot read file" : ": manifest over the 1 MiB cap");
+    if (error)
+      *error = manifest_path + (rc == 1 ? ": cannot read file" : ": manifest over the 1 MiB cap");
     return nullptr;
   }
   Manifest m;

@@ -16,15 +16,20 @@ std::uint64_t splitmix64(std::uint64_t* state) {
 Xoshiro128Plus::Xoshiro128Plus(std::uint64_t seed) {
   std::uint64_t sm = seed;
   std::uint64_t a = splitmix64(&sm), b = splitmix64(&sm);
-  s_[0] = std::uint32_t(a); s_[1] = std::uint32_t(a >> 32);
-  s_[2] = std::uint32_t(b); s_[3] = std::uint32_t(b >> 32);
+  s_[0] = std::uint32_t(a);
+  s_[1] = std::uint32_t(a >> 32);
+  s_[2] = std::uint32_t(b);
+  s_[3] = std::uint32_t(b >> 32);
   if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;
 }
 
 std::uint32_t Xoshiro128Plus::next() {
   const std::uint32_t result = s_[0] + s_[3];
   const std::uint32_t t = s_[1] << 9;
-  s_[2] ^= s_[0]; s_[3] ^= s_[1]; s_[1] ^= s_[2]; s_[0] ^= s_[3];
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
   s_[2] ^= t;
   s_[3] = (s_[3] << 11) | (s_[3] >> 21);
   return result;
