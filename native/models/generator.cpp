@@ -46,7 +46,7 @@ void to_json(nlohmann::json& j, const GeneratorConfig& c) {
   j = nlohmann::json{{"arch", c.arch},         {"latent_dim", c.latent_dim},
                      {"num_classes", c.num_classes}, {"output_shape", c.output_shape},
                      {"hidden", c.hidden},     {"activation", c.activation},
-                     {"dataset", c.dataset}};
+                     {"dataset", c.dataset}, {"output_activation", c.output_activation}};
 }
 
 void from_json(const nlohmann::json& j, GeneratorConfig& c) {
@@ -58,6 +58,7 @@ void from_json(const nlohmann::json& j, GeneratorConfig& c) {
     c.hidden = j.at("hidden").get<std::vector<int64_t>>();
     c.activation = j.value("activation", std::string("silu"));
     c.dataset = j.value("dataset", std::string());
+    c.output_activation = j.value("output_activation", std::string("none"));
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(std::string("generator config: ") + e.what());
   }
@@ -65,6 +66,8 @@ void from_json(const nlohmann::json& j, GeneratorConfig& c) {
     throw std::runtime_error("generator config: unknown arch '" + c.arch + "'");
   if (c.latent_dim <= 0 || c.num_classes < 0 || c.output_shape.empty() || c.hidden.empty())
     throw std::runtime_error("generator config: latent_dim, output_shape and hidden must be non-empty/positive");
+  if (c.output_activation != "none" && c.output_activation != "sigmoid")
+    throw std::runtime_error("generator config: output_activation must be none or sigmoid");
   if (!is_activation(c.activation))
     throw std::runtime_error("generator config: unknown activation '" + c.activation + "'");
 }
@@ -109,6 +112,7 @@ std::vector<LayerSpec> build_layer_specs(const GeneratorConfig& cfg) {
       prev = h;
     }
     s.push_back(linear(prev, out));
+    if (cfg.output_activation == "sigmoid") s.push_back(act("sigmoid"));
     return s;
   }
   // conv: linear -> [c0, H/4, W/4] -> conv -> up2 -> conv -> up2 -> conv -> conv to C.
@@ -133,6 +137,7 @@ std::vector<LayerSpec> build_layer_specs(const GeneratorConfig& cfg) {
   s.push_back(groupnorm(gn_groups(c2), c2));
   s.push_back(act(cfg.activation));
   s.push_back(conv(c2, C, 3));
+  if (cfg.output_activation == "sigmoid") s.push_back(act("sigmoid"));
   s.push_back({"flatten", nlohmann::json::object()});
   return s;
 }

@@ -5,7 +5,8 @@
 //   output = flat sample in data units                                         [B, output_dim]
 //
 // Data units: images are pixels in [0,1] (0 = background) flattened C-order from
-// output_shape [C,H,W]; there is no output squashing, so consumers clamp to [0,1] for display.
+// output_shape [C,H,W]. With output_activation "none" consumers clamp to [0,1] for display;
+// "sigmoid" ends the stack with a sigmoid layer.
 // 2D toy generators output raw coordinates (output_shape [2]).
 #pragma once
 #include <torch/torch.h>
@@ -24,6 +25,7 @@ struct GeneratorConfig {
   std::vector<int64_t> output_shape{1, 28, 28};  // [C,H,W] for images, [2] for toy
   std::vector<int64_t> hidden{512, 1024};  // mlp/toy: hidden widths; conv: [fc_channels, ch_7x7, ch_14x14]
   std::string activation = "silu";       // any activation of the vocabulary
+  std::string output_activation = "none";  // "none" | "sigmoid" (images: keeps pixels in (0,1))
   std::string dataset;                   // informational: what it was trained on
 
   int64_t input_dim() const { return latent_dim + num_classes + 1; }

@@ -14,6 +14,7 @@ struct TrainOptions {
   std::string data_dir = "data";
   std::string out;                // RUN_DIR
   std::string arch = "mlp";       // mlp | conv (images); toy sets always use the toy MLP
+  std::string out_act = "none";   // images: generator output activation none | sigmoid
   int64_t steps = 0;              // 0: from epochs, else the dataset default
   double epochs = 0;
   int64_t batch_size = 0;         // G: generated samples per class group (0 = default)

@@ -127,6 +127,8 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   if (opt.threads > 0) torch::set_num_threads(opt.threads);
   const torch::Device dev = pick_device(opt.device);
   if (opt.taus.empty()) throw std::runtime_error("--taus: need at least one temperature");
+  if (opt.out_act != "none" && opt.out_act != "sigmoid")
+    throw std::runtime_error("--out-act '" + opt.out_act + "': expected none or sigmoid");
   if (opt.schedule != "const" && opt.schedule != "cosine")
     throw std::runtime_error("--lr-schedule '" + opt.schedule + "': expected const or cosine");
 
@@ -144,6 +146,7 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
                                     : (opt.arch == "conv" ? models::default_conv_config(data.num_classes(), data.sample_shape())
                                                           : models::default_mlp_config(data.num_classes(), data.sample_shape()));
   cfg.dataset = opt.dataset;
+  if (!toy) cfg.output_activation = opt.out_act;
   TrainState st;
   st.model = models::Generator(cfg);
   if (toy) apply_toy_init(st.model, opt.init);
