@@ -85,7 +85,8 @@ export async function benchTfjs(tf, manifestText, binBytes, batches, seconds, al
   const L = m.conditioning.latent_dim, K = m.conditioning.num_classes;
   const forward = (x) => {
     for (const l of layers) {
-      if (l.type === 'linear') x = tf.add(tf.matMul(x, l.W), l.b);
+      // fused matMul + bias (XNNPACK's fully-connected op): tfjs's fastest path
+      if (l.type === 'linear') x = tf.fused.matMul({ a: x, b: l.W, bias: l.b });
       else if (l.type === 'relu') x = tf.relu(x);
       else if (l.type === 'tanh') x = tf.tanh(x);
       else if (l.type === 'sigmoid') x = tf.sigmoid(x);
