@@ -107,3 +107,18 @@ TEST_CASE("snapshot save/load reproduces the generator", "[models]") {
   CHECK_THROWS_WITH(load_checkpoint(junk), Catch::StartsWith(junk + ": "));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("sigmoid output keeps pixels in (0,1) and is listed in the manifest", "[models]") {
+  auto cfg = default_mlp_config(10, {1, 28, 28});
+  cfg.output_activation = "sigmoid";
+  Generator g(cfg);
+  CHECK(g->layers_json().back()["type"] == "sigmoid");
+  torch::NoGradGuard ng;
+  auto x = g->generate(10 * torch::randn({4, 32}), torch::tensor({0, 1, 2, 3}, torch::kLong), torch::ones({4}));
+  CHECK(x.min().item<float>() >= 0.0f);
+  CHECK(x.max().item<float>() <= 1.0f);
+  nlohmann::json j = cfg;
+  CHECK(j.get<GeneratorConfig>().output_activation == "sigmoid");
+  j["output_activation"] = "softmax";
+  CHECK_THROWS_WITH(j.get<GeneratorConfig>(), Catch::Contains("output_activation"));
+}

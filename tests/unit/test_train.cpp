@@ -201,3 +201,18 @@ TEST_CASE("bad options give clear errors", "[train]") {
   if (!torch::cuda::is_available()) CHECK_THROWS_WITH(pick_device("cuda"), Catch::Contains("CUDA is not available"));
   fs::remove_all(root);
 }
+
+TEST_CASE("learning rate: linear warmup, then constant or cosine to 10%", "[train]") {
+  TrainOptions o;
+  o.lr = 1e-3;
+  o.warmup = 100;
+  o.steps = 1100;
+  CHECK(learning_rate(o, 0) == Approx(1e-5));
+  CHECK(learning_rate(o, 49) == Approx(5e-4));
+  CHECK(learning_rate(o, 99) == Approx(1e-3));
+  CHECK(learning_rate(o, 1099) == Approx(1e-3));
+  o.schedule = "cosine";
+  CHECK(learning_rate(o, 100) == Approx(1e-3));
+  CHECK(learning_rate(o, 600) == Approx(0.55e-3));  // halfway: 0.1 + 0.9 * 0.5
+  CHECK(learning_rate(o, 1100) == Approx(1e-4));
+}
