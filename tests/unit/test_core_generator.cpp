@@ -138,3 +138,27 @@ TEST_CASE("generate rejects bad arguments with one line", "[core][generator]") {
   r.n = 0;
   CHECK(!g.generate(r, out.data(), &err));
 }
+
+TEST_CASE("switching between snapshots re-decodes the right weights", "[core][generator]") {
+  auto desc = test_core::all_layers_description();
+  auto w = test_core::all_layers_weights(7);
+  auto s1 = test_core::all_layers_weights(8, "a");
+  auto s2 = test_core::all_layers_weights(9, "b");
+  auto model = load(drift::exporter::encode_model(desc, w, {s1, s2}, Dtype::f32));
+  Generator g(*model);
+  std::vector<float> eps(5), out(6);
+  fill_normal(3, eps.data(), 5);
+  std::int32_t label = 1;
+  GenerateRequest r;
+  r.noise = eps.data();
+  r.labels = &label;
+  std::string err;
+  const drift::exporter::WeightSet* sets[] = {&w, &s1, &s2};
+  for (int set : {1, 2, 1, 0, 2, 2, 0, 1}) {
+    r.weight_set = set;
+    REQUIRE(g.generate(r, out.data(), &err));
+    auto ref = test_core::reference_forward(desc, *sets[set], input_of(eps.data(), 5, 3, 1, 1.0f));
+    INFO("weight set " << set);
+    CHECK(max_abs_diff(out.data(), ref) < 2e-5);
+  }
+}

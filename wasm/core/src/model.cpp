@@ -169,6 +169,41 @@ const TensorEntry* find_tensor(const std::vector<TensorEntry>& ts, const std::st
 
 }  // namespace
 
+// Decodes weight set `set` (0 = final) into dst (floats_ values), packing linear weights
+// where the plan says so. False with *why if a tensor is missing or has a non-finite value.
+bool Model::decode_set(int set, const std::uint8_t* bytes, float* dst, std::string* why) const {
+  const auto& ts = set == 0 ? manifest_.tensors : manifest_.snapshots[std::size_t(set) - 1].tensors;
+  std::vector<float> packbuf;
+  for (const LayerPlan& p : layers_) {
+    const std::string* names[2] = {&p.spec.weight, &p.spec.bias};
+    const std::int64_t offs[2] = {p.weight, p.bias};
+    for (int k = 0; k < 2; ++k) {
+      if (offs[k] < 0) continue;
+      const TensorEntry* t = find_tensor(ts, *names[k]);  // presence checked by the parser
+      if (!t) {
+        *why = "missing tensor \"" + *names[k] + "\"";
+        return false;
+      }
+      const bool pack = k == 0 && p.packed;
+      if (pack) packbuf.resize(std::size_t(t->elements()));
+      if (!decode(*t, bytes, pack ? packbuf.data() : dst + offs[k], why)) return false;
+      if (pack) pack_tn(p.spec.out, p.spec.in, packbuf.data(), dst + offs[k]);
+    }
+  }
+  return true;
+}
+
+const float* Model::weights(int index) const {
+  if (index <= 0) return final_.data();
+  if (cached_set_ != index) {
+    cached_.resize(std::size_t(floats_));
+    std::string why;
+    decode_set(index, reinterpret_cast<const std::uint8_t*>(bin_.data()), cached_.data(), &why);
+    cached_set_ = index;  // cannot fail: the same bytes decoded at load
+  }
+  return cached_.data();
+}
+
 int Model::input_dim() const {
   return manifest_.conditioning.latent_dim + manifest_.conditioning.num_classes + 1;
 }
@@ -216,30 +251,17 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
     return fail(strformat("%s: sha256 %s does not match bin.sha256 %s", m.bin_file.c_str(),
                           digest.c_str(), m.bin_sha256.c_str()));
   const auto* bytes = static_cast<const std::uint8_t*>(bin);
-  const std::size_t sets = 1 + m.snapshots.size();
-  std::vector<float> packbuf;
-  for (std::size_t s = 0; s < sets; ++s) {
-    const auto& ts = s == 0 ? m.tensors : m.snapshots[s - 1].tensors;
-    std::vector<float> w;
-    w.resize(std::size_t(floats));
-    for (const LayerPlan& p : model->layers_) {
-      const std::string* names[2] = {&p.spec.weight, &p.spec.bias};
-      const std::int64_t offs[2] = {p.weight, p.bias};
-      for (int k = 0; k < 2; ++k) {
-        if (offs[k] < 0) continue;
-        const TensorEntry* t = find_tensor(ts, *names[k]);  // presence checked by the parser
-        float* dst = w.data() + offs[k];
-        const bool pack = k == 0 && p.packed;
-        if (pack && t) packbuf.resize(std::size_t(t->elements()));
-        if (!t || !decode(*t, bytes, pack ? packbuf.data() : dst, &why))
-          return fail(strformat(
-              "%s%s%s%s", s ? "snapshot \"" : "", s ? m.snapshots[s - 1].name.c_str() : "",
-              s ? "\": " : "", t ? why.c_str() : ("missing tensor \"" + *names[k] + "\"").c_str()));
-        if (pack) pack_tn(p.spec.out, p.spec.in, packbuf.data(), dst);
-      }
-    }
-    model->weights_.push_back(std::move(w));
+  model->floats_ = floats;
+  // Every weight set is decoded once here, so a bad value fails the load; snapshots are then
+  // dropped and re-decoded on selection (Model::weights) from a copy of the bin, which keeps
+  // memory at bin + two decoded sets instead of one decoded set per snapshot.
+  std::vector<float> w(static_cast<std::size_t>(floats));
+  for (std::size_t s = 0; s <= m.snapshots.size(); ++s) {
+    if (!model->decode_set(int(s), bytes, w.data(), &why))
+      return fail(s ? "snapshot \"" + m.snapshots[s - 1].name + "\": " + why : why);
+    if (s == 0) model->final_ = w;
   }
+  if (!m.snapshots.empty()) model->bin_.assign(bytes, bytes + bin_size);
   return model;
 }
 

@@ -42,18 +42,26 @@ class Model {
   std::int64_t parameter_count() const { return parameters_; }
 
   // Weight sets: 0 is the final weights, 1..k the manifest's snapshots in order.
-  int weight_set_count() const { return int(weights_.size()); }
+  int weight_set_count() const { return 1 + int(manifest_.snapshots.size()); }
   // "" or "final" -> 0; a snapshot name -> its index; -1 if unknown.
   int find_weight_set(std::string_view name) const;
   std::string weight_set_name(int index) const;
-  const float* weights(int index) const { return weights_[std::size_t(index)].data(); }
+  // The set's floats in the layers' layout. A snapshot is decoded from the kept bin on first
+  // use and cached (one at a time): the pointer stays valid until weights() is called with
+  // another snapshot index. index must be in [0, weight_set_count()).
+  const float* weights(int index) const;
 
  private:
   friend std::unique_ptr<Model> load_model(std::string_view, const void*, std::size_t,
                                            std::string*, std::string_view);
   Manifest manifest_;
   std::vector<LayerPlan> layers_;
-  std::vector<std::vector<float>> weights_;
+  bool decode_set(int set, const std::uint8_t* bytes, float* dst, std::string* why) const;
+  std::vector<float> final_;            // weight set 0
+  std::string bin_;                     // the bin, kept only when there are snapshots
+  std::int64_t floats_ = 0;             // floats per weight set
+  mutable int cached_set_ = -1;         // snapshot decoded in cached_
+  mutable std::vector<float> cached_;
   std::int64_t max_activation_ = 0;
   std::int64_t parameters_ = 0;
 };
