@@ -1,7 +1,9 @@
 // node wasm_vs_native.mjs WASM_API_DIR MODEL_DIR NATIVE_NPY SEED LABELS ALPHA
 // Runs the wasm module's drift_generate with the seeded noise stream and compares it with
 // drift-infer's output for the same seed/labels/alpha (the native Eigen build).
-// Exit 0 if max|wasm - native| / max|native| <= 1e-5, else 1.
+// Exit 0 if max|wasm - native| / max|native| <= 1e-5, else 1. Also checks that broken inputs
+// (truncated manifest, flipped bin byte) are rejected with the core's one-line message in
+// wasm, where C++ exceptions are disabled: errors must come back as strings, not aborts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +18,19 @@ M.HEAPU8.set(man, mp);
 M.HEAPU8.set(bin, bp);
 const h = M._drift_model_load(mp, man.length, bp, bin.length);
 if (!h) throw new Error('drift_model_load failed');
+const cstr = (p) => { let e = p; while (M.HEAPU8[e]) e++; return new TextDecoder().decode(M.HEAPU8.slice(p, e)); };
+const expectError = (manLen, flip, want) => {
+  if (flip) M.HEAPU8[bp + 7] ^= 1;
+  const bad = M._drift_model_load(mp, manLen, bp, bin.length);
+  if (flip) M.HEAPU8[bp + 7] ^= 1;
+  const msg = cstr(M._drift_last_error());
+  if (bad || !msg.startsWith(want) || msg.includes('\n')) {
+    console.log(`expected an error starting with "${want}", got handle ${bad}: "${msg}"`);
+    process.exit(1);
+  }
+};
+expectError(man.length - 5, false, 'model.json: not valid JSON: ');
+expectError(man.length, true, 'model.json: model.bin: sha256 ');
 const labels = labelArg.split(',').map(Number), n = labels.length, osz = M._drift_model_output_size(h);
 const lp = M._drift_malloc(4 * n), op = M._drift_malloc(4 * n * osz);
 M.HEAP32.set(labels, lp >> 2);
