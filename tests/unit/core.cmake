@@ -6,6 +6,7 @@ drift_unit_test(test_core_json SOURCES test_core_json.cpp LIBS drift_core)
 drift_unit_test(test_core_f16 SOURCES test_core_f16.cpp LIBS drift_core)
 drift_unit_test(test_core_loader SOURCES test_core_loader.cpp LIBS drift_core drift_export_writer)
 drift_unit_test(test_core_generator SOURCES test_core_generator.cpp LIBS drift_core drift_export_writer)
+drift_unit_test(test_core_writer SOURCES test_core_writer.cpp LIBS drift_core drift_export_writer)
 drift_unit_test(test_core_fuzz SOURCES test_core_fuzz.cpp LIBS drift_core drift_export_writer)
 # drift-infer: errors are one line naming the file and the problem.
 if(TARGET drift-infer)
