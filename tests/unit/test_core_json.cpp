@@ -1,6 +1,7 @@
 // The core's JSON reader (drift/manifest_json.h): RFC 8259 values, escapes, UTF-8, and the
 // rejections the manifest relies on (duplicates, depth, trailing text, bad numbers).
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "drift/manifest_json.h"
 
@@ -51,6 +52,18 @@ TEST_CASE("json reader parses values and keeps spans", "[core][json]") {
   CHECK(ok("9223372036854775807").i == INT64_MAX);
   CHECK(ok("-9223372036854775808").i == INT64_MIN);
   CHECK(!ok("9223372036854775808").is_integer());
+  CHECK(!ok("12345678901234567890123").is_integer());
+  CHECK(ok("12345678901234567890123").d == Approx(1.2345678901234568e22));
+  // numbers as a manifest holds them: exact (fast path)
+  CHECK(ok("1e-05").d == 1e-05);
+  CHECK(ok("0.2").d == 0.2);
+  CHECK(ok("-0.044715").d == -0.044715);
+  CHECK(ok("0.001").d == 0.001);
+  CHECK(ok("2.5E+2").d == 250.0);
+  CHECK(ok("65504").i == 65504);
+  CHECK(ok("1e400").d == HUGE_VAL);
+  CHECK(ok("1e-400").d == 0.0);
+  CHECK(ok("123456789012345678").i == 123456789012345678ll);
 }
 
 TEST_CASE("json reader decodes escapes and UTF-8", "[core][json]") {

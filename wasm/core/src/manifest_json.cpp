@@ -1,7 +1,5 @@
 #include "drift/manifest_json.h"
 
-#include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -166,14 +164,57 @@ struct Parser {
       if (p < t.size() && (t[p] == '+' || t[p] == '-')) ++p;
       if (!digits()) return fail("invalid number");
     }
-    const std::string s(t.substr(b, p - b));
-    v->d = std::strtod(s.c_str(), nullptr);  // the text is a valid JSON number, C locale
+    // Decimal -> double without strtod (whose long-double code is large in wasm): up to 19
+    // significant digits in a uint64, then one scaling by a power of ten. Exact when the
+    // digits fit in 2^53 and |exponent| <= 22 (every value a manifest holds in practice),
+    // otherwise within a few ulps. Integers without fraction/exponent are exact as int64.
+    std::uint64_t mant = 0;
+    int sig = 0, exp10 = 0;
+    bool neg = false;
+    std::size_t q = b;
+    if (t[q] == '-') neg = true, ++q;
+    for (; q < p && t[q] != 'e' && t[q] != 'E'; ++q) {
+      if (t[q] == '.') {
+        for (++q; q < p && t[q] >= '0' && t[q] <= '9'; ++q) {
+          if (mant == 0 && t[q] == '0') --exp10;  // leading zeros only scale
+          else if (sig < 19) mant = mant * 10 + std::uint64_t(t[q] - '0'), ++sig, --exp10;
+        }
+        break;
+      }
+      if (sig < 19) {
+        if (mant || t[q] != '0') mant = mant * 10 + std::uint64_t(t[q] - '0'), ++sig;
+      } else {
+        ++exp10;  // digits past the 19th only scale
+      }
+    }
+    if (q < p && (t[q] == 'e' || t[q] == 'E')) {
+      ++q;
+      bool eneg = false;
+      if (t[q] == '+' || t[q] == '-') eneg = t[q] == '-', ++q;
+      int e = 0;
+      for (; q < p; ++q) e = e < 100000 ? e * 10 + (t[q] - '0') : e;
+      exp10 += eneg ? -e : e;
+    }
+    double d = double(mant);
+    if (mant && exp10) {
+      const bool down = exp10 < 0;
+      int e = down ? -exp10 : exp10;
+      double scale = 1.0, base = 10.0;
+      if (e > 700) e = 700;  // beyond double's range either way: inf or 0
+      for (; e; e >>= 1, base *= base)
+        if (e & 1) scale *= base;
+      d = down ? d / scale : d * scale;
+    }
+    v->d = neg ? -d : d;
     v->type = JsonValue::Type::number;
-    if (integral) {
-      errno = 0;
-      const long long x = std::strtoll(s.c_str(), nullptr, 10);
-      if (errno != ERANGE) {
-        v->i = x;
+    if (integral && sig < 19 && exp10 == 0) {  // |x| < 10^18: fits int64 exactly
+      v->i = neg ? -std::int64_t(mant) : std::int64_t(mant);
+      v->type = JsonValue::Type::integer;
+    } else if (integral && exp10 == 0 && sig == 19) {
+      // 19 digits: fits unless above 9223372036854775807 (or below its negation - 1)
+      const std::uint64_t lim = neg ? 9223372036854775808ull : 9223372036854775807ull;
+      if (mant <= lim) {
+        v->i = neg ? std::int64_t(0 - mant) : std::int64_t(mant);
         v->type = JsonValue::Type::integer;
       }
     }
@@ -243,14 +284,42 @@ struct Parser {
 
 }  // namespace
 
+// Only the conversions the reader's messages use (%s, %lld, %zu, %%): libc's printf would
+// pull ~10 KB of float formatting into the wasm module.
 std::string vformat(const char* fmt, va_list ap) {
-  char buf[512];  // messages are one line; a longer one is cut, never overflowed
-  va_list ap2;
-  va_copy(ap2, ap);
-  const int n = std::vsnprintf(buf, sizeof buf, fmt, ap2);
-  va_end(ap2);
-  return std::string(buf,
-                     n < 0 ? 0 : (std::size_t(n) < sizeof buf ? std::size_t(n) : sizeof buf - 1));
+  std::string out;
+  for (const char* f = fmt; *f; ++f) {
+    if (*f != '%') {
+      out += *f;
+      continue;
+    }
+    ++f;
+    if (*f == 's') {
+      const char* a = va_arg(ap, const char*);
+      out += a ? a : "(null)";
+    } else if (f[0] == 'l' && f[1] == 'l' && f[2] == 'd') {
+      const long long v = va_arg(ap, long long);
+      unsigned long long u = v < 0 ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+      char buf[24];
+      int n = 0;
+      do buf[n++] = char('0' + u % 10); while (u /= 10);
+      if (v < 0) out += '-';
+      while (n) out += buf[--n];
+      f += 2;
+    } else if (f[0] == 'z' && f[1] == 'u') {
+      std::size_t u = va_arg(ap, std::size_t);
+      char buf[24];
+      int n = 0;
+      do buf[n++] = char('0' + u % 10); while (u /= 10);
+      while (n) out += buf[--n];
+      f += 1;
+    } else if (*f == '%') {
+      out += '%';
+    } else {
+      break;  // unsupported conversion: stop rather than misread the arguments
+    }
+  }
+  return out;
 }
 
 std::string strformat(const char* fmt, ...) {
