@@ -26,9 +26,12 @@ void run(const Args& a) {
   int n = a.n;
   if (!a.noise.empty()) {
     noise = data::read_npy(a.noise);
-    if (noise.shape.size() != 2 || noise.shape[1] != L)
-      throw std::runtime_error(a.noise + ": noise must be [n, " + std::to_string(L) + "], got " +
-                               std::to_string(noise.shape.size()) + "-d array");
+    if (noise.shape.size() != 2 || noise.shape[1] != L) {
+      std::string got;
+      for (auto d : noise.shape) got += (got.empty() ? "" : ",") + std::to_string(d);
+      throw std::runtime_error(a.noise + ": noise must be [n, " + std::to_string(L) + "], got [" +
+                               got + "]");
+    }
     if (n && n != noise.shape[0])
       throw std::runtime_error(a.noise + ": has " + std::to_string(noise.shape[0]) +
                                " rows but --n is " + std::to_string(n));
