@@ -32,11 +32,11 @@ void add_train(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--data-dir,--data_dir", o.data_dir, "folder holding mnist/ and fashion-mnist/")->capture_default_str();
   c->add_option("--out", o.out, "run directory (checkpoints, logs, samples, export)");
-  c->add_option("--steps", o.steps, "training steps (default 4000 images, 2000 toys)");
+  c->add_option("--steps", o.steps, "training steps (default 6000 images, 2000 toys)");
   c->add_option("--epochs", o.epochs, "alternative to --steps: passes over the positives");
   c->add_option("--batch-size,--batch_size", o.batch_size, "generated samples per class group G (default 32 images, 1024 toys)");
-  c->add_option("--positives", o.positives, "real positives per group P (default G)");
-  c->add_option("--uncond", o.uncond, "unconditional real negatives per group U (default G/2 images, 0 toys)");
+  c->add_option("--positives", o.positives, "real positives per group P (default 4G images, G toys)");
+  c->add_option("--uncond", o.uncond, "unconditional real negatives per group U (default 2G images, 0 toys)");
   c->add_option("--lr", o.lr, "peak learning rate (default 1e-3 mlp/toy, 5e-4 conv)");
   c->add_option("--warmup", o.warmup, "linear warmup steps")->capture_default_str();
   c->add_option("--lr-schedule", o.schedule, "after warmup: const | cosine (to 10% at the last step)")

@@ -14,12 +14,12 @@ struct TrainOptions {
   std::string data_dir = "data";
   std::string out;                // RUN_DIR
   std::string arch = "mlp";       // mlp | conv (images); toy sets always use the toy MLP
-  std::string out_act = "none";   // images: generator output activation none | sigmoid
+  std::string out_act = "sigmoid";  // images: generator output activation none | sigmoid
   int64_t steps = 0;              // 0: from epochs, else the dataset default
   double epochs = 0;
   int64_t batch_size = 0;         // G: generated samples per class group (0 = default)
-  int64_t positives = 0;          // P per group (0 = G)
-  int64_t uncond = -1;            // U per group (-1 = G/2 for images, 0 for toys)
+  int64_t positives = 0;          // P per group (0 = 4G images, G toys)
+  int64_t uncond = -1;            // U per group (-1 = 2G for images, 0 for toys)
   double lr = 0;                  // 0 = default (1e-3 mlp/toy, 5e-4 conv)
   int64_t warmup = 200;           // linear LR warmup steps
   std::string schedule = "const"; // after warmup: const | cosine (decay to 10% at the last step)

@@ -94,8 +94,9 @@ torch::Device pick_device(const std::string& name) {
 
 void resolve_defaults(TrainOptions& o, bool toy, int64_t num_classes, int64_t dataset_size) {
   if (o.batch_size <= 0) o.batch_size = toy ? 1024 : 32;
-  if (o.positives <= 0) o.positives = o.batch_size;
-  if (o.uncond < 0) o.uncond = toy ? 0 : o.batch_size / 2;
+  // Real samples cost no generator passes: more of them sharpen the field almost for free.
+  if (o.positives <= 0) o.positives = toy ? o.batch_size : 4 * o.batch_size;
+  if (o.uncond < 0) o.uncond = toy ? 0 : 2 * o.batch_size;
   if (o.lr <= 0) o.lr = (o.arch == "conv" && !toy) ? 5e-4 : 1e-3;
   if (o.ema < 0) o.ema = toy ? 0.99 : 0.999;
   if (o.steps <= 0) {
@@ -103,7 +104,7 @@ void resolve_defaults(TrainOptions& o, bool toy, int64_t num_classes, int64_t da
       const double per_step = double(o.positives) * double(std::max<int64_t>(num_classes, 1));
       o.steps = std::max<int64_t>(1, int64_t(std::ceil(o.epochs * double(dataset_size) / per_step)));
     } else {
-      o.steps = toy ? 2000 : 4000;
+      o.steps = toy ? 2000 : 6000;
     }
   }
   if (toy) o.alpha.frac_one = 1.0;  // no classes, no guidance
