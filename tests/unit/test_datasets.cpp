@@ -16,17 +16,12 @@
 #include "drift/data/toy_dataset.h"
 #include "drift/toy_data.h"
 
+#include "test_util.h"
+
 namespace fs = std::filesystem;
 using namespace drift::data;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("drift_test_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 std::string be32(uint32_t v) {
   return {char(v >> 24), char((v >> 16) & 0xFF), char((v >> 8) & 0xFF), char(v & 0xFF)};

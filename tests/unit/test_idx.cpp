@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "drift/data/idx.h"
-#include "io_test_util.h"
+#include "test_util.h"
 
 using drift::data::load_idx_pair;
 using drift::data::read_idx;
@@ -40,14 +40,6 @@ void write_gz(const std::string& path, const std::string& bytes) {
   gzclose(f);
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 

@@ -18,17 +18,12 @@
 #include "drift/logging/record_gif.h"
 #include "drift/logging/scatter.h"
 
+#include "test_util.h"
+
 namespace fs = std::filesystem;
 using namespace drift::logging;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("drift_test_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 struct MemReader {
   const std::string* s;

@@ -5,19 +5,11 @@
 
 #include "drift/data/atomic_file.h"
 #include "drift/data/npy.h"
-#include "io_test_util.h"
+#include "test_util.h"
 
 using namespace drift::data;
 
 namespace {
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 // A .npy with an arbitrary header dict (NumPy's layout: magic, v1.0, le16 length, dict).
 std::string npy_with_header(const std::string& dict, size_t data_bytes) {
   std::string header = dict;

@@ -22,17 +22,12 @@
 #include "drift/logging/run_log.h"
 #include "drift/logging/tensorboard.h"
 
+#include "test_util.h"
+
 namespace fs = std::filesystem;
 using namespace drift::logging;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("drift_test_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 std::string one_file_in(const fs::path& dir) {
   std::string found;
