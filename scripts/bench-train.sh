@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Speed of one default MNIST training step: drift-train (LibTorch C++) vs the PyTorch
 # reference of the same step (scripts/reference/drift_step.py), same thread count.
-# Usage: scripts/bench-train.sh [STEPS=300] [THREADS=2]   (env BIN=path/to/drift-train)
+# Two figures: wall steps/s, and CPU milliseconds per step (user+sys; robust on a shared
+# machine). For drift-train the CPU time of a 20-step run is subtracted from a
+# (STEPS+20)-step run, which removes start-up and data loading.
+# Usage: scripts/bench-train.sh [STEPS=300] [THREADS=2]   (env BIN=path/to/drift-train, DATA=data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-300}
@@ -13,21 +16,29 @@ DATA=${DATA:-data}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-# drift-train: a short untimed run is not possible inside one process, so run STEPS+20 and
-# let the loop's own steps/s (setup excluded) speak; checkpoints off, logging every 50.
-CPP_JSON=$("$BIN" train --dataset mnist --data-dir "$DATA" --out "$OUT/run" --steps $((STEPS + 20)) \
-  --threads "$THREADS" --ckpt-every 0 --no-eval --device cpu 2>/dev/null | tail -1)
+cpp_run() {  # $1 = steps, $2 = run name; prints "<cpu seconds> <json>"
+  local json
+  json=$(/usr/bin/time -f "%U %S" -o "$OUT/$2.time" "$BIN" train --dataset mnist --data-dir "$DATA" \
+    --out "$OUT/$2" --steps "$1" --threads "$THREADS" --ckpt-every 0 --no-eval --device cpu 2>/dev/null | tail -1)
+  echo "$(awk '{print $1 + $2}' "$OUT/$2.time") $json"
+}
+read -r CPU_SHORT _ < <(cpp_run 20 short)
+read -r CPU_LONG CPP_JSON < <(cpp_run $((STEPS + 20)) long)
 PY_JSON=$(OMP_NUM_THREADS=$THREADS /usr/bin/python3 scripts/reference/drift_step.py --data-dir "$DATA" \
   --steps "$STEPS" --threads "$THREADS")
 
-/usr/bin/python3 - "$CPP_JSON" "$PY_JSON" "$THREADS" <<'PY'
+/usr/bin/python3 - "$CPP_JSON" "$PY_JSON" "$THREADS" "$CPU_SHORT" "$CPU_LONG" "$STEPS" <<'PY'
 import json, sys
-cpp, py, threads = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
-c, p = cpp["steps_per_s"], py["steps_per_s"]
-print(f"{'implementation':<28}{'steps/s':>10}")
-print(f"{'drift-train (LibTorch C++)':<28}{c:>10.2f}")
-print(f"{'PyTorch reference (Python)':<28}{p:>10.2f}")
-print(f"{'ratio C++/Python':<28}{c / p:>10.2f}x  (goal >= 1.3x)")
-print(json.dumps({"threads": threads, "cpp_steps_per_s": c, "python_steps_per_s": p, "ratio": c / p,
-                  "python_torch": py["torch"]}))
+cpp, py = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+threads, short, long_, steps = int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+c_wall, p_wall = cpp["steps_per_s"], py["steps_per_s"]
+c_cpu = 1000.0 * (long_ - short) / steps
+p_cpu = py["cpu_ms_per_step"]
+print(f"{'implementation':<28}{'wall steps/s':>14}{'CPU ms/step':>14}")
+print(f"{'drift-train (LibTorch C++)':<28}{c_wall:>14.2f}{c_cpu:>14.1f}")
+print(f"{'PyTorch reference (Python)':<28}{p_wall:>14.2f}{p_cpu:>14.1f}")
+print(f"{'ratio (C++ faster by)':<28}{c_wall / p_wall:>13.2f}x{p_cpu / c_cpu:>13.2f}x   (goal >= 1.3x)")
+print(json.dumps({"threads": threads, "steps": steps, "cpp_steps_per_s": c_wall, "python_steps_per_s": p_wall,
+                  "wall_ratio": c_wall / p_wall, "cpp_cpu_ms_per_step": c_cpu, "python_cpu_ms_per_step": p_cpu,
+                  "cpu_ratio": p_cpu / c_cpu, "python_torch": py["torch"]}))
 PY
