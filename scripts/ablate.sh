@@ -3,7 +3,7 @@
 # `drift-train eval`, so anyone can rerun a row and get the same figures (same seeds).
 #
 #   scripts/ablate.sh [OUT_DIR]          (default runs/ablate; finished runs are reused)
-#   env: STEPS=2000 (image runs)  CONV_STEPS=400 (the conv generator is ~10x slower per step
+#   env: STEPS=1500 (image runs)  CONV_STEPS=400 (the conv generator is ~10x slower per step
 #        on CPU)  TOY_STEPS=400  N=2000 (eval samples per alpha)
 #        ONLY='regex' (row names to run)  DRIFT_TRAIN=path/to/drift-train  THREADS=0
 #
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${DRIFT_TRAIN:-build/native/bin/drift-train}
 OUT=${1:-runs/ablate}
-STEPS=${STEPS:-2000}
+STEPS=${STEPS:-1500}
 CONV_STEPS=${CONV_STEPS:-400}
 TOY_STEPS=${TOY_STEPS:-400}
 N=${N:-2000}
@@ -43,7 +43,9 @@ row floor-1e-6     $ALPHAS "${IMG[@]}" --floor 1e-6
 row single-tau     $ALPHAS "${IMG[@]}" --taus 0.05
 row conv           $ALPHAS --dataset mnist --steps "$CONV_STEPS" --seed 0 --arch conv
 row positives-16   $ALPHAS "${IMG[@]}" --positives 16
+row positives-32   $ALPHAS "${IMG[@]}" --positives 32
 row positives-64   $ALPHAS "${IMG[@]}" --positives 64
+row no-sigmoid     $ALPHAS "${IMG[@]}" --out-act none
 for target in checkerboard swissroll; do
   for init in middle far collapsed; do
     row "toy-$target-$init" 1 --dataset "$target" --init "$init" --steps "$TOY_STEPS" --seed 0
