@@ -1,5 +1,7 @@
 #include "eval/quick_eval.h"
 
+#include <ATen/CPUGeneratorImpl.h>  // explicit: not guaranteed via torch/torch.h in 2.x
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>

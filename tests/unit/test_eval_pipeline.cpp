@@ -3,8 +3,10 @@
 // that are perfect, collapsed or wrong; plus the 2D toy eval against its floor.
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "eval/classifier.h"
@@ -27,6 +29,10 @@ static torch::Tensor synth_images(const torch::Tensor& labels, uint64_t seed) {
   return x;
 }
 
+static std::string temp_file(const char* name) {
+  return (std::filesystem::temp_directory_path() / name).string();
+}
+
 static ImageSet synth_set(int64_t n, uint64_t seed) {
   ImageSet s;
   s.labels = torch::arange(n, torch::kInt64).remainder(8);
@@ -43,7 +49,7 @@ TEST_CASE("classifier learns the synthetic set and survives a save/load round tr
   opt.max_shift = 0;
   auto c = train_classifier(train, test, opt, "synthetic", nullptr);
   CHECK(c.meta.test_accuracy > 0.95);
-  const std::string path = "test_eval_pipeline_classifier.pt";
+  const std::string path = temp_file("test_eval_pipeline_classifier.pt");
   save_classifier(c, path);
   auto loaded = load_classifier(path);
   std::remove(path.c_str());
@@ -55,7 +61,7 @@ TEST_CASE("classifier learns the synthetic set and survives a save/load round tr
 
 TEST_CASE("loading a missing or foreign classifier file names the file", "[classifier]") {
   CHECK_THROWS_WITH(load_classifier("no/such/classifier.pt"), Catch::Contains("no/such/classifier.pt"));
-  const std::string path = "test_eval_pipeline_garbage.pt";
+  const std::string path = temp_file("test_eval_pipeline_garbage.pt");
   { std::FILE* f = std::fopen(path.c_str(), "wb"); std::fputs("not an archive", f); std::fclose(f); }
   CHECK_THROWS_WITH(load_classifier(path), Catch::Contains(path + ": not a drift classifier"));
   std::remove(path.c_str());
