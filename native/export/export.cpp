@@ -53,8 +53,33 @@ ModelDescription describe_generator(const drift::models::Generator& g, const Exp
   return d;
 }
 
+namespace {
+// JSON object in path, or null when the file is absent or unreadable (it is optional).
+nlohmann::json read_optional_json(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return nullptr;
+  auto j = nlohmann::json::parse(drift::data::read_file(path.string()), nullptr, false);
+  return j.is_object() ? j : nlohmann::json(nullptr);
+}
+
+// An export made by hand from RUN_DIR/<checkpoint> still records how the model was trained:
+// the command and seed from RUN_DIR/options.json and the quick eval from RUN_DIR/eval.json.
+ExportOptions with_run_facts(const std::string& checkpoint, ExportOptions opt) {
+  const fs::path run_dir = fs::path(checkpoint).parent_path();
+  const nlohmann::json options = read_optional_json(run_dir / "options.json");
+  if (options.is_object()) {
+    if (opt.command.empty() && options.value("command", "") != "") opt.command = options["command"];
+    if (opt.seed < 0 && options.contains("seed")) opt.seed = options["seed"].get<std::int64_t>();
+  }
+  if (opt.metrics_json.empty() && fs::is_regular_file(run_dir / "eval.json"))
+    opt.metrics_json = (run_dir / "eval.json").string();
+  return opt;
+}
+}  // namespace
+
 ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
-                          const ExportOptions& opt) {
+                          const ExportOptions& given) {
+  const ExportOptions opt = with_run_facts(checkpoint, given);
   const Dtype dtype = parse_dtype(opt.dtype);
   drift::models::LoadedModel lm = drift::models::load_checkpoint(checkpoint);
   const auto& cfg = lm.config;
