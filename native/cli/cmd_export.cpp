@@ -20,6 +20,10 @@ void add_export(CLI::App& app) {
       ->check(CLI::IsMember({"f16", "f32"}))
       ->capture_default_str();
   cmd->add_option("--snapshots", a->opt.snapshots_dir, "folder of step_*.pt snapshots to include");
+  cmd->add_option("--max-snapshots", a->opt.max_snapshots,
+                  "keep at most N snapshots, spaced geometrically in step (0 = all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--metrics", a->opt.metrics_json, "JSON file stored as training.metrics");
   cmd->add_option("--alpha-max", a->opt.alpha_max, "largest training alpha")->capture_default_str();
   cmd->callback([a] {

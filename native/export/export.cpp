@@ -1,6 +1,7 @@
 #include "export.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
@@ -25,6 +26,27 @@ WeightSet generator_weights(const drift::models::Generator& g, const std::string
     set.tensors.push_back(std::move(t));
   }
   return set;
+}
+
+std::vector<std::size_t> pick_snapshots(const std::vector<std::int64_t>& steps, int max) {
+  std::vector<std::size_t> keep;
+  if (max <= 0 || steps.size() <= std::size_t(max)) {
+    for (std::size_t i = 0; i < steps.size(); ++i) keep.push_back(i);
+    return keep;
+  }
+  const double first = double(std::max<std::int64_t>(steps.front(), 1));
+  const double last = double(std::max<std::int64_t>(steps.back(), 1));
+  std::size_t from = 0;  // each pick comes after the previous one, so picks stay distinct
+  for (int j = 0; j < max; ++j) {
+    const double want = max == 1 ? last : first * std::pow(last / first, double(j) / (max - 1));
+    const std::size_t latest = steps.size() - std::size_t(max - j);  // leave room for the rest
+    std::size_t best = from;
+    for (std::size_t i = from; i <= latest; ++i)
+      if (std::abs(double(steps[i]) - want) < std::abs(double(steps[best]) - want)) best = i;
+    keep.push_back(best);
+    from = best + 1;
+  }
+  return keep;
 }
 
 ModelDescription describe_generator(const drift::models::Generator& g, const ExportOptions& opt) {
@@ -96,8 +118,16 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
     for (const auto& e : fs::directory_iterator(opt.snapshots_dir))
       if (e.path().extension() == ".pt") files.push_back(e.path());
     std::sort(files.begin(), files.end());  // step_<8 digits>: name order is step order
-    const std::string want = nlohmann::json(cfg).dump();
+    std::vector<std::int64_t> steps;
     for (const auto& p : files) {
+      const std::string stem = p.stem().string();
+      const auto digits = stem.find_first_of("0123456789");
+      steps.push_back(digits == std::string::npos ? 0 : std::stoll(stem.substr(digits, 18)));
+    }
+    std::vector<fs::path> kept;
+    for (std::size_t i : pick_snapshots(steps, opt.max_snapshots)) kept.push_back(files[i]);
+    const std::string want = nlohmann::json(cfg).dump();
+    for (const auto& p : kept) {
       drift::models::LoadedModel s = drift::models::load_checkpoint(p.string());
       if (nlohmann::json(s.config).dump() != want)
         throw std::runtime_error(p.string() + ": generator config differs from " + checkpoint);

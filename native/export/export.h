@@ -11,7 +11,8 @@ namespace drift::exporter {
 
 struct ExportOptions {
   std::string dtype = "f16";  // "f16" | "f32"
-  std::string snapshots_dir;  // e.g. RUN_DIR/snapshots: every step_*.pt becomes a snapshot
+  std::string snapshots_dir;  // e.g. RUN_DIR/snapshots: step_*.pt files become snapshots
+  int max_snapshots = 5;      // keep at most this many, spaced geometrically in step (0 = all)
   std::string metrics_json;   // a JSON file whose object becomes training.metrics
   std::string command;        // the command line that trained the model
   double alpha_min = 1.0, alpha_max = 4.0;  // training guidance range (conditioning.alpha_range)
@@ -34,6 +35,11 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
 // generator's parameters as a weight set (names = named_parameters() keys).
 ModelDescription describe_generator(const drift::models::Generator& g,
                                     const ExportOptions& options);
+// Which of the sorted snapshot steps to keep: all when there are at most max (or max is 0),
+// otherwise max of them spaced geometrically from the first to the last step, because the
+// samples change fastest early in training. Returns indices into steps, ascending.
+std::vector<std::size_t> pick_snapshots(const std::vector<std::int64_t>& steps, int max);
+
 WeightSet generator_weights(const drift::models::Generator& g, const std::string& name,
                             std::int64_t step);
 

@@ -1,7 +1,7 @@
 // LibTorch generator (native/models) vs the Eigen core (wasm/core) on identical weights:
 // every architecture and activation, random-init and briefly trained weights, f32 and f16,
 // and the whole export_model path (checkpoint + snapshots -> files -> load_model_file).
-#include <catch2/catch.hpp>
+#include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <cstdlib>
 #include <filesystem>
 

@@ -1,6 +1,6 @@
 // Image datasets (IDX -> tensors, per-class sampling) and 2D toy datasets (drift_core
 // samplers, CSV points).
-#include <catch2/catch.hpp>
+#include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 
 #include <unistd.h>
 

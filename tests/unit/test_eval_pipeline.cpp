@@ -1,7 +1,7 @@
 // End-to-end checks of the eval pipeline on synthetic data small enough for a unit test:
 // an 8x8 "one bright block per class" dataset, a classifier trained on it, and samplers
 // that are perfect, collapsed or wrong; plus the 2D toy eval against its floor.
-#include <catch2/catch.hpp>
+#include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <torch/torch.h>
 #include <ATen/CPUGeneratorImpl.h>
 

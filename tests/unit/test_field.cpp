@@ -1,5 +1,5 @@
 // Drift field: formula against a loop reference, and the properties docs/drift-field.md claims.
-#include <catch2/catch.hpp>
+#include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <cmath>
 #include <vector>
 

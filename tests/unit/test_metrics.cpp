@@ -1,6 +1,6 @@
 // Metrics against closed-form answers: FD of Gaussians, k-NN precision/recall limits,
 // energy distance, diversity and the memorisation check.
-#include <catch2/catch.hpp>
+#include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <torch/torch.h>
 
 #include <cmath>

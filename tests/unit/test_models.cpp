@@ -1,5 +1,5 @@
 // Generators: sizes, shapes, the manifest layer list, config JSON and checkpoint round trips.
-#include <catch2/catch.hpp>
+#include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <filesystem>
 #include <fstream>
 

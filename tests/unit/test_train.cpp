@@ -1,5 +1,5 @@
 // Training loop: alpha sampling, determinism, exact resume, interrupt, non-finite stop, records.
-#include <catch2/catch.hpp>
+#include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <chrono>
 #include <cmath>
 #include <filesystem>
