@@ -57,8 +57,7 @@ static torch::Tensor random_shift(const torch::Tensor& x, int64_t s) {
   auto rows = dy + torch::arange(h, torch::kInt64).view({1, h, 1});  // [B,H,1]
   auto cols = dx + torch::arange(w, torch::kInt64).view({1, 1, w});  // [B,1,W]
   auto bidx = torch::arange(b, torch::kInt64).view({b, 1, 1});
-  using torch::indexing::Slice;
-  // Advanced indexing on dims 0,2,3 with the channel slice kept: [B,H,W,C] -> permute back.
+  // Advanced indexing over (batch, row, col) of the channels-last view, then back to NCHW.
   auto out = padded.permute({0, 2, 3, 1}).index({bidx, rows, cols});  // [B,H,W,C]
   return out.permute({0, 3, 1, 2}).contiguous();
 }
