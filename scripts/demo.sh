@@ -24,10 +24,16 @@ cmake --preset native >/dev/null && cmake --build --preset native --target drift
 ./scripts/build-site.sh
 
 if [ $train = 1 ] || [ ! -f web/models/mnist/model.json ]; then
+  if [ ! -f data/mnist/classifier.pt ]; then
+    echo "== training the evaluation classifier once (data/mnist/classifier.pt, a few minutes)"
+    ./build/native/bin/drift-train classifier --dataset mnist
+  fi
   run=runs/demo-$(date +%Y%m%d-%H%M%S)
   echo "== training a conditional MNIST model on CPU into $run (progress bar below)"
   ./build/native/bin/drift-train train --dataset mnist --out "$run" --record 100
-  ./build/native/bin/drift-train export --model-path "$run/model_final.pt" --out build/site/models/mnist --dtype f16
+  # train already exported model.json/bin (with its quick eval and snapshots) into $run/export.
+  mkdir -p build/site/models/mnist
+  cp "$run/export/model.json" "$run/export/model.bin" build/site/models/mnist/
   echo "== TensorBoard logs: tensorboard --logdir runs"
 fi
 
