@@ -119,11 +119,16 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
       if (e.path().extension() == ".pt") files.push_back(e.path());
     std::sort(files.begin(), files.end());  // step_<8 digits>: name order is step order
     std::vector<std::int64_t> steps;
+    std::vector<fs::path> earlier;  // a snapshot at the final step would repeat "final"
     for (const auto& p : files) {
       const std::string stem = p.stem().string();
       const auto digits = stem.find_first_of("0123456789");
-      steps.push_back(digits == std::string::npos ? 0 : std::stoll(stem.substr(digits, 18)));
+      const std::int64_t step = digits == std::string::npos ? 0 : std::stoll(stem.substr(digits, 18));
+      if (step >= lm.step) continue;
+      steps.push_back(step);
+      earlier.push_back(p);
     }
+    files = earlier;
     std::vector<fs::path> kept;
     for (std::size_t i : pick_snapshots(steps, opt.max_snapshots)) kept.push_back(files[i]);
     const std::string want = nlohmann::json(cfg).dump();

@@ -12,7 +12,8 @@ namespace drift::exporter {
 struct ExportOptions {
   std::string dtype = "f16";  // "f16" | "f32"
   std::string snapshots_dir;  // e.g. RUN_DIR/snapshots: step_*.pt files become snapshots
-  int max_snapshots = 5;      // keep at most this many, spaced geometrically in step (0 = all)
+  int max_snapshots = 4;      // keep at most this many, spaced geometrically in step (0 = all);
+                              // snapshots at or after the checkpoint's step are left out
   std::string metrics_json;   // a JSON file whose object becomes training.metrics
   std::string command;        // the command line that trained the model
   double alpha_min = 1.0, alpha_max = 4.0;  // training guidance range (conditioning.alpha_range)
