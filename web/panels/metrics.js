@@ -32,7 +32,9 @@ export class MetricsPanel {
     if (typeof tr.wall_time_s === 'number') rows.push(['Training time', duration(tr.wall_time_s)]);
     const card = h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
     const parts = [card];
-    if (meta.metrics && Object.keys(meta.metrics).length) {
+    if (meta.metrics && Array.isArray(meta.metrics.alphas)) {
+      parts.push(h('h3', {}, 'Measured at export'), evalTable(meta.metrics));
+    } else if (meta.metrics && Object.keys(meta.metrics).length) {
       parts.push(h('h3', {}, 'Measured at export'),
         h('dl', { class: 'kv metrics' }, flatten(meta.metrics).map(([k, v]) =>
           [h('dt', {}, LABELS[k] || k.replace(/_/g, ' ')), h('dd', {}, fmtNum(v))])));
@@ -43,6 +45,27 @@ export class MetricsPanel {
   }
 
   showError(text) { this.body.replaceChildren(h('p', { class: 'msg', role: 'alert' }, text)); }
+}
+
+// drift-train's quick eval (eval.json): one row per guidance α plus the real-vs-real floor.
+function evalTable(m) {
+  const pct = (v) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '–');
+  const num = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '–');
+  const head = h('tr', {}, ['α', 'FD/floor', 'accuracy', 'precision', 'recall'].map((t) => h('th', { scope: 'col' }, t)));
+  const rows = m.alphas.map((a) => h('tr', {}, [num(a.alpha, 1), num(a.fd_over_floor), pct(a.accuracy),
+    num(a.precision), num(a.recall)].map((t) => h('td', {}, t))));
+  if (m.floor) {
+    rows.push(h('tr', { class: 'floor' }, ['real', '1.00', pct(m.floor.accuracy), num(m.floor.precision),
+      num(m.floor.recall)].map((t) => h('td', {}, t))));
+  }
+  const notes = [];
+  if (typeof m.n === 'number') notes.push(`${fmtNum(m.n)} samples per α`);
+  if (m.classifier && typeof m.classifier.test_accuracy === 'number') {
+    notes.push(`classifier test accuracy ${pct(m.classifier.test_accuracy)}`);
+  }
+  return h('div', { class: 'eval' },
+    h('table', { class: 'eval-table' }, h('thead', {}, head), h('tbody', {}, rows)),
+    h('p', { class: 'note' }, `FD in the evaluation classifier's features, over the real-vs-real floor (1 = as good as real data); ${notes.join('; ')}.`));
 }
 
 function duration(s) {
