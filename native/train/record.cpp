@@ -55,25 +55,27 @@ void write_record(const std::string& run_dir, int64_t step, models::Generator& e
   models::save_snapshot((fs::path(run_dir) / "snapshots" / (step_name(step) + ".pt")).string(), ema, step);
 }
 
-void write_sample_png(const std::string& path, const torch::Tensor& samples, const models::GeneratorConfig& cfg,
-                      const torch::Tensor& target_points) {
+logging::Image render_samples(const torch::Tensor& samples, const models::GeneratorConfig& cfg,
+                              const torch::Tensor& target_points) {
   auto x = samples.to(torch::kCPU, torch::kFloat).contiguous();
   if (cfg.output_shape.size() == 3) {
     logging::GridOptions go;
     go.nrow = cfg.num_classes > 0 ? int(x.size(0) / cfg.num_classes) : 10;
     go.scale = 2;
-    auto img = logging::make_grid(x.data_ptr<float>(), int(x.size(0)), int(cfg.output_shape[0]),
-                                  int(cfg.output_shape[1]), int(cfg.output_shape[2]), go);
-    logging::write_png(path, img);
-    return;
+    return logging::make_grid(x.data_ptr<float>(), int(x.size(0)), int(cfg.output_shape[0]),
+                              int(cfg.output_shape[1]), int(cfg.output_shape[2]), go);
   }
   torch::Tensor t = target_points.defined() ? target_points.to(torch::kCPU, torch::kFloat).contiguous()
                                             : torch::zeros({0, 2});
   auto axes = logging::fit_axes(t.numel() ? t.data_ptr<float>() : x.data_ptr<float>(),
                                 int(t.numel() ? t.size(0) : x.size(0)));
-  auto img = logging::render_scatter(x.data_ptr<float>(), int(x.size(0)),
-                                     t.numel() ? t.data_ptr<float>() : nullptr, int(t.size(0)), axes);
-  logging::write_png(path, img);
+  return logging::render_scatter(x.data_ptr<float>(), int(x.size(0)),
+                                 t.numel() ? t.data_ptr<float>() : nullptr, int(t.size(0)), axes);
+}
+
+void write_sample_png(const std::string& path, const torch::Tensor& samples, const models::GeneratorConfig& cfg,
+                      const torch::Tensor& target_points) {
+  logging::write_png(path, render_samples(samples, cfg, target_points));
 }
 
 }  // namespace drift::train

@@ -264,8 +264,9 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
       st.wall_s = wall0 + (now_s() - t0);
       save_train_checkpoint(ckpt_path(st.step), st, opt);
       last_good = ckpt_path(st.step);
-      auto img = generate_fixed(st.ema, fixed);
-      write_sample_png((fs::path(opt.out) / "samples.png").string(), img, cfg, target_pts);
+      // The sample grid goes to TensorBoard (images tab) and to RUN_DIR/samples.png.
+      log.image("samples", render_samples(generate_fixed(st.ema, fixed), cfg, target_pts), st.step,
+                (fs::path(opt.out) / "samples.png").string());
     }
     if (g_interrupt.load()) {
       st.wall_s = wall0 + (now_s() - t0);
@@ -287,9 +288,8 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   res.step = st.step;
   res.final_checkpoint = (fs::path(opt.out) / "model_final.pt").string();
   save_train_checkpoint(res.final_checkpoint, st, opt);
-  auto img = generate_fixed(st.ema, fixed);
   const std::string png = (fs::path(opt.out) / "samples.png").string();
-  write_sample_png(png, img, cfg, target_pts);
+  log.image("samples", render_samples(generate_fixed(st.ema, fixed), cfg, target_pts), st.step, png);
   if (opt.record > 0 && st.step % opt.record != 0) write_record(opt.out, st.step, st.ema, fixed);
   log.flush();
   std::fprintf(stderr, "trained %lld steps in %.1fs (%.2f steps/s); wrote %s and %s\n", (long long)st.step,

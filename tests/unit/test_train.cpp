@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "drift/data/npy.h"
+#include "drift/logging/tensorboard.h"
 #include "models/generator.h"
 #include "train/alpha.h"
 #include "train/trainer.h"
@@ -162,6 +163,14 @@ TEST_CASE("--record writes EMA snapshots and generated points", "[train]") {
   CHECK(drift::models::load_checkpoint((root / "snapshots" / "step_00000010.pt").string()).step == 10);
   CHECK(fs::exists(root / "samples.png"));
   CHECK(fs::exists(root / "metrics.jsonl"));
+  // The final sample picture is also an image summary in the TensorBoard event file.
+  std::string events;
+  for (const auto& e : fs::directory_iterator(root / "tb")) events = e.path().string();
+  REQUIRE(!events.empty());
+  int sample_images = 0;
+  for (const auto& rec : drift::logging::read_records(events))
+    if (rec.find("samples") != std::string::npos && rec.find("\x89PNG") != std::string::npos) ++sample_images;
+  CHECK(sample_images >= 1);
   fs::remove_all(root);
 }
 
