@@ -3,7 +3,7 @@
 # reference BLAS runs about 25x slower. usage: check_blas.sh BINARY
 set -euo pipefail
 bin=$1
-lib=$(ldd "$bin" | awk '/libblas\.so/{print $3; exit}')
+lib=$(ldd "$bin" | awk '/libblas\.so/ && !found {print $3; found = 1}')  # no early exit: ldd must not get SIGPIPE under pipefail
 if [ -z "$lib" ]; then echo "$bin: does not load libblas (ldd shows none)"; exit 1; fi
 real=$(readlink -f "$lib")
 echo "$bin: libblas -> $lib -> $real"
