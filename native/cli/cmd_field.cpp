@@ -8,12 +8,7 @@
 
 namespace {
 torch::Tensor load_2d(const std::string& path, int64_t want_cols) {
-  auto a = drift::data::read_npy(path);
-  if (a.shape.size() != 2) throw std::runtime_error(path + ": expected a 2-D array [N, D]");
-  if (want_cols >= 0 && a.shape[1] != want_cols)
-    throw std::runtime_error(path + ": has " + std::to_string(a.shape[1]) + " columns, --x has " +
-                             std::to_string(want_cols));
-  if (a.shape[0] < 1) throw std::runtime_error(path + ": no rows");
+  auto a = drift::data::read_npy_2d(path, want_cols);
   return torch::from_blob(a.data.data(), {a.shape[0], a.shape[1]}, torch::kFloat).clone();
 }
 

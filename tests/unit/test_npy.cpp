@@ -61,3 +61,15 @@ TEST_CASE("atomic write replaces the file and leaves no temp file", "[npy]") {
   CHECK(!std::ifstream(temp_path_for(dir + "/f")).good());
   CHECK(error_of([&] { write_file_atomic(dir + "/no/such/dir/f", "x"); }).rfind(dir + "/no/such/dir/f: cannot open", 0) == 0);
 }
+
+TEST_CASE("read_npy_2d checks rank, rows and columns", "[npy]") {
+  const std::string dir = make_scratch_dir("npy2d");
+  std::vector<float> v(6, 1.0f);
+  write_npy(dir + "/m.npy", {2, 3}, v.data());
+  write_npy(dir + "/flat.npy", {6}, v.data());
+  write_npy(dir + "/empty.npy", {0, 3}, v.data());
+  CHECK(read_npy_2d(dir + "/m.npy", 3).shape == std::vector<int64_t>{2, 3});
+  CHECK(error_of([&] { read_npy_2d(dir + "/flat.npy"); }) == dir + "/flat.npy: expected a 2-D array [N, D]");
+  CHECK(error_of([&] { read_npy_2d(dir + "/m.npy", 4); }) == dir + "/m.npy: has 3 columns, --x has 4");
+  CHECK(error_of([&] { read_npy_2d(dir + "/empty.npy"); }) == dir + "/empty.npy: no rows");
+}

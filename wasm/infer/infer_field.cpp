@@ -15,21 +15,12 @@ struct Args {
   float floor = 0.0f;
 };
 
-drift::data::NpyArray load_2d(const std::string& path, std::int64_t want_cols) {
-  auto a = drift::data::read_npy(path);
-  if (a.shape.size() != 2) throw std::runtime_error(path + ": expected a 2-D array [N, D]");
-  if (want_cols >= 0 && a.shape[1] != want_cols)
-    throw std::runtime_error(path + ": has " + std::to_string(a.shape[1]) + " columns, --x has " +
-                             std::to_string(want_cols));
-  if (a.shape[0] < 1) throw std::runtime_error(path + ": no rows");
-  return a;
-}
 
 void run(const Args& a) {
-  auto x = load_2d(a.x, -1);
-  auto pos = load_2d(a.pos, x.shape[1]);
+  auto x = drift::data::read_npy_2d(a.x, -1);
+  auto pos = drift::data::read_npy_2d(a.pos, x.shape[1]);
   drift::data::NpyArray neg;
-  if (!a.neg.empty()) neg = load_2d(a.neg, x.shape[1]);
+  if (!a.neg.empty()) neg = drift::data::read_npy_2d(a.neg, x.shape[1]);
   for (float t : a.taus)
     if (!(t > 0.0f)) throw std::runtime_error("--taus: temperatures must be > 0");
   drift::core::FieldParams p;

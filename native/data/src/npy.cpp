@@ -104,6 +104,15 @@ NpyArray parse_npy(const std::string& bytes, const std::string& name) {
 
 NpyArray read_npy(const std::string& path) { return parse_npy(read_file(path), path); }
 
+NpyArray read_npy_2d(const std::string& path, int64_t want_cols) {
+  NpyArray a = read_npy(path);
+  if (a.shape.size() != 2) throw npy_error(path, "expected a 2-D array [N, D]");
+  if (want_cols >= 0 && a.shape[1] != want_cols)
+    throw npy_error(path, "has " + std::to_string(a.shape[1]) + " columns, --x has " + std::to_string(want_cols));
+  if (a.shape[0] < 1) throw npy_error(path, "no rows");
+  return a;
+}
+
 std::string encode_npy(const std::vector<int64_t>& shape, const float* data) {
   std::string dims;
   int64_t n = 1;

@@ -15,6 +15,9 @@ struct NpyArray {
 };
 
 NpyArray read_npy(const std::string& path);
+// A matrix [N, D] with N >= 1 and, when want_cols >= 0, D == want_cols (the CLIs' field
+// inputs: every matrix must match --x's columns).
+NpyArray read_npy_2d(const std::string& path, int64_t want_cols = -1);
 // Parses .npy bytes; `name` is used in error messages.
 NpyArray parse_npy(const std::string& bytes, const std::string& name);
 
