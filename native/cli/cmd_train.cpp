@@ -50,6 +50,9 @@ void add_train(CLI::App& app) {
   c->add_option("--taus", o.taus, "field temperatures")->capture_default_str();
   c->add_option("--floor", o.floor, "affinity floor of the field (1e-6 = official; 0 avoids MNIST collapse)")
       ->capture_default_str();
+  c->add_option("--views", o.views, "image field views, comma separated: pixel, pool2, pool4, patch4")
+      ->delimiter(',')
+      ->capture_default_str();
   c->add_option("--init", o.init, "toy generator start: middle | far | collapsed")->capture_default_str();
   c->add_option("--arch", o.arch, "image generator: mlp | conv")->capture_default_str();
   c->add_option("--out-act", o.out_act, "image generator output: none | sigmoid")->capture_default_str();

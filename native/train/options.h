@@ -29,6 +29,7 @@ struct TrainOptions {
   AlphaOptions alpha;
   std::vector<double> taus{0.02, 0.05, 0.2};
   double floor = 0.0;             // affinity floor (docs/drift-field.md)
+  std::vector<std::string> views{"pixel"};  // images: field views, each its own kernel and loss
   std::string init = "middle";    // toys: middle | far | collapsed
   std::string device = "auto";    // auto | cpu | cuda
   uint64_t seed = 0;

@@ -14,6 +14,7 @@
 #include "drift/logging/progress.h"
 #include "drift/logging/run_log.h"
 #include "field/field.h"
+#include "field/views.h"
 #include "train/ema.h"
 #include "train/record.h"
 #include "train/train_checkpoint.h"
@@ -138,6 +139,10 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   if (!toy && opt.arch != "mlp" && opt.arch != "conv")
     throw std::runtime_error("--arch '" + opt.arch + "': expected mlp or conv");
   if (toy) core::toy_init(opt.init);  // validates the name early
+  if (toy && opt.views != std::vector<std::string>{"pixel"})
+    throw std::runtime_error("--views: 2D toy sets have only the 'pixel' view (the points themselves)");
+  for (const auto& v : opt.views)
+    if (!field::is_known_view(v)) throw std::runtime_error("--views: unknown view '" + v + "' (known: " + field::known_views() + ")");
   resolve_defaults(opt, toy, data.num_classes(), data.size());
   fs::create_directories(opt.out);
 
@@ -217,8 +222,9 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
     const double lr = learning_rate(opt, st.step);
     for (auto& g : st.optim->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
     auto x = st.model->generate(eps.to(dev), labels.to(dev), alpha_rows.to(dev)).view({B, G, D});
-    auto f = field::compute_field({x, pos, unc, w_u}, fopt);
-    auto loss = field::drift_loss(x, f);
+    auto views = field::multi_view_loss(x, pos, unc, w_u, opt.views, data.sample_shape(), fopt);
+    const field::FieldResult& f = views.fields.front();  // the first view drives the logs below
+    auto loss = views.loss;
     const double loss_v = loss.item<double>();
     if (!std::isfinite(loss_v) || !std::isfinite(f.s)) {
       // The weights have not been touched by this step: save them as the last good state.
@@ -250,6 +256,11 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
       for (size_t i = 0; i < opt.taus.size(); ++i) {
         log.scalar("force/tau_" + fmt(opt.taus[i], 3), f.force_rms[i], st.step);
         res.last["force_tau_" + fmt(opt.taus[i], 3)] = f.force_rms[i];
+      }
+      for (size_t v = 1; v < opt.views.size(); ++v) {
+        log.scalar("field/scale_" + opt.views[v], views.fields[v].s, st.step);
+        for (size_t i = 0; i < opt.taus.size(); ++i)
+          log.scalar("force/" + opt.views[v] + "/tau_" + fmt(opt.taus[i], 3), views.fields[v].force_rms[i], st.step);
       }
       if (st.step > start_step) log.scalar("steps_per_s", double(st.step - start_step) / std::max(elapsed, 1e-9), st.step);
       if (!toy && st.step > 3 * opt.warmup && ratio < 0.5 && !warned_collapse) {

@@ -1,0 +1,74 @@
+// Pooled and patch-statistic views of image samples, and the summed per-view drift loss.
+#include "field/views.h"
+
+#include <stdexcept>
+
+namespace drift::field {
+
+namespace {
+const std::vector<std::string> kViews{"pixel", "pool2", "pool4", "patch4"};
+
+// [B,N,C*H*W] -> [B*N,C,H,W], checking that the image side divides by k.
+torch::Tensor as_images(const torch::Tensor& x, const std::vector<int64_t>& shape, int64_t k, const std::string& view) {
+  if (shape.size() != 3)
+    throw std::runtime_error("view '" + view + "' needs image samples [C,H,W]; this dataset's samples are not images");
+  if (shape[1] % k != 0 || shape[2] % k != 0)
+    throw std::runtime_error("view '" + view + "': image side " + std::to_string(shape[1]) + "x" +
+                             std::to_string(shape[2]) + " is not divisible by " + std::to_string(k));
+  return x.reshape({-1, shape[0], shape[1], shape[2]});
+}
+}  // namespace
+
+bool is_known_view(const std::string& name) {
+  for (const auto& v : kViews)
+    if (v == name) return true;
+  return false;
+}
+
+std::string known_views() {
+  std::string s;
+  for (const auto& v : kViews) s += (s.empty() ? "" : ", ") + v;
+  return s;
+}
+
+torch::Tensor apply_view(const std::string& view, const torch::Tensor& x, const std::vector<int64_t>& shape) {
+  // x [B,N,D] -> [B,N,Dv]
+  const int64_t B = x.size(0), N = x.size(1);
+  if (view == "pixel") return x;
+  if (view == "pool2" || view == "pool4") {
+    const int64_t k = view == "pool2" ? 2 : 4;
+    return torch::avg_pool2d(as_images(x, shape, k, view), k).reshape({B, N, -1});
+  }
+  if (view == "patch4") {
+    // Mean and std of each 4x4 patch: local ink amount and local contrast, position-coarse.
+    const torch::Tensor img = as_images(x, shape, 4, view);
+    const torch::Tensor mean = torch::avg_pool2d(img, 4);
+    const torch::Tensor var = (torch::avg_pool2d(img * img, 4) - mean * mean).clamp_min(1e-6);
+    return torch::cat({mean.reshape({B, N, -1}), var.sqrt().reshape({B, N, -1})}, 2);
+  }
+  throw std::runtime_error("unknown view '" + view + "' (known: " + known_views() + ")");
+}
+
+ViewsLoss multi_view_loss(const torch::Tensor& x, const torch::Tensor& pos, const torch::Tensor& uncond,
+                          const torch::Tensor& w_u, const std::vector<std::string>& views,
+                          const std::vector<int64_t>& shape, const FieldOptions& opt) {
+  // x [B,G,D], pos [B,P,D], uncond [B,U,D] -> scalar loss (sum over views)
+  if (views.empty()) throw std::runtime_error("need at least one view");
+  ViewsLoss out;
+  for (const auto& v : views) {
+    const torch::Tensor xv = apply_view(v, x, shape);
+    torch::Tensor pv, uv;
+    {
+      torch::NoGradGuard ng;  // real samples carry no graph
+      pv = apply_view(v, pos, shape);
+      if (uncond.defined() && uncond.numel() > 0) uv = apply_view(v, uncond, shape);
+    }
+    FieldResult f = compute_field({xv, pv, uv, w_u}, opt);
+    const torch::Tensor l = drift_loss(xv, f);
+    out.loss = out.loss.defined() ? out.loss + l : l;
+    out.fields.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace drift::field
