@@ -18,6 +18,7 @@ struct EvalArgs {
   std::string dataset;  // default: the checkpoint config's dataset
   std::string alphas = "1,1.5,2";
   std::string out;      // default: <model dir>/metrics.json
+  std::string weights = "ema";  // ema | raw
   drift::eval::QuickEvalOptions opt;
 };
 
@@ -40,7 +41,7 @@ std::vector<double> parse_alphas(const std::string& text) {
 }
 
 void run_eval(EvalArgs a) {
-  auto model = drift::models::load_checkpoint(a.model_path);
+  auto model = drift::models::load_checkpoint(a.model_path, a.weights);
   const std::string dataset = a.dataset.empty() ? model.config.dataset : a.dataset;
   if (dataset.empty())
     throw std::runtime_error(a.model_path + ": checkpoint names no dataset; pass --dataset");
@@ -51,6 +52,7 @@ void run_eval(EvalArgs a) {
   if (result.contains("error")) throw std::runtime_error(result["error"].get<std::string>());
   result["model_path"] = a.model_path;
   result["step"] = model.step;
+  result["weights"] = a.weights;
   std::cout << drift::eval::format_eval_table(result);
   std::string out = a.out;
   if (out.empty()) {
@@ -73,6 +75,7 @@ void add_eval(CLI::App& app) {
   cmd->add_option("--classifier", args->opt.classifier_path,
                   "Classifier file (default: <dataset dir>/classifier.pt)");
   cmd->add_option("--seed", args->opt.seed, "Noise seed")->capture_default_str();
+  cmd->add_option("--weights", args->weights, "ema | raw (the optimised weights, without EMA)")->capture_default_str();
   cmd->add_option("--out", args->out, "metrics.json path (default: next to the model)");
   cmd->callback([args] { run_eval(*args); });
 }

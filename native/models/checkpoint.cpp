@@ -7,7 +7,7 @@
 
 namespace drift::models {
 
-LoadedModel load_checkpoint(const std::string& path) {
+LoadedModel load_checkpoint(const std::string& path, const std::string& weights) {
   if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": no such file");
   LoadedModel out;
   try {
@@ -21,7 +21,12 @@ LoadedModel load_checkpoint(const std::string& path) {
     if (ar.try_read("step", step)) out.step = step.item<int64_t>();
     out.ema = Generator(out.config);
     torch::serialize::InputArchive ema;
-    if (!ar.try_read("ema", ema)) throw std::runtime_error("not a drift checkpoint (no 'ema' weights)");
+    if (weights != "ema" && weights != "raw")
+      throw std::runtime_error("weights '" + weights + "': expected ema or raw");
+    const char* entry = weights == "raw" ? "model" : "ema";
+    if (!ar.try_read(entry, ema))
+      throw std::runtime_error(weights == "raw" ? "no raw weights (snapshots hold only EMA weights)"
+                                                : "not a drift checkpoint (no 'ema' weights)");
     out.ema->load(ema);
     out.ema->eval();
   } catch (const std::runtime_error& e) {

@@ -94,7 +94,9 @@ struct LoadedModel {
   int64_t step = 0;
 };
 // Throws std::runtime_error("PATH: problem") on a missing or malformed file.
-LoadedModel load_checkpoint(const std::string& path);
+// weights: "ema" (what sampling and export use) or "raw" (the optimised weights, which
+// training checkpoints hold too; snapshots have only EMA weights).
+LoadedModel load_checkpoint(const std::string& path, const std::string& weights = "ema");
 // Atomic write of a snapshot file (config + step + EMA weights).
 void save_snapshot(const std::string& path, const Generator& ema, int64_t step);
 

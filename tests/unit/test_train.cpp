@@ -161,6 +161,14 @@ TEST_CASE("--record writes EMA snapshots and generated points", "[train]") {
     CHECK(snap.config.arch == "toy");
   }
   CHECK(drift::models::load_checkpoint((root / "snapshots" / "step_00000010.pt").string()).step == 10);
+  // Training checkpoints also hold the raw (non-EMA) weights; snapshots hold only EMA.
+  CHECK_THROWS_WITH(drift::models::load_checkpoint((root / "snapshots" / "step_00000010.pt").string(), "raw"),
+                    Catch::Contains("no raw weights"));
+  {
+    auto ema = drift::models::load_checkpoint((root / "model_final.pt").string());
+    auto raw = drift::models::load_checkpoint((root / "model_final.pt").string(), "raw");
+    CHECK_FALSE(torch::equal(ema.ema->parameters().back(), raw.ema->parameters().back()));
+  }
   CHECK(fs::exists(root / "samples.png"));
   CHECK(fs::exists(root / "metrics.jsonl"));
   // The final sample picture is also an image summary in the TensorBoard event file.
