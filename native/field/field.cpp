@@ -41,45 +41,67 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   const torch::Tensor T = torch::cat(tparts, 1);  // [B,N,D]
   const torch::Tensor w = torch::cat(wparts, 1);  // [B,N]
   const int64_t N = T.size(1), split = G + U;
+  const int64_t nt = int64_t(opt.taus.size());
 
   // Plain L2 distances, squared clamped at 1e-8 before the root. [B,G,N]
   // Low-dimensional data (2D toys) use exact differences: the GEMM expansion
   // |x|^2 + |T|^2 - 2x.T cancels badly for close neighbours there (1.3e-5 relative error at
   // D=2 against a float64 field), and the [B,G,N,D] difference tensor is small when D is.
+  // The expansion is one baddbmm onto |x|^2 + |T|^2 (norms in one pass each, no [B,N,D] temp).
   constexpr int64_t kExactDistanceMaxDim = 16;
-  const torch::Tensor sq =
-      D <= kExactDistanceMaxDim
-          ? (x.unsqueeze(2) - T.unsqueeze(1)).pow(2).sum(-1)
-          : x.pow(2).sum(-1, true) + T.pow(2).sum(-1).unsqueeze(1) - 2.0 * torch::bmm(x, T.transpose(1, 2));
-  const torch::Tensor dist = sq.clamp_min(1e-8).sqrt();
+  torch::Tensor dist;
+  if (D <= kExactDistanceMaxDim) {
+    dist = (x.unsqueeze(2) - T.unsqueeze(1)).pow(2).sum(-1);
+  } else {
+    const torch::Tensor tn = at::linalg_vector_norm(T, 2, {-1}, false, c10::nullopt).square_();  // [B,N]
+    const torch::Tensor xn = tn.narrow(1, 0, G);                   // x is T's first G rows
+    dist = torch::baddbmm(xn.unsqueeze(2) + tn.unsqueeze(1), x, T.transpose(1, 2), 1.0, -2.0);
+  }
+  dist.clamp_min_(1e-8).sqrt_();
 
   // One weighted mean distance over the whole batch (all groups).
   const double dbar = ((dist * w.unsqueeze(1)).sum() / (w.sum() * G)).item<double>();
   const double s = std::max(dbar / std::sqrt(double(D)), 1e-3);
-  const torch::Tensor xs = x / s, Ts = T / s;
 
   // Normalised distances with self pairs pushed away (+self_mask). [B,G,N]
-  torch::Tensor dn = dist / std::max(dbar, 1e-3);
+  torch::Tensor dn = dist.div_(std::max(dbar, 1e-3));
   dn.narrow(2, 0, G).diagonal(0, 1, 2).add_(opt.self_mask);
 
-  FieldResult res;
-  res.s = s;
-  res.mean_dist = dbar;
-  torch::Tensor V = torch::zeros_like(xs);
+  // Coefficients of every temperature, stacked along the sample axis: [B, nt*G, N].
+  std::vector<torch::Tensor> coefs;
+  coefs.reserve(opt.taus.size());
+  const torch::Tensor wrow = w.unsqueeze(1);
   for (double tau : opt.taus) {
     const torch::Tensor logits = dn / (-tau);
     // sqrt(row softmax * column softmax) = exp(L - lse_row/2 - lse_col/2): one exp instead
     // of two softmaxes, a product and a root. floor on the product = sqrt(floor) on A.
     torch::Tensor A = (logits - 0.5 * torch::logsumexp(logits, 2, true) - 0.5 * torch::logsumexp(logits, 1, true)).exp_();
     if (opt.floor > 0) A.clamp_min_(std::sqrt(opt.floor));
-    A.mul_(w.unsqueeze(1));
+    A.mul_(wrow);
     const torch::Tensor a_neg = A.narrow(2, 0, split), a_pos = A.narrow(2, split, P);
     // Negatives are pushed away in proportion to the total positive pull, and vice versa.
-    const torch::Tensor coef = torch::cat({-a_neg * a_pos.sum(2, true), a_pos * a_neg.sum(2, true)}, 2);
-    torch::Tensor F = torch::bmm(coef, Ts) - coef.sum(2, true) * xs;  // [B,G,D]
-    const double rms = F.pow(2).mean().item<double>();
+    coefs.push_back(torch::cat({-a_neg * a_pos.sum(2, true), a_pos * a_neg.sum(2, true)}, 2));
+  }
+  // F_tau = sum_j c_ij (T_j - x_i) / s = (c T - rowsum(c) x) / s. One GEMM for all
+  // temperatures reads T once; the 1/s is applied to the small [B,G,D] results, not to T.
+  const torch::Tensor C = nt == 1 ? coefs.front() : torch::cat(coefs, 1);  // [B,nt*G,N]
+  const torch::Tensor CT = torch::bmm(C, T);                                // [B,nt*G,D]
+  const torch::Tensor csum = C.sum(2, true);                                // [B,nt*G,1]
+
+  FieldResult res;
+  res.s = s;
+  res.mean_dist = dbar;
+  torch::Tensor V;
+  const double numel = double(B * G * D);
+  for (int64_t t = 0; t < nt; ++t) {
+    // s * F_tau, then the RMS of F_tau = rms(s F_tau) / s.
+    const torch::Tensor sF = torch::addcmul(CT.narrow(1, t * G, G), csum.narrow(1, t * G, G), x, -1.0);
+    const double nrm = at::linalg_vector_norm(sF, 2, c10::nullopt, false, c10::nullopt).item<double>();
+    const double rms = nrm * nrm / numel / (s * s);  // mean F_tau^2
     res.force_rms.push_back(std::sqrt(rms));
-    V += F / std::sqrt(std::max(rms, 1e-8));
+    const double k = 1.0 / (s * std::sqrt(std::max(rms, 1e-8)));  // V += F_tau / rms(F_tau)
+    if (t == 0) V = sF.mul_(k);
+    else V.add_(sF, k);
   }
   res.V = V;
   return res;
