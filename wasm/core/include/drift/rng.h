@@ -17,6 +17,11 @@ class Xoshiro128Plus {
   std::uint32_t s_[4];
 };
 
+// The transcendentals fill_normal uses (fdlibm algorithms, so every build gives the same
+// bits): rng_log for x in (0, 1] (any positive normal x), rng_sincos for x in [0, 2pi).
+double rng_log(double x);
+void rng_sincos(double x, double* sin_out, double* cos_out);
+
 // Fills out[0..count) with standard normals from seed: pairs (z0, z1) in order.
 void fill_normal(std::uint64_t seed, float* out, std::size_t count);
 
