@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
-#include <set>
 
 #include "drift/manifest_json.h"
 #include "drift/version.h"
@@ -91,12 +90,20 @@ const struct {
     {"leaky_relu", LayerType::leaky_relu},
 };
 
+// A set of at most 256 names as a vector: std::set's tree code is larger in wasm.
+bool insert_unique(std::vector<std::string>& names, const std::string& name) {
+  for (const auto& n : names)
+    if (n == name) return false;
+  names.push_back(name);
+  return true;
+}
+
 bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
                    std::vector<TensorEntry>* out) {
   if (!arr || !arr->is_array()) return c.fail("%s: must be an array", where.c_str());
   if (arr->items.size() > std::size_t(Limits::kTensors))
     return c.fail("%s: more than %lld tensors", where.c_str(), (long long)(Limits::kTensors));
-  std::set<std::string> names;
+  std::vector<std::string> names;
   for (std::size_t i = 0; i < arr->items.size(); ++i) {
     const json& t = arr->items[i];
     std::string w = where + "[" + std::to_string(i) + "]";
@@ -104,7 +111,7 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
     TensorEntry e;
     if (!get_string(c, t, "name", w, &e.name)) return false;
     w = where + " \"" + e.name + "\"";
-    if (!names.insert(e.name).second) return c.fail("%s: duplicate tensor name", w.c_str());
+    if (!insert_unique(names, e.name)) return c.fail("%s: duplicate tensor name", w.c_str());
     const json* shape = find(t, "shape");
     if (!shape || !shape->is_array() || shape->items.empty() || shape->items.size() > 4)
       return c.fail("%s: \"shape\" must be an array of 1..4 integers", w.c_str());
@@ -272,25 +279,49 @@ bool is_hex64(const std::string& s) {
   return true;
 }
 
-// Offsets inside the bin and no two tensors (of any weight set) sharing bytes.
+// A heap sort of plain keys: std::sort's instantiation was ~2 KB of the wasm module.
+void sift_down(std::uint64_t* a, std::size_t i, std::size_t n) {
+  for (std::size_t l; (l = 2 * i + 1) < n; i = l) {
+    if (l + 1 < n && a[l + 1] > a[l]) ++l;
+    if (a[i] >= a[l]) return;
+    std::swap(a[i], a[l]);
+  }
+}
+void heap_sort(std::uint64_t* a, std::size_t n) {
+  for (std::size_t i = n / 2; i-- > 0;) sift_down(a, i, n);
+  for (std::size_t k = n; k-- > 1;) {
+    std::swap(a[0], a[k]);
+    sift_down(a, 0, k);
+  }
+}
+
+// Offsets inside the bin and no two tensors (of any weight set) sharing bytes: sorted by
+// (offset, position in the manifest), neighbours must not overlap.
 bool check_ranges(Ctx& c, const Manifest& m) {
-  std::vector<std::pair<const TensorEntry*, std::string>> all;
-  for (const auto& t : m.tensors) all.push_back({&t, "tensors"});
-  for (const auto& s : m.snapshots)
-    for (const auto& t : s.tensors) all.push_back({&t, "snapshot \"" + s.name + "\""});
-  for (const auto& [t, where] : all)
+  std::vector<const TensorEntry*> all;
+  std::vector<int> set;  // -1: "tensors", else the snapshot's index
+  for (const auto& t : m.tensors) all.push_back(&t), set.push_back(-1);
+  for (std::size_t s = 0; s < m.snapshots.size(); ++s)
+    for (const auto& t : m.snapshots[s].tensors) all.push_back(&t), set.push_back(int(s));
+  auto where = [&](std::size_t i) {
+    return set[i] < 0 ? std::string("tensors") : "snapshot \"" + m.snapshots[std::size_t(set[i])].name + "\"";
+  };
+  std::vector<std::uint64_t> key(all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const TensorEntry* t = all[i];
     if (t->offset + t->length > m.bin_bytes)
-      return c.fail("%s \"%s\": bytes [%lld, %lld) lie outside bin.bytes %lld", where.c_str(),
+      return c.fail("%s \"%s\": bytes [%lld, %lld) lie outside bin.bytes %lld", where(i).c_str(),
                     t->name.c_str(), (long long)(t->offset), (long long)(t->offset + t->length),
                     (long long)(m.bin_bytes));
-  std::sort(all.begin(), all.end(),
-            [](const auto& a, const auto& b) { return a.first->offset < b.first->offset; });
-  for (std::size_t i = 1; i < all.size(); ++i) {
-    const auto& p = all[i - 1];
-    const auto& q = all[i];
-    if (p.first->offset + p.first->length > q.first->offset)
-      return c.fail("%s \"%s\" and %s \"%s\" overlap in model.bin", p.second.c_str(),
-                    p.first->name.c_str(), q.second.c_str(), q.first->name.c_str());
+    // offset <= the 64 MiB bin cap (2^26); at most 256 x 129 tensors (< 2^20)
+    key[i] = t->offset << 20 | i;
+  }
+  heap_sort(key.data(), key.size());
+  for (std::size_t k = 1; k < key.size(); ++k) {
+    const std::size_t i = std::size_t(key[k - 1] & 0xfffff), j = std::size_t(key[k] & 0xfffff);
+    if (all[i]->offset + all[i]->length > all[j]->offset)
+      return c.fail("%s \"%s\" and %s \"%s\" overlap in model.bin", where(i).c_str(),
+                    all[i]->name.c_str(), where(j).c_str(), all[j]->name.c_str());
   }
   return true;
 }
@@ -408,14 +439,14 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     if (!snaps->is_array()) return c.fail("\"snapshots\" must be an array");
     if (snaps->items.size() > std::size_t(Limits::kSnapshots))
       return c.fail("more than %lld snapshots", (long long)(Limits::kSnapshots));
-    std::set<std::string> names{"final", ""};
+    std::vector<std::string> names{"final", ""};
     for (std::size_t i = 0; i < snaps->items.size(); ++i) {
       const json& s = snaps->items[i];
       std::string w = "snapshots[" + std::to_string(i) + "]";
       SnapshotEntry e;
       if (!s.is_object()) return c.fail("%s: must be an object", w.c_str());
       if (!get_string(c, s, "name", w, &e.name)) return false;
-      if (!names.insert(e.name).second)
+      if (!insert_unique(names, e.name))
         return c.fail("%s: duplicate or reserved snapshot name \"%s\"", w.c_str(), e.name.c_str());
       w = "snapshot \"" + e.name + "\"";
       if (!get_int(c, s, "step", w, 0, std::int64_t(1) << 53, &e.step)) return false;
