@@ -19,8 +19,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# The wasm module's files, as named by wasm/api/CMakeLists.txt (OUTPUT_NAME drift_api).
-WASM_FILES=(drift_api.wasm drift_api.js)
+# The wasm modules and their loaders, as named by wasm/api/CMakeLists.txt: the inference
+# core (drift_api) and the 2D toy trainer (drift_toy, fetched only by the 2D panel).
+WASM_FILES=(drift_api.wasm drift_api.js drift_toy.wasm drift_toy.js)
 find_output() {  # find_output NAME -> path of NAME under WASM_DIR (api folder or bin/)
   for d in "$WASM_DIR/wasm/api" "$WASM_DIR/bin" "$WASM_DIR"; do
     [ -f "$d/$1" ] && { echo "$d/$1"; return 0; }

@@ -5,15 +5,23 @@
 //   const drift = await loadDrift();                       // drift_api.wasm next to drift.js
 //   const model = await drift.loadModel('models/mnist/model.json');
 //   const { pixels, ms } = model.generate({ labels: [3, 1, 4], alpha: 1.5, seed: 7 });
+//   await drift.loadToy();                                 // drift_toy.wasm, the 2D trainer
 //   const toy = drift.createToyTrainer({ target: 'checkerboard', init: 'far' });
 //   toy.step(10); toy.generated(); toy.field(); toy.distance();
+//
+// Two wasm modules: drift_api.wasm (model loader + generator, all a digits page needs) and
+// drift_toy.wasm (2D toy trainer + drift field), fetched only by loadToy() or {toy: true}.
+// Each comes with a tiny loader (drift_api.js, drift_toy.js: the same file, wasm/api/module.js).
 //
 // Errors are thrown as Error whose message is the core's one-line message.
 
 /**
  * @typedef {Object} LoadOptions
  * @property {string|URL} [wasmUrl]  drift_api.wasm (default: next to this module)
- * @property {string|URL} [glueUrl]  drift_api.js, the Emscripten glue (default: wasmUrl with .js)
+ * @property {string|URL} [glueUrl]  drift_api.js, its loader (default: wasmUrl with .js)
+ * @property {string|URL} [toyWasmUrl]  drift_toy.wasm (default: drift_toy.wasm next to wasmUrl);
+ *   its loader is toyWasmUrl with .js
+ * @property {boolean} [toy]  also load the toy module now (default false: loadToy() does it)
  */
 
 /**
@@ -64,19 +72,32 @@ const TOY_TARGETS = ['checkerboard', 'swissroll', '8gaussians', 'moons', 'bimoda
  */
 export async function loadDrift(options = {}) {
   const wasmUrl = new URL(options.wasmUrl ?? 'drift_api.wasm', import.meta.url);
-  const glueUrl = options.glueUrl
-    ? new URL(options.glueUrl, import.meta.url)
-    : new URL(wasmUrl.pathname.replace(/\.wasm$/, '') + '.js' + wasmUrl.search, wasmUrl);
+  const glueUrl = options.glueUrl ? new URL(options.glueUrl, import.meta.url) : withJs(wasmUrl);
+  const toyUrl = new URL(options.toyWasmUrl ?? 'drift_toy.wasm', options.toyWasmUrl ? import.meta.url : wasmUrl);
+  const core = instantiate(wasmUrl, glueUrl);
+  const toy = options.toy ? instantiate(toyUrl, withJs(toyUrl)) : null;  // in parallel
+  toy?.catch(() => {});  // awaited below, after the core
+  const drift = new Drift(await core, toyUrl);
+  if (toy) {
+    drift._toy = new Heap(await toy);
+    drift._toyModule = toy;
+  }
+  return drift;
+}
+
+/** x.wasm -> x.js (the module's loader) @param {URL} url @returns {URL} */
+const withJs = (url) => new URL(url.pathname.replace(/\.wasm$/, '') + '.js' + url.search, url);
+
+/** Fetches a module's loader and bytes in parallel and instantiates it. */
+async function instantiate(wasmUrl, glueUrl) {
   const [glue, wasmBinary] = await Promise.all([import(glueUrl.href), fetchBytes(wasmUrl)]);
   const factory = glue.default;
-  if (typeof factory !== 'function') throw new Error(`${glueUrl.pathname}: not the drift module glue`);
-  const mod = await factory({
-    wasmBinary,
-    locateFile: () => wasmUrl.href,
-    print: () => {},
-    printErr: () => {},
-  });
-  return new Drift(mod);
+  if (typeof factory !== 'function') throw new Error(`${glueUrl.pathname}: not a drift module loader`);
+  try {
+    return await factory({ wasmBinary });
+  } catch (e) {
+    throw new Error(`${wasmUrl.pathname}: ${e && e.message || e}`);
+  }
 }
 
 /** @param {URL} url @returns {Promise<Uint8Array>} */
@@ -119,13 +140,12 @@ function flatPoints(points) {
   return Float32Array.from(a);
 }
 
-export class Drift {
-  /** @param {*} mod the instantiated Emscripten module */
+/** One instantiated module and the heap helpers over its C API. */
+class Heap {
+  /** @param {*} mod the instantiated module (module.js) */
   constructor(mod) {
     this._m = mod;
     this._dead = null;
-    /** @type {string} */
-    this.version = this._cstr(mod._drift_version());
   }
 
   // ---- heap helpers ------------------------------------------------------------------
@@ -149,8 +169,8 @@ export class Drift {
     try {
       return fn();
     } catch (e) {
-      // Our own Errors pass through; a trap or an uncaught C++ exception (a number with
-      // exception catching compiled out) leaves the module in an unknown state.
+      // Our own Errors pass through; a trap (including an abort or an uncaught C++
+      // exception, which the loader turns into one) leaves the module in an unknown state.
       if (e instanceof Error && !(e instanceof WebAssembly.RuntimeError)) throw e;
       this._dead = typeof e === 'number' ? 'uncaught C++ exception' : String(e && e.message || e);
       throw new Error(`drift core failed: ${this._dead}`);
@@ -178,6 +198,20 @@ export class Drift {
   /** Copy of count floats at ptr. */
   _readF32(ptr, count) {
     return new Float32Array(this._m.HEAPF32.buffer, ptr, count).slice();
+  }
+
+}
+
+export class Drift extends Heap {
+  /** @param {*} mod the inference module @param {URL} toyUrl where loadToy() finds drift_toy.wasm */
+  constructor(mod, toyUrl) {
+    super(mod);
+    this._toyUrl = toyUrl;
+    this._toyModule = null;
+    /** @type {Heap|null} */
+    this._toy = null;
+    /** @type {string} */
+    this.version = this._cstr(mod._drift_version());
   }
 
   // ---- models --------------------------------------------------------------------------
@@ -234,32 +268,56 @@ export class Drift {
   // ---- toy trainer ------------------------------------------------------------------------
 
   /**
-   * A 2D drifting trainer running in this module (an MLP generator, Adam, the drift loss).
+   * Loads the toy module (drift_toy.wasm: the 2D trainer and the drift field) once; later
+   * calls return the same promise. A failed load can be retried.
+   * @returns {Promise<void>}
+   */
+  loadToy() {
+    if (!this._toyModule) {
+      this._toyModule = instantiate(this._toyUrl, withJs(this._toyUrl)).then(
+        (m) => { this._toy = new Heap(m); },
+        (e) => { this._toyModule = null; throw e; });
+    }
+    return this._toyModule.then(() => {});
+  }
+
+  /** Whether the toy module is loaded (createToyTrainer works). @type {boolean} */
+  get toyLoaded() { return this._toy !== null; }
+
+  /**
+   * A 2D drifting trainer (an MLP generator, Adam, the drift loss) in the toy module, which
+   * must be loaded first (await loadToy(), or loadDrift({toy: true})).
    * @param {ToyOptions} [opts]
    * @returns {ToyTrainer}
    */
   createToyTrainer(opts = {}) {
-    const { init = 'middle', n = 512, seed = 0, tau = 0.05, lr = 1e-3, hidden = 0 } = opts;
-    return this._call(() => {
-      let tp = 0, pp = 0, ip = 0, m = 0;
-      try {
-        if (opts.points != null) {
-          const pts = flatPoints(opts.points);
-          if (pts.length % 2) throw new Error('toy trainer: points must be pairs (x, y)');
-          m = pts.length / 2;
-          pp = this._allocF32(pts);
-        } else {
-          tp = this._allocStr(opts.target ?? 'checkerboard');
-        }
-        ip = this._allocStr(init);
-        const h = this._m._drift_toy_create(tp, pp, m, ip, n | 0, seed >>> 0, tau, lr, hidden | 0);
-        if (!h) throw this._error('toy trainer: create failed');
-        return new ToyTrainer(this, h);
-      } finally {
-        this._free(tp, pp, ip);
-      }
-    });
+    if (!this._toy) throw new Error('toy trainer: the toy module is not loaded (await drift.loadToy() first)');
+    return createToy(this._toy, opts);
   }
+}
+
+/** @param {Heap} t the toy module @param {ToyOptions} opts @returns {ToyTrainer} */
+function createToy(t, opts) {
+  const { init = 'middle', n = 512, seed = 0, tau = 0.05, lr = 1e-3, hidden = 0 } = opts;
+  return t._call(() => {
+    let tp = 0, pp = 0, ip = 0, m = 0;
+    try {
+      if (opts.points != null) {
+        const pts = flatPoints(opts.points);
+        if (pts.length % 2) throw new Error('toy trainer: points must be pairs (x, y)');
+        m = pts.length / 2;
+        pp = t._allocF32(pts);
+      } else {
+        tp = t._allocStr(opts.target ?? 'checkerboard');
+      }
+      ip = t._allocStr(init);
+      const h = t._m._drift_toy_create(tp, pp, m, ip, n | 0, seed >>> 0, tau, lr, hidden | 0);
+      if (!h) throw t._error('toy trainer: create failed');
+      return new ToyTrainer(t, h);
+    } finally {
+      t._free(tp, pp, ip);
+    }
+  });
 }
 
 export class DriftModel {
@@ -322,7 +380,7 @@ export class DriftModel {
 }
 
 export class ToyTrainer {
-  /** @param {Drift} drift @param {number} handle */
+  /** @param {Heap} drift the toy module @param {number} handle */
   constructor(drift, handle) {
     this._d = drift;
     this._h = handle;

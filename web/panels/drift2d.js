@@ -68,7 +68,10 @@ export class Drift2DPanel {
     new ResizeObserver(() => this.fitCanvas()).observe(this.canvas);
     // Colours come from CSS custom properties; repaint when the colour scheme flips.
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.redraw());
-    this.reset();
+    // The trainer lives in the toy module (drift_toy.wasm), which only this panel fetches.
+    if (drift.toyLoaded) this.reset();
+    else drift.loadToy().then(() => this.reset(),
+      (e) => this.showError(`Could not load the 2D trainer: ${errorText(e)}`));
   }
 
   suspend() { this.pause(); }

@@ -17,7 +17,8 @@ using Arr = Eigen::Map<Eigen::ArrayXf>;
 void linear_forward(const float* W, const float* b, int in, int out, int n, const float* x,
                     float* y, bool packed) {
   // y[out, n] = W[out, in] x[in, n]; W row-major [out,in] is column-major W^T [in,out].
-  if (packed)
+  // Packing builds (wasm) pack every linear layer, so gemm_tn is not linked there.
+  if (kPackLinearWeights || packed)
     gemm_packed(out, n, in, W, x, y);
   else
     gemm_tn(out, n, in, W, x, y);
