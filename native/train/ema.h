@@ -4,6 +4,12 @@
 
 namespace drift::train {
 
+// Decay used after `step` optimiser steps: min(max_decay, (1 + step) / (10 + step)).
+// A fixed 0.999 keeps 37% of the random initial weights after 1000 steps and made every
+// early snapshot and short run look far worse than the weights being trained
+// (docs/training.md, "EMA warm-up"); the warm-up lets the average follow early training.
+double ema_decay(double max_decay, int64_t step);
+
 // ema <- decay * ema + (1 - decay) * model, parameters and buffers alike.
 void ema_update(models::Generator& ema, const models::Generator& model, double decay);
 
