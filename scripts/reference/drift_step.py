@@ -3,7 +3,7 @@
 
 Same model (MLP 43 -> 512 -> 1024 -> 784, SiLU, sigmoid output), same batch (10 classes x
 32 generated, 128 positives, 64 unconditional negatives), same field (docs/drift-field.md, floor 0,
-taus 0.02/0.05/0.2), AdamW(0.9, 0.95) + clip 2 + EMA 0.999. Prints one JSON line.
+taus 0.02/0.05/0.2), AdamW(0.9, 0.95) + clip 2 + EMA 0.999 with warm-up. Prints one JSON line.
 
 Usage: drift_step.py --data-dir data --steps 300 --threads 2
 """
@@ -106,9 +106,10 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 2.0)
         opt.step()
+        decay = min(0.999, (1 + i) / (10 + i))  # EMA warm-up, as native/train/ema.cpp
         with torch.no_grad():
             for e, p in zip(ema, model.parameters()):
-                e.mul_(0.999).add_(p, alpha=0.001)
+                e.mul_(decay).add_(p, alpha=1 - decay)
         return loss.item()
 
     for i in range(a.warmup_steps):
