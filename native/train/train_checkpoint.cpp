@@ -73,14 +73,7 @@ TrainOptions load_train_checkpoint(const std::string& path, TrainState& st) {
     st.ema->load(ema);
     st.model->to(dev);
     st.ema->to(dev);
-    st.optim->load(optim);
-    // Optimizer moments are read onto the CPU; keep them where the parameters live.
-    for (auto& kv : st.optim->state()) {
-      auto& ps = static_cast<torch::optim::AdamWParamState&>(*kv.second);
-      ps.exp_avg(ps.exp_avg().to(dev));
-      ps.exp_avg_sq(ps.exp_avg_sq().to(dev));
-      if (ps.max_exp_avg_sq().defined()) ps.max_exp_avg_sq(ps.max_exp_avg_sq().to(dev));
-    }
+    st.optim->load(optim);  // moments land where the parameters live
     st.step = step.item<int64_t>();
     if (ar.try_read("wall_s", wall)) st.wall_s = wall.item<double>();
     std::lock_guard<std::mutex> lock(st.rng.mutex());

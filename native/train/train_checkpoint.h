@@ -5,13 +5,14 @@
 #include <string>
 
 #include "models/generator.h"
+#include "train/fused_adamw.h"
 #include "train/options.h"
 
 namespace drift::train {
 
 struct TrainState {
   models::Generator model{nullptr}, ema{nullptr};
-  std::unique_ptr<torch::optim::AdamW> optim;
+  std::unique_ptr<FusedAdamW> optim;  // clip + AdamW + EMA in one pass (fused_adamw.h)
   at::Generator rng;  // the one CPU stream all training randomness comes from
   int64_t step = 0;
   double wall_s = 0;  // training seconds so far (over resumes)

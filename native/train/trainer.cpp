@@ -162,9 +162,10 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   st.ema->to(dev);
   st.ema->eval();
   for (auto& p : st.ema->parameters()) p.set_requires_grad(false);
-  st.optim = std::make_unique<torch::optim::AdamW>(
-      st.model->parameters(),
-      torch::optim::AdamWOptions(opt.lr).betas({0.9, 0.95}).weight_decay(opt.weight_decay));
+  AdamWConfig acfg;  // betas 0.9/0.95, eps 1e-8
+  acfg.lr = opt.lr;
+  acfg.weight_decay = opt.weight_decay;
+  st.optim = std::make_unique<FusedAdamW>(st.model->parameters(), acfg);
   st.rng = at::detail::createCPUGenerator(opt.seed * 2654435761ULL + 17);
   if (!resume_path.empty()) {
     load_train_checkpoint(resume_path, st);
@@ -220,7 +221,7 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
     }
     // ---- generate, field, loss ----
     const double lr = learning_rate(opt, st.step);
-    for (auto& g : st.optim->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+    st.optim->set_lr(lr);
     auto x = st.model->generate(eps.to(dev), labels.to(dev), alpha_rows.to(dev)).view({B, G, D});
     auto views = field::multi_view_loss(x, pos, unc, w_u, opt.views, data.sample_shape(), fopt);
     const field::FieldResult& f = views.fields.front();  // the first view drives the logs below
@@ -234,9 +235,7 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
     }
     st.optim->zero_grad();
     loss.backward();
-    torch::nn::utils::clip_grad_norm_(st.model->parameters(), opt.clip);
-    st.optim->step();
-    ema_update(st.ema, st.model, opt.ema);
+    st.optim->step(opt.clip, st.ema->parameters(), ema_decay(opt.ema, st.step));  // clip + AdamW + EMA, one pass
     ++st.step;
 
     // ---- log ----
