@@ -4,6 +4,9 @@
 # Two figures: wall steps/s, and CPU milliseconds per step (user+sys; robust on a shared
 # machine). For drift-train the CPU time of a 20-step run is subtracted from a
 # (STEPS+20)-step run, which removes start-up and data loading.
+# Both processes get OMP_NUM_THREADS=THREADS: OpenBLAS (the GEMMs of both sides) reads it, while
+# torch::set_num_threads does not reach OpenBLAS's own thread pool, so without it drift-train's
+# GEMMs would use every core whatever --threads says.
 # Usage: scripts/bench-train.sh [STEPS=300] [THREADS=2]   (env BIN=path/to/drift-train, DATA=data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +21,7 @@ trap 'rm -rf "$OUT"' EXIT
 
 cpp_run() {  # $1 = steps, $2 = run name; prints "<cpu seconds> <json>"
   local json
-  json=$(/usr/bin/time -f "%U %S" -o "$OUT/$2.time" "$BIN" train --dataset mnist --data-dir "$DATA" \
+  json=$(OMP_NUM_THREADS=$THREADS /usr/bin/time -f "%U %S" -o "$OUT/$2.time" "$BIN" train --dataset mnist --data-dir "$DATA" \
     --out "$OUT/$2" --steps "$1" --threads "$THREADS" --ckpt-every 0 --no-eval --device cpu 2>/dev/null | tail -1)
   echo "$(awk '{print $1 + $2}' "$OUT/$2.time") $json"
 }
