@@ -36,54 +36,18 @@ std::string json_str(const std::string& v) {
   }
   return o + "\"";
 }
-// Numbers for the info JSON (alpha_range, output_range): 9 significant digits in printf's
-// "%.9g" layout, without libc's float formatting (~8 KB of wasm). Integers below 1e15 print
-// exactly; others are scaled by powers of ten in double, so the 9th digit can differ from
-// printf's by one (measured: 0.15% of random values).
-std::string json_num(double v) {
-  if (!std::isfinite(v)) return "null";
-  if (v == double((long long)v) && std::fabs(v) < 1e15) return decimal((long long)v);
-  char buf[32], *o = buf;
-  if (v < 0) *o++ = '-';
-  double m = std::fabs(v);
-  int e = 8;  // decimal exponent of the first of 9 digits
-  while (m >= 1e9) m /= 10, ++e;
-  while (m < 1e8) m *= 10, --e;
-  long long q = (long long)(m + 0.5);
-  if (q >= 1000000000) q /= 10, ++e;
-  char d[9];
-  int nd = 9;
-  for (int i = 8; i >= 0; --i, q /= 10) d[i] = char('0' + q % 10);
-  while (nd > 1 && d[nd - 1] == '0') --nd;
-  const bool fixed = e >= -4 && e < 9;
-  const int point = fixed ? e : 0;  // digits before the point, minus one
-  if (fixed && e < 0) {
-    *o++ = '0', *o++ = '.';
-    for (int i = -1; i > e; --i) *o++ = '0';
-  }
-  for (int i = 0; i < nd || i <= point; ++i) {
-    *o++ = i < nd ? d[i] : '0';
-    if (i == point && i + 1 < nd) *o++ = '.';
-  }
-  if (!fixed) {
-    *o++ = 'e', *o++ = e < 0 ? '-' : '+';
-    const int a = e < 0 ? -e : e;
-    if (a >= 100) *o++ = char('0' + a / 100);
-    *o++ = char('0' + a / 10 % 10), *o++ = char('0' + a % 10);
-  }
-  return std::string(buf, o);
-}
-
 std::string model_info(const Model& m) {
   const Manifest& mf = m.manifest();
   std::string j = "{\"format\":" + json_str(kFormatName) + ",\"version\":" + decimal(mf.version);
   j += ",\"num_classes\":" + decimal(mf.conditioning.num_classes);
   j += ",\"latent_dim\":" + decimal(mf.conditioning.latent_dim);
   j += ",\"input_dim\":" + decimal(m.input_dim());
-  j += ",\"alpha_range\":[" + json_num(mf.conditioning.alpha_min) + "," + json_num(mf.conditioning.alpha_max) + "]";
+  // alpha_range and output_range as the manifest writes them (validated, finite): no float
+  // formatting in the module (printf's would add ~8 KB, even a small one ~0.3 KB gzipped)
+  j += ",\"alpha_range\":" + mf.conditioning.alpha_range_json;
   j += ",\"output_shape\":[";
   for (size_t i = 0; i < mf.output_shape.size(); ++i) j += (i ? "," : "") + decimal(mf.output_shape[i]);
-  j += "],\"output_range\":[" + json_num(mf.output_min) + "," + json_num(mf.output_max) + "]";
+  j += "],\"output_range\":" + mf.output_range_json;
   j += ",\"output_size\":" + decimal(m.output_size());
   j += ",\"parameters\":" + decimal(m.parameter_count());
   j += ",\"layers\":[";

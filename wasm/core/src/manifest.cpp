@@ -298,17 +298,17 @@ void heap_sort(std::uint64_t* a, std::size_t n) {
 // Offsets inside the bin and no two tensors (of any weight set) sharing bytes: sorted by
 // (offset, position in the manifest), neighbours must not overlap.
 bool check_ranges(Ctx& c, const Manifest& m) {
-  std::vector<const TensorEntry*> all;
-  std::vector<int> set;  // -1: "tensors", else the snapshot's index
-  for (const auto& t : m.tensors) all.push_back(&t), set.push_back(-1);
+  std::vector<std::pair<const TensorEntry*, int>> all;  // int: -1 "tensors", else the snapshot
+  for (const auto& t : m.tensors) all.push_back({&t, -1});
   for (std::size_t s = 0; s < m.snapshots.size(); ++s)
-    for (const auto& t : m.snapshots[s].tensors) all.push_back(&t), set.push_back(int(s));
+    for (const auto& t : m.snapshots[s].tensors) all.push_back({&t, int(s)});
   auto where = [&](std::size_t i) {
-    return set[i] < 0 ? std::string("tensors") : "snapshot \"" + m.snapshots[std::size_t(set[i])].name + "\"";
+    const int s = all[i].second;
+    return s < 0 ? std::string("tensors") : "snapshot \"" + m.snapshots[std::size_t(s)].name + "\"";
   };
   std::vector<std::uint64_t> key(all.size());
   for (std::size_t i = 0; i < all.size(); ++i) {
-    const TensorEntry* t = all[i];
+    const TensorEntry* t = all[i].first;
     if (t->offset + t->length > m.bin_bytes)
       return c.fail("%s \"%s\": bytes [%lld, %lld) lie outside bin.bytes %lld", where(i).c_str(),
                     t->name.c_str(), (long long)(t->offset), (long long)(t->offset + t->length),
@@ -319,9 +319,10 @@ bool check_ranges(Ctx& c, const Manifest& m) {
   heap_sort(key.data(), key.size());
   for (std::size_t k = 1; k < key.size(); ++k) {
     const std::size_t i = std::size_t(key[k - 1] & 0xfffff), j = std::size_t(key[k] & 0xfffff);
-    if (all[i]->offset + all[i]->length > all[j]->offset)
+    const TensorEntry *p = all[i].first, *q = all[j].first;
+    if (p->offset + p->length > q->offset)
       return c.fail("%s \"%s\" and %s \"%s\" overlap in model.bin", where(i).c_str(),
-                    all[i]->name.c_str(), where(j).c_str(), all[j]->name.c_str());
+                    p->name.c_str(), where(j).c_str(), q->name.c_str());
   }
   return true;
 }
@@ -371,6 +372,7 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   if (!ar || !ar->is_array() || ar->items.size() != 2 || !as_float(ar->items[0], &cd.alpha_min) ||
       !as_float(ar->items[1], &cd.alpha_max) || cd.alpha_min > cd.alpha_max)
     return c.fail("conditioning: \"alpha_range\" must be [min, max] with min <= max");
+  cd.alpha_range_json = std::string(text.substr(ar->begin, ar->end - ar->begin));
   std::string enc;
   if (!get_string(c, *cond, "alpha_encoding", "conditioning", &enc)) return false;
   if (enc != "alpha_minus_one")
@@ -392,6 +394,7 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   if (!rg || !rg->is_array() || rg->items.size() != 2 || !as_float(rg->items[0], &m.output_min) ||
       !as_float(rg->items[1], &m.output_max) || !(m.output_min < m.output_max))
     return c.fail("output: \"range\" must be [min, max] with min < max");
+  m.output_range_json = std::string(text.substr(rg->begin, rg->end - rg->begin));
 
   // tensors, then layers (which reference them)
   if (!parse_tensors(c, find(j, "tensors"), "tensors", &m.tensors)) return false;

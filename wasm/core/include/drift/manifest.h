@@ -55,6 +55,7 @@ struct Conditioning {
   int num_classes = 0;
   int latent_dim = 0;
   float alpha_min = 1.0f, alpha_max = 1.0f;  // the range seen in training
+  std::string alpha_range_json;              // "alpha_range" as written in the manifest
 };
 
 struct SnapshotEntry {
@@ -69,6 +70,7 @@ struct Manifest {
   Conditioning conditioning;
   std::vector<int> output_shape;            // e.g. [1,28,28] or [2]
   float output_min = -1.0f, output_max = 1.0f;
+  std::string output_range_json;            // "range" as written in the manifest
   std::vector<TensorEntry> tensors;         // the final (EMA) weights
   std::string bin_file;                     // relative to model.json's folder
   std::uint64_t bin_bytes = 0;
