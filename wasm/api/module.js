@@ -1,10 +1,8 @@
 // Hand-written loader for a standalone drift wasm module (drift_api.wasm, drift_toy.wasm).
 // Replaces Emscripten's JS glue: the modules are linked with -sSTANDALONE_WASM, so they
-// import only emscripten_notify_memory_growth and proc_exit (abort), plus the two C++
-// exception hooks for code that may throw. Same factory shape as Emscripten's MODULARIZE
+// import only emscripten_notify_memory_growth and proc_exit (abort; an uncaught C++ exception
+// in the toy module ends there too). Same factory shape as Emscripten's MODULARIZE
 // output: createDriftModule({wasmBinary}) -> {_drift_*: exports, HEAPU8, HEAP32, HEAPF32}.
-const trap = (what) => () => { throw new WebAssembly.RuntimeError(what); };
-
 export default async function createDriftModule(opts = {}) {
   let bytes = opts.wasmBinary;
   if (!bytes) {
@@ -14,12 +12,8 @@ export default async function createDriftModule(opts = {}) {
     bytes = await res.arrayBuffer();
   }
   const { instance } = await WebAssembly.instantiate(bytes, {
-    env: {
-      emscripten_notify_memory_growth() {},
-      __cxa_allocate_exception: () => 0,
-      __cxa_throw: trap('uncaught C++ exception'),
-    },
-    wasi_snapshot_preview1: { proc_exit: trap('abort') },
+    env: { emscripten_notify_memory_growth() {} },
+    wasi_snapshot_preview1: { proc_exit() { throw new WebAssembly.RuntimeError('abort'); } },
   });
   const e = instance.exports, M = {};
   for (const k in e) if (typeof e[k] == 'function') M['_' + k] = e[k];
