@@ -107,11 +107,31 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   return res;
 }
 
+namespace {
+// loss = mean((x/s - sg(x/s + V))^2) = mean(V^2), with d loss/dx = -2 V / (s numel): one
+// reduction forward and one scaled copy of V backward, instead of autograd through the
+// divide, add, subtract, square and mean on [B,G,D].
+struct DriftLossFn : public torch::autograd::Function<DriftLossFn> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& V,
+                               double s) {
+    ctx->save_for_backward({V});
+    ctx->saved_data["k"] = -2.0 / (s * double(V.numel()));
+    ctx->saved_data["dtype"] = int64_t(x.scalar_type());
+    return V.square().mean();
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    const torch::Tensor V = ctx->get_saved_variables()[0];
+    const auto dtype = c10::ScalarType(ctx->saved_data["dtype"].toInt());
+    return {V.mul(grad[0] * ctx->saved_data["k"].toDouble()).to(dtype), torch::Tensor(), torch::Tensor()};
+  }
+};
+}  // namespace
+
 torch::Tensor drift_loss(const torch::Tensor& x, const FieldResult& f) {
   // x [B,G,D] (with grad) -> scalar
-  const torch::Tensor xs = x.to(torch::kFloat) / f.s;
-  const torch::Tensor goal = (xs.detach() + f.V).detach();
-  return (xs - goal).pow(2).mean();
+  if (!f.V.defined() || !f.V.sizes().equals(x.sizes())) throw std::runtime_error("drift field: V does not match x");
+  return DriftLossFn::apply(x, f.V.detach(), f.s);
 }
 
 }  // namespace drift::field
