@@ -32,7 +32,7 @@ done
 INFER=""
 for c in "$NATIVE/bin/drift-infer" "$NATIVE/wasm/infer/drift-infer"; do [ -x "$c" ] && INFER=$c && break; done
 [ -n "$INFER" ] || { echo "bench-infer.sh: $NATIVE: no drift-infer; build it: cmake --build $NATIVE --target drift-infer" >&2; exit 1; }
-for f in drift_api.js drift_api.wasm; do
+for f in drift_api.js drift_api.wasm drift_toy.js drift_toy.wasm; do
   [ -f "$WASM/$f" ] || { echo "bench-infer.sh: $WASM/$f: missing; build the wasm module (cmake --build --preset wasm)" >&2; exit 1; }
 done
 mkdir -p build/bench "$(dirname "$OUT")"
@@ -56,7 +56,9 @@ node scripts/bench/browser.mjs "$WASM" "$MODEL" "$BATCHES" "$SECONDS_PER" >> "$r
 echo "bench-infer: LibTorch CPU" >&2
 /usr/bin/python3 scripts/bench/torch_bench.py "$MODEL" "$BATCHES" "$SECONDS_PER" >> "$results"
 
-# Download sizes: what a page fetches for each engine, and the weights.
+# Download sizes: what a page fetches for each engine, and the weights. drift ships two
+# modules: the inference core (all a page showing digits fetches) and the 2D toy module
+# (fetched only for the live 2D panel); each is a .wasm plus its 1 KB loader (wasm/api/module.js).
 size_entry() {  # size_entry LABEL FILE...
   local b g
   b=$(cat "${@:2}" | wc -c)
@@ -66,7 +68,10 @@ size_entry() {  # size_entry LABEL FILE...
 TF=node_modules/@tensorflow
 {
   echo "{"
-  size_entry "drift core: drift_api.wasm + drift_api.js" "$WASM/drift_api.wasm" "$WASM/drift_api.js"; echo ","
+  size_entry "drift inference core (model loader + generator): drift_api.wasm + drift_api.js" \
+    "$WASM/drift_api.wasm" "$WASM/drift_api.js"; echo ","
+  size_entry "drift 2D toy module (toy trainer + drift field, 2D panel only): drift_toy.wasm + drift_toy.js" \
+    "$WASM/drift_toy.wasm" "$WASM/drift_toy.js"; echo ","
   size_entry "tfjs: tf-core.min.js + tf-backend-wasm.min.js + tfjs-backend-wasm-simd.wasm" \
     $TF/tfjs-core/dist/tf-core.min.js $TF/tfjs-backend-wasm/dist/tf-backend-wasm.min.js \
     $TF/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm; echo ","
