@@ -106,11 +106,11 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
   std::vector<std::string> names;
   for (std::size_t i = 0; i < arr->items.size(); ++i) {
     const json& t = arr->items[i];
-    std::string w = where + "[" + std::to_string(i) + "]";
+    std::string w = strformat("%s[%zu]", where.c_str(), i);
     if (!t.is_object()) return c.fail("%s: must be an object", w.c_str());
     TensorEntry e;
     if (!get_string(c, t, "name", w, &e.name)) return false;
-    w = where + " \"" + e.name + "\"";
+    w = strformat("%s \"%s\"", where.c_str(), e.name.c_str());
     if (!insert_unique(names, e.name)) return c.fail("%s: duplicate tensor name", w.c_str());
     const json* shape = find(t, "shape");
     if (!shape || !shape->is_array() || shape->items.empty() || shape->items.size() > 4)
@@ -157,7 +157,7 @@ const TensorEntry* find_tensor(const std::vector<TensorEntry>& ts, const std::st
 
 std::string shape_str(const std::vector<std::int64_t>& s) {
   std::string r = "[";
-  for (std::size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+  for (std::size_t i = 0; i < s.size(); ++i) r += strformat(i ? ",%lld" : "%lld", (long long)s[i]);
   return r + "]";
 }
 
@@ -304,7 +304,7 @@ bool check_ranges(Ctx& c, const Manifest& m) {
     for (const auto& t : m.snapshots[s].tensors) all.push_back({&t, int(s)});
   auto where = [&](std::size_t i) {
     const int s = all[i].second;
-    return s < 0 ? std::string("tensors") : "snapshot \"" + m.snapshots[std::size_t(s)].name + "\"";
+    return s < 0 ? std::string("tensors") : strformat("snapshot \"%s\"", m.snapshots[std::size_t(s)].name.c_str());
   };
   std::vector<std::uint64_t> key(all.size());
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -406,9 +406,9 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     return c.fail("more than %lld layers", (long long)(Limits::kLayers));
   for (std::size_t i = 0; i < layers->items.size(); ++i) {
     LayerSpec s;
-    std::string w = "layer " + std::to_string(i);
+    std::string w = strformat("layer %zu", i);
     if (!parse_layer(c, layers->items[i], w, &s)) return false;
-    w += " (" + std::string(layer_type_name(s.type)) + ")";
+    w = strformat("layer %zu (%s)", i, layer_type_name(s.type));
     if (!check_layer_tensors(c, s, m.tensors, w)) return false;
     m.layers.push_back(std::move(s));
   }
@@ -445,13 +445,13 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     std::vector<std::string> names{"final", ""};
     for (std::size_t i = 0; i < snaps->items.size(); ++i) {
       const json& s = snaps->items[i];
-      std::string w = "snapshots[" + std::to_string(i) + "]";
+      std::string w = strformat("snapshots[%zu]", i);
       SnapshotEntry e;
       if (!s.is_object()) return c.fail("%s: must be an object", w.c_str());
       if (!get_string(c, s, "name", w, &e.name)) return false;
       if (!insert_unique(names, e.name))
         return c.fail("%s: duplicate or reserved snapshot name \"%s\"", w.c_str(), e.name.c_str());
-      w = "snapshot \"" + e.name + "\"";
+      w = strformat("snapshot \"%s\"", e.name.c_str());
       if (!get_int(c, s, "step", w, 0, std::int64_t(1) << 53, &e.step)) return false;
       if (!parse_tensors(c, find(s, "tensors"), w + " tensors", &e.tensors)) return false;
       if (e.tensors.size() != m.tensors.size())

@@ -17,8 +17,9 @@ namespace drift::core {
 namespace {
 
 std::string shape_str(const ActShape& s) {
-  if (s.flat) return "[" + std::to_string(s.c) + "]";
-  return "[" + std::to_string(s.c) + "," + std::to_string(s.h) + "," + std::to_string(s.w) + "]";
+  // messages go through strformat: each inline concatenation costs wasm bytes
+  if (s.flat) return strformat("[%lld]", (long long)s.c);
+  return strformat("[%lld,%lld,%lld]", (long long)s.c, (long long)s.h, (long long)s.w);
 }
 
 // Resolves each layer's input/output shape and the float offsets of its tensors.
@@ -31,7 +32,7 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
   *params = 0;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
     const LayerSpec& s = m.layers[i];
-    std::string w = "layer " + std::to_string(i) + " (" + layer_type_name(s.type) + "): ";
+    std::string w = strformat("layer %zu (%s): ", i, layer_type_name(s.type));
     LayerPlan p;
     p.spec = s;
     p.in = cur;
@@ -181,7 +182,7 @@ bool Model::decode_set(int set, const std::uint8_t* bytes, float* dst, std::stri
       if (offs[k] < 0) continue;
       const TensorEntry* t = find_tensor(ts, *names[k]);  // presence checked by the parser
       if (!t) {
-        *why = "missing tensor \"" + *names[k] + "\"";
+        *why = strformat("missing tensor \"%s\"", names[k]->c_str());
         return false;
       }
       const bool pack = k == 0 && p.packed;
@@ -258,7 +259,7 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
   std::vector<float> w(static_cast<std::size_t>(floats));
   for (std::size_t s = 0; s <= m.snapshots.size(); ++s) {
     if (!model->decode_set(int(s), bytes, w.data(), &why))
-      return fail(s ? "snapshot \"" + m.snapshots[s - 1].name + "\": " + why : why);
+      return fail(s ? strformat("snapshot \"%s\": %s", m.snapshots[s - 1].name.c_str(), why.c_str()) : why);
     if (s == 0) model->final_ = w;
   }
   if (!m.snapshots.empty()) model->bin_.assign(bytes, bytes + bin_size);
