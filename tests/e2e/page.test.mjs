@@ -52,6 +52,10 @@ const hostPage = (body) => `<!doctype html><html lang="en"><head><meta charset="
 fs.writeFileSync(path.join(embedDir, 'element.html'), hostPage(
   '<script type="module" src="../drift-demo.js"></script>\n'
   + '<drift-demo model="../models/mnist/model.json" panels="digits,drift2d"></drift-demo>'));
+// digits only: the 2D toy module (drift_toy.wasm) must never be fetched
+fs.writeFileSync(path.join(embedDir, 'digits-only.html'), hostPage(
+  '<script type="module" src="../drift-demo.js"></script>\n'
+  + '<drift-demo model="../models/mnist/model.json" panels="digits"></drift-demo>'));
 fs.writeFileSync(path.join(embedDir, 'iframe.html'), hostPage(
   '<iframe src="../index.html" title="Drifting Models demo" style="width:100%;height:900px;border:0"></iframe>'));
 overlays['embed/'] = embedDir;
@@ -416,6 +420,15 @@ try {
     .querySelectorAll('[data-panel]')].map((e) => e.dataset.panel).join(','));
   check('embedded element (relative script, panels attribute) renders digits', panels === 'digits,drift2d', panels);
   check('embedded element: no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname.split('/').pop()));
+  await page.goto(new URL('embed/digits-only.html', server.url).href);
+  await page.waitForFunction(() => document.querySelector('drift-demo')?.dataset.firstDigitsMs
+    || document.querySelector('drift-demo')?.dataset.state === 'error', null, { timeout: 30000 });
+  const state = await page.evaluate(() => document.querySelector('drift-demo').dataset.state);
+  check('digits-only element: digits, inference module only (drift_toy.* never fetched)',
+    state === 'ready' && fetched.includes('drift_api.wasm') && !fetched.some((f) => f.startsWith('drift_toy')),
+    `state ${state}; fetched ${fetched.filter((f) => f.startsWith('drift_')).join(', ')}`);
   await page.goto(new URL('embed/iframe.html', server.url).href);
   const frame = page.frameLocator('iframe');
   await frame.locator('drift-demo .digit-grid[data-renders]').waitFor({ timeout: 30000 });
