@@ -4,8 +4,10 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace drift::train {
 
@@ -68,6 +70,18 @@ DRIFT_MULTIVERSION void update(float* __restrict p, const float* __restrict g, f
 DRIFT_MULTIVERSION void ema_only(const float* __restrict p, float* __restrict e, int64_t n, float ema,
                                  float one_minus_ema) {
   for (int64_t i = 0; i < n; ++i) e[i] = e[i] * ema + one_minus_ema * p[i];
+}
+
+template <class Map>
+auto find_state(Map& m, const torch::Tensor& p) {
+  using Key = typename Map::key_type;
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream key;  // what c10::guts::to_string(impl) writes
+    key << p.unsafeGetTensorImpl();
+    return m.find(key.str());
+  } else {
+    return m.find(p.unsafeGetTensorImpl());
+  }
 }
 
 bool fusable(const torch::Tensor& t) {
@@ -205,6 +219,12 @@ double FusedAdamW::step(double max_norm, const std::vector<torch::Tensor>& ema, 
   return total;
 }
 
+torch::optim::AdamWParamState* adamw_state(torch::optim::AdamW& opt, const torch::Tensor& p) {
+  auto it = find_state(opt.state(), p);
+  if (it == opt.state().end()) return nullptr;
+  return static_cast<torch::optim::AdamWParamState*>(it->second.get());
+}
+
 void FusedAdamW::save(torch::serialize::OutputArchive& ar) const {
   ar.write("fused_adamw", torch::tensor(int64_t(1)));  // format marker/version
   ar.write("step", torch::tensor(step_));
@@ -231,9 +251,9 @@ void FusedAdamW::load(torch::serialize::InputArchive& ar) {
     step_ = 0;
     if (old.state().empty()) return;  // saved before the first step
     for (const auto& p : params_) {
-      auto it = old.state().find(c10::guts::to_string(p.unsafeGetTensorImpl()));
-      if (it == old.state().end()) throw std::runtime_error("optimizer state does not fit this model (a parameter has no moments)");
-      auto& s = static_cast<torch::optim::AdamWParamState&>(*it->second);
+      torch::optim::AdamWParamState* st = adamw_state(old, p);
+      if (!st) throw std::runtime_error("optimizer state does not fit this model (a parameter has no moments)");
+      auto& s = *st;
       m_.push_back(s.exp_avg().to(p.device()).contiguous());
       v_.push_back(s.exp_avg_sq().to(p.device()).contiguous());
       step_ = s.step();

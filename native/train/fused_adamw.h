@@ -58,4 +58,8 @@ class FusedAdamW {
   int64_t step_ = 0;
 };
 
+// The state torch::optim::AdamW keeps for parameter p, or nullptr (its state map is keyed by
+// the parameter's TensorImpl: a string in LibTorch 1.x, a pointer in later versions).
+torch::optim::AdamWParamState* adamw_state(torch::optim::AdamW& opt, const torch::Tensor& p);
+
 }  // namespace drift::train

@@ -76,8 +76,7 @@ Run compare(const AdamWConfig& cfg, double clip, double ema_decay, int steps) {
   }
   std::vector<torch::Tensor> rm, rv;
   for (const auto& p : ref) {
-    auto& st = static_cast<torch::optim::AdamWParamState&>(
-        *adamw.state().at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+    auto& st = *drift::train::adamw_state(adamw, p);
     rm.push_back(st.exp_avg());
     rv.push_back(st.exp_avg_sq());
   }
@@ -184,8 +183,7 @@ TEST_CASE("fused AdamW: save/load continues exactly; AdamW archives load; misfit
     opt.load(ar);
     CHECK(opt.steps() == 3);
     for (size_t i = 0; i < r.size(); ++i) {
-      auto& st = static_cast<torch::optim::AdamWParamState&>(
-          *adamw.state().at(c10::guts::to_string(r[i].unsafeGetTensorImpl())));
+      auto& st = *drift::train::adamw_state(adamw, r[i]);
       CHECK(torch::equal(opt.exp_avg()[i], st.exp_avg()));
       CHECK(torch::equal(opt.exp_avg_sq()[i], st.exp_avg_sq()));
     }
