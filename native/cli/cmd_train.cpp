@@ -54,7 +54,7 @@ void add_train(CLI::App& app) {
       ->delimiter(',')
       ->capture_default_str();
   c->add_option("--init", o.init, "toy generator start: middle | far | collapsed")->capture_default_str();
-  c->add_option("--arch", o.arch, "image generator: mlp | conv")->capture_default_str();
+  c->add_option("--arch", o.arch, "image generator: mlp | mlpconv | conv")->capture_default_str();
   c->add_option("--out-act", o.out_act, "image generator output: none | sigmoid")->capture_default_str();
   c->add_option("--device", o.device, "auto | cpu | cuda")->capture_default_str();
   c->add_option("--seed", o.seed, "seed of initialisation and sampling")->capture_default_str();

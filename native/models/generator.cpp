@@ -62,7 +62,7 @@ void from_json(const nlohmann::json& j, GeneratorConfig& c) {
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(std::string("generator config: ") + e.what());
   }
-  if (c.arch != "mlp" && c.arch != "conv" && c.arch != "toy")
+  if (c.arch != "mlp" && c.arch != "conv" && c.arch != "mlpconv" && c.arch != "toy")
     throw std::runtime_error("generator config: unknown arch '" + c.arch + "'");
   if (c.latent_dim <= 0 || c.num_classes < 0 || c.output_shape.empty() || c.hidden.empty())
     throw std::runtime_error("generator config: latent_dim, output_shape and hidden must be non-empty/positive");
@@ -90,6 +90,13 @@ GeneratorConfig default_conv_config(int64_t num_classes, std::vector<int64_t> ou
   return c;
 }
 
+GeneratorConfig default_mlpconv_config(int64_t num_classes, std::vector<int64_t> output_shape) {
+  GeneratorConfig c = default_mlp_config(num_classes, std::move(output_shape));
+  c.arch = "mlpconv";
+  c.hidden = {512, 1024, 4, 8};  // MLP widths, then head channels at H/2 and at H
+  return c;
+}
+
 GeneratorConfig default_toy_config() {
   GeneratorConfig c;
   c.arch = "toy";
@@ -113,6 +120,32 @@ std::vector<LayerSpec> build_layer_specs(const GeneratorConfig& cfg) {
     }
     s.push_back(linear(prev, out));
     if (cfg.output_activation == "sigmoid") s.push_back(act("sigmoid"));
+    return s;
+  }
+  if (cfg.arch == "mlpconv") {
+    // The MLP's last layer is read as a [c_head, H/2, W/2] image, upsampled, and refined by two
+    // 3x3 convolutions: neighbouring pixels share weights, which removes the isolated speckle
+    // that independent per-pixel readouts leave on strokes (docs/results.md).
+    if (cfg.output_shape.size() != 3 || cfg.output_shape[1] % 2 || cfg.output_shape[2] % 2)
+      throw std::runtime_error("generator config: mlpconv needs output_shape [C,H,W] with H,W even");
+    if (cfg.hidden.size() < 3)
+      throw std::runtime_error("generator config: mlpconv needs hidden = [widths..., head_channels, mid_channels]");
+    const int64_t C = cfg.output_shape[0], H = cfg.output_shape[1], W = cfg.output_shape[2];
+    const int64_t ch = cfg.hidden[cfg.hidden.size() - 2], cm = cfg.hidden.back();
+    int64_t prev = in;
+    for (size_t i = 0; i + 2 < cfg.hidden.size(); ++i) {
+      s.push_back(linear(prev, cfg.hidden[i]));
+      s.push_back(act(cfg.activation));
+      prev = cfg.hidden[i];
+    }
+    s.push_back(linear(prev, ch * (H / 2) * (W / 2)));
+    s.push_back({"reshape", {{"shape", {ch, H / 2, W / 2}}}});
+    s.push_back({"upsample_nearest", {{"scale", 2}}});
+    s.push_back(conv(ch, cm, 3));
+    s.push_back(act(cfg.activation));
+    s.push_back(conv(cm, C, 3));
+    if (cfg.output_activation == "sigmoid") s.push_back(act("sigmoid"));
+    s.push_back({"flatten", nlohmann::json::object()});
     return s;
   }
   // conv: linear -> [c0, H/4, W/4] -> conv -> up2 -> conv -> up2 -> conv -> conv to C.

@@ -19,11 +19,11 @@ namespace drift::models {
 
 // Everything needed to rebuild a generator; stored as JSON in checkpoints and manifests.
 struct GeneratorConfig {
-  std::string arch = "mlp";              // "mlp" | "conv" | "toy"
+  std::string arch = "mlp";              // "mlp" | "conv" | "mlpconv" | "toy"
   int64_t latent_dim = 32;               // size of eps
   int64_t num_classes = 10;              // 0 = unconditional (toy sets)
   std::vector<int64_t> output_shape{1, 28, 28};  // [C,H,W] for images, [2] for toy
-  std::vector<int64_t> hidden{512, 1024};  // mlp/toy: hidden widths; conv: [fc_channels, ch_7x7, ch_14x14]
+  std::vector<int64_t> hidden{512, 1024};  // mlp/toy: hidden widths; conv: [fc_channels, ch_7x7, ch_14x14]; mlpconv: [widths..., head_ch, mid_ch]
   std::string activation = "silu";       // any activation of the vocabulary
   std::string output_activation = "none";  // "none" | "sigmoid" (images: keeps pixels in (0,1))
   std::string dataset;                   // informational: what it was trained on
@@ -38,6 +38,7 @@ void from_json(const nlohmann::json& j, GeneratorConfig& c);  // throws std::run
 // Defaults per arch (the values `drift-train train --arch ...` uses).
 GeneratorConfig default_mlp_config(int64_t num_classes, std::vector<int64_t> output_shape);
 GeneratorConfig default_conv_config(int64_t num_classes, std::vector<int64_t> output_shape);
+GeneratorConfig default_mlpconv_config(int64_t num_classes, std::vector<int64_t> output_shape);
 GeneratorConfig default_toy_config();  // 32 -> 256 -> 256 -> 256 -> 2, SiLU, num_classes 0
 
 // One layer of the stack: its vocabulary type and its manifest params (e.g. {"in":..,"out":..}).

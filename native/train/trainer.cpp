@@ -136,8 +136,8 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
 
   TrainData data(opt.dataset, opt.data_dir, dev);
   const bool toy = data.is_toy();
-  if (!toy && opt.arch != "mlp" && opt.arch != "conv")
-    throw std::runtime_error("--arch '" + opt.arch + "': expected mlp or conv");
+  if (!toy && opt.arch != "mlp" && opt.arch != "conv" && opt.arch != "mlpconv")
+    throw std::runtime_error("--arch '" + opt.arch + "': expected mlp, mlpconv or conv");
   if (toy) core::toy_init(opt.init);  // validates the name early
   if (toy && opt.views != std::vector<std::string>{"pixel"})
     throw std::runtime_error("--views: 2D toy sets have only the 'pixel' view (the points themselves)");
@@ -149,6 +149,7 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   // Model, EMA, optimizer; initialisation from the seed (before the sampler stream).
   torch::manual_seed(opt.seed);
   models::GeneratorConfig cfg = toy ? models::default_toy_config()
+                                    : opt.arch == "mlpconv" ? models::default_mlpconv_config(data.num_classes(), data.sample_shape())
                                     : (opt.arch == "conv" ? models::default_conv_config(data.num_classes(), data.sample_shape())
                                                           : models::default_mlp_config(data.num_classes(), data.sample_shape()));
   cfg.dataset = opt.dataset;

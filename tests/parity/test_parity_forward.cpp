@@ -17,6 +17,7 @@ namespace {
 models::GeneratorConfig config_for(const std::string& arch, const std::string& act) {
   models::GeneratorConfig c = arch == "mlp"    ? models::default_mlp_config(10, {1, 28, 28})
                               : arch == "conv" ? models::default_conv_config(10, {1, 28, 28})
+                              : arch == "mlpconv" ? models::default_mlpconv_config(10, {1, 28, 28})
                                                : models::default_toy_config();
   c.activation = act;
   return c;
@@ -99,7 +100,7 @@ models::Generator rounded_f16_copy(models::Generator& g) {
 TEST_CASE("parity f32: every architecture x activation, random-init and trained", "[parity]") {
   torch::manual_seed(1);
   double worst = 0;
-  for (std::string arch : {"mlp", "conv", "toy"})
+  for (std::string arch : {"mlp", "mlpconv", "conv", "toy"})
     for (std::string act : {"silu", "relu", "tanh", "sigmoid", "gelu_tanh", "leaky_relu"}) {
       models::Generator g(config_for(arch, act));
       perturb(g, 0.05);
@@ -119,12 +120,12 @@ TEST_CASE("parity f32: every architecture x activation, random-init and trained"
         worst = std::max(worst, r.max_rel);
       }
     }
-  std::printf("parity f32: worst max rel over 3 archs x 6 activations %.2e\n", worst);
+  std::printf("parity f32: worst max rel over 4 archs x 6 activations %.2e\n", worst);
 }
 
 TEST_CASE("parity f16: exact against f16-rounded weights, bounded against f32", "[parity]") {
   torch::manual_seed(2);
-  for (std::string arch : {"mlp", "conv", "toy"}) {
+  for (std::string arch : {"mlp", "mlpconv", "conv", "toy"}) {
     models::Generator g(config_for(arch, "silu"));
     perturb(g, 0.05);
     auto m = to_core(g, exporter::Dtype::f16);

@@ -42,7 +42,7 @@ TEST_CASE("generator input is [eps | one_hot | alpha-1]", "[models]") {
 
 TEST_CASE("layers_json lists every parameter with its named_parameters key and shape", "[models]") {
   for (auto cfg : {default_mlp_config(10, {1, 28, 28}), default_conv_config(10, {1, 28, 28}),
-                   default_toy_config()}) {
+                   default_mlpconv_config(10, {1, 28, 28}), default_toy_config()}) {
     Generator g(cfg);
     auto layers = g->layers_json();
     auto params = g->named_parameters();
