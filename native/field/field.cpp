@@ -38,24 +38,29 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   }
   tparts.push_back(in.pos.to(torch::kFloat));
   wparts.push_back(torch::ones({B, P}, fopt));
-  const torch::Tensor T = torch::cat(tparts, 1);  // [B,N,D]
+  // T stays in its parts (no [B,N,D] copy): the GEMMs below run on each part.
   const torch::Tensor w = torch::cat(wparts, 1);  // [B,N]
-  const int64_t N = T.size(1), split = G + U;
+  const int64_t N = w.size(1), split = G + U;
   const int64_t nt = int64_t(opt.taus.size());
 
   // Plain L2 distances, squared clamped at 1e-8 before the root. [B,G,N]
   // Low-dimensional data (2D toys) use exact differences: the GEMM expansion
   // |x|^2 + |T|^2 - 2x.T cancels badly for close neighbours there (1.3e-5 relative error at
   // D=2 against a float64 field), and the [B,G,N,D] difference tensor is small when D is.
-  // The expansion is one baddbmm onto |x|^2 + |T|^2 (norms in one pass each, no [B,N,D] temp).
+  // The expansion is one baddbmm per part onto |x|^2 + |T_j|^2 (norms in one pass each).
   constexpr int64_t kExactDistanceMaxDim = 16;
   torch::Tensor dist;
   if (D <= kExactDistanceMaxDim) {
+    const torch::Tensor T = torch::cat(tparts, 1);  // [B,N,D], small when D is
     dist = (x.unsqueeze(2) - T.unsqueeze(1)).pow(2).sum(-1);
   } else {
-    const torch::Tensor tn = at::linalg_vector_norm(T, 2, {-1}, false, c10::nullopt).square_();  // [B,N]
-    const torch::Tensor xn = tn.narrow(1, 0, G);                   // x is T's first G rows
-    dist = torch::baddbmm(xn.unsqueeze(2) + tn.unsqueeze(1), x, T.transpose(1, 2), 1.0, -2.0);
+    const torch::Tensor xn = at::linalg_vector_norm(x, 2, {-1}, false, c10::nullopt).square_().unsqueeze(2);
+    std::vector<torch::Tensor> dparts;
+    for (size_t k = 0; k < tparts.size(); ++k) {
+      const torch::Tensor tn = k == 0 ? xn.squeeze(2) : at::linalg_vector_norm(tparts[k], 2, {-1}, false, c10::nullopt).square_();
+      dparts.push_back(torch::baddbmm(xn + tn.unsqueeze(1), x, tparts[k].transpose(1, 2), 1.0, -2.0));
+    }
+    dist = torch::cat(dparts, 2);  // [B,G,N]
   }
   dist.clamp_min_(1e-8).sqrt_();
 
@@ -85,7 +90,12 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   // F_tau = sum_j c_ij (T_j - x_i) / s = (c T - rowsum(c) x) / s. One GEMM for all
   // temperatures reads T once; the 1/s is applied to the small [B,G,D] results, not to T.
   const torch::Tensor C = nt == 1 ? coefs.front() : torch::cat(coefs, 1);  // [B,nt*G,N]
-  const torch::Tensor CT = torch::bmm(C, T);                                // [B,nt*G,D]
+  torch::Tensor CT;                                                         // C T: [B,nt*G,D]
+  for (size_t k = 0, off = 0; k < tparts.size(); off += tparts[k].size(1), ++k) {
+    const torch::Tensor Ck = C.narrow(2, int64_t(off), tparts[k].size(1));
+    if (k == 0) CT = torch::bmm(Ck, tparts[k]);
+    else CT.baddbmm_(Ck, tparts[k]);
+  }
   const torch::Tensor csum = C.sum(2, true);                                // [B,nt*G,1]
 
   FieldResult res;
