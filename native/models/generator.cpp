@@ -229,8 +229,9 @@ torch::Tensor GeneratorImpl::forward(const torch::Tensor& input) {
       case kGroupNorm: h = norms_[slot_[i]]->forward(h); break;
       case kUpsample: {
         const int64_t sc = sp.params.at("scale").get<int64_t>();
-        // nearest upsampling by an integer factor == repeat each pixel sc x sc
-        h = h.repeat_interleave(sc, 2).repeat_interleave(sc, 3);
+        // nearest upsampling by an integer factor: each pixel repeated sc x sc (one kernel and
+        // a summing backward, where two repeat_interleaves cost index copies both ways)
+        h = torch::upsample_nearest2d(h, {h.size(2) * sc, h.size(3) * sc});
         break;
       }
       case kReshape: {
