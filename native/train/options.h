@@ -13,7 +13,7 @@ struct TrainOptions {
   std::string dataset = "mnist";  // mnist | fashion-mnist | idx:DIR | toy name | csv:FILE
   std::string data_dir = "data";
   std::string out;                // RUN_DIR
-  std::string arch = "mlp";       // mlp | conv (images); toy sets always use the toy MLP
+  std::string arch = "mlpconv";   // mlpconv | mlp | conv (images); toy sets always use the toy MLP
   std::string out_act = "sigmoid";  // images: generator output activation none | sigmoid
   int64_t steps = 0;              // 0: from epochs, else the dataset default
   double epochs = 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch reference of drift-train's default MNIST training step, for speed comparison.
 
-Same model (MLP 43 -> 512 -> 1024 -> 784, SiLU, sigmoid output), same batch (10 classes x
+Same model (drift-train's default mlpconv: MLP 43 -> 512 -> 1024 -> 4x14x14, nearest 2x upsampling,
+3x3 convs 4 -> 8 -> 1, SiLU, sigmoid output; or --arch mlp: 43 -> 512 -> 1024 -> 784), same batch (10 classes x
 32 generated, 128 positives, 64 unconditional negatives), same field (docs/drift-field.md, floor 0,
 taus 0.02/0.05/0.2), AdamW(0.9, 0.95) + clip 2 + EMA 0.999 with warm-up. Prints one JSON line.
 
@@ -71,6 +72,7 @@ def main():
     ap.add_argument("--warmup-steps", type=int, default=20, help="untimed steps first")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--arch", choices=["mlpconv", "mlp"], default="mlpconv", help="drift-train's --arch")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -80,8 +82,13 @@ def main():
     K, G, P, U, L = 10, 32, 128, 64, 32
     by_class = [torch.nonzero(Y == k).flatten() for k in range(K)]
 
-    layers = [torch.nn.Linear(L + K + 1, 512), torch.nn.SiLU(), torch.nn.Linear(512, 1024), torch.nn.SiLU(),
-              torch.nn.Linear(1024, 784), torch.nn.Sigmoid()]
+    layers = [torch.nn.Linear(L + K + 1, 512), torch.nn.SiLU(), torch.nn.Linear(512, 1024), torch.nn.SiLU()]
+    if a.arch == "mlp":
+        layers += [torch.nn.Linear(1024, 784), torch.nn.Sigmoid()]
+    else:  # mlpconv: last layer read as a 4 x 14 x 14 image, upsampled, two 3x3 convs
+        layers += [torch.nn.Linear(1024, 4 * 14 * 14), torch.nn.Unflatten(1, (4, 14, 14)),
+                   torch.nn.Upsample(scale_factor=2, mode="nearest"), torch.nn.Conv2d(4, 8, 3, padding=1),
+                   torch.nn.SiLU(), torch.nn.Conv2d(8, 1, 3, padding=1), torch.nn.Sigmoid(), torch.nn.Flatten()]
     model = torch.nn.Sequential(*layers)
     ema = [p.detach().clone() for p in model.parameters()]
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.0)
@@ -119,7 +126,7 @@ def main():
         loss = step(a.warmup_steps + i)
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(json.dumps({"impl": "pytorch-reference", "torch": torch.__version__, "threads": a.threads,
-                      "steps": a.steps, "seconds": dt, "steps_per_s": a.steps / dt,
+                      "steps": a.steps, "arch": a.arch, "seconds": dt, "steps_per_s": a.steps / dt,
                       "cpu_ms_per_step": 1000 * cpu / a.steps, "loss": loss}))
 
 
