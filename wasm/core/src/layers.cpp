@@ -28,49 +28,7 @@ void linear_forward(const float* W, const float* b, int in, int out, int n, cons
   }
 }
 
-std::int64_t conv_scratch(const LayerPlan& p) {
-  if (p.spec.type != LayerType::conv2d) return 0;
-  return std::int64_t(p.out.h) * p.out.w * p.in.c * p.spec.kernel * p.spec.kernel;
-}
-
-void conv2d_forward(const LayerPlan& p, const float* W, const float* b, int n, const float* x,
-                    float* y, float* col) {
-  // per sample: col[HoWo, C*k*k] (column (c,ky,kx) = shifted, zero-padded plane c),
-  // y_s[HoWo, O] = col * W^T where W^T is PyTorch's [O, C*k*k] row-major read column-major.
-  const int C = p.in.c, H = p.in.h, Wd = p.in.w, k = p.spec.kernel, pad = p.spec.padding;
-  const int O = p.out.c, Ho = p.out.h, Wo = p.out.w;
-  const int HWo = Ho * Wo, K = C * k * k;
-  const std::int64_t in_size = p.in.size(), out_size = p.out.size();
-  for (int s = 0; s < n; ++s) {
-    const float* xs = x + s * in_size;
-    float* ys = y + s * out_size;
-    for (int c = 0; c < C; ++c) {
-      const float* plane = xs + std::int64_t(c) * H * Wd;
-      for (int ky = 0; ky < k; ++ky)
-        for (int kx = 0; kx < k; ++kx) {
-          float* dst = col + std::int64_t((c * k + ky) * k + kx) * HWo;
-          for (int oy = 0; oy < Ho; ++oy) {
-            const int iy = oy + ky - pad;
-            float* row = dst + oy * Wo;
-            if (iy < 0 || iy >= H) {
-              std::memset(row, 0, sizeof(float) * std::size_t(Wo));
-              continue;
-            }
-            const float* src = plane + iy * Wd;
-            for (int ox = 0; ox < Wo; ++ox) {
-              const int ix = ox + kx - pad;
-              row[ox] = (ix >= 0 && ix < Wd) ? src[ix] : 0.0f;
-            }
-          }
-        }
-    }
-    gemm_nn(HWo, O, K, col, W, ys);
-    if (b) {
-      MatC Y(ys, HWo, O);
-      Y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b, O);
-    }
-  }
-}
+// conv2d_forward and conv_scratch: conv2d.cpp
 
 void upsample_nearest_forward(const LayerPlan& p, int n, const float* x, float* y) {
   const int C = p.in.c, H = p.in.h, Wd = p.in.w, s = p.spec.scale, Ho = H * s, Wo = Wd * s;
@@ -126,10 +84,10 @@ void activation_forward(LayerType t, float slope, float* x, std::int64_t count) 
       a = a.tanh();
       break;
     case LayerType::sigmoid:
-      a = 1.0f / (1.0f + (-a).exp());
+      sigmoid_forward(x, count);
       break;
     case LayerType::silu:
-      a = a / (1.0f + (-a).exp());
+      silu_forward(x, count);
       break;
     case LayerType::gelu_tanh: {
       const float k = 0.7978845608028654f;  // sqrt(2/pi)

@@ -12,9 +12,10 @@ namespace drift::core {
 void linear_forward(const float* W, const float* b, int in, int out, int n, const float* x,
                     float* y, bool packed = false);
 
-// x: [C*H*W, n] -> y: [O*Ho*Wo, n]; W: PyTorch [O, C, k, k]; col: [Ho*Wo, C*k*k] scratch
+// x: [C*H*W, n] -> y: [O*Ho*Wo, n]; W: PyTorch [O, C, k, k]; scratch: conv_scratch(p) floats
+// (a zero-padded copy of one sample)
 void conv2d_forward(const LayerPlan& p, const float* W, const float* b, int n, const float* x,
-                    float* y, float* col);
+                    float* y, float* scratch);
 
 // x: [C*H*W, n] -> y: [C*(sH)*(sW), n]
 void upsample_nearest_forward(const LayerPlan& p, int n, const float* x, float* y);
@@ -24,8 +25,11 @@ void groupnorm_forward(const LayerPlan& p, const float* gamma, const float* beta
 
 // in place on x[0..count)
 void activation_forward(LayerType t, float slope, float* x, std::int64_t count);
+// x * sigmoid(x) and sigmoid(x), in place on x[0..count) (activation_simd.cpp)
+void silu_forward(float* x, std::int64_t count);
+void sigmoid_forward(float* x, std::int64_t count);
 
-// floats of im2col scratch a conv layer needs for one sample (0 for other layers)
+// floats of scratch conv2d_forward needs (0 for other layers)
 std::int64_t conv_scratch(const LayerPlan& p);
 
 }  // namespace drift::core
