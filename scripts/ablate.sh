@@ -46,6 +46,8 @@ row positives-16   $ALPHAS "${IMG[@]}" --positives 16
 row positives-32   $ALPHAS "${IMG[@]}" --positives 32
 row positives-64   $ALPHAS "${IMG[@]}" --positives 64
 row no-sigmoid     $ALPHAS "${IMG[@]}" --out-act none
+row mlp            $ALPHAS "${IMG[@]}" --arch mlp
+row generated-64   $ALPHAS "${IMG[@]}" --batch-size 64
 row views-pool     $ALPHAS "${IMG[@]}" --views pixel,pool2,pool4
 row views-patch    $ALPHAS "${IMG[@]}" --views pixel,patch4
 row no-ema         $ALPHAS "${IMG[@]}" --ema 0
