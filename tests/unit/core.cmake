@@ -2,6 +2,7 @@
 drift_unit_test(test_core_sha256 SOURCES test_core_sha256.cpp LIBS drift_core)
 drift_unit_test(test_core_rng SOURCES test_core_rng.cpp LIBS drift_core)
 drift_unit_test(test_core_gemm SOURCES test_core_gemm.cpp LIBS drift_core)
+drift_unit_test(test_core_conv SOURCES test_core_conv.cpp LIBS drift_core)
 drift_unit_test(test_core_json SOURCES test_core_json.cpp LIBS drift_core)
 drift_unit_test(test_core_f16 SOURCES test_core_f16.cpp LIBS drift_core)
 drift_unit_test(test_core_loader SOURCES test_core_loader.cpp LIBS drift_core drift_export_writer)

@@ -1,48 +1,43 @@
 // conv2d (stride 1) as a direct kernel: each sample is copied once into a zero-padded
-// [C, H+2p, W+2p] plane set, then every output row is a sum over (c, ky, kx) of a weight times
+// [C, H+2p, W+2p] plane set (nearest-upsampling on the way when the conv follows an
+// upsample_nearest layer), then every output row is a sum over (c, ky, kx) of a weight times
 // a shifted input row, vectorised along the row (OB output channels x NV vectors held in
 // registers, the bias as the accumulators' start). No im2col (9x the input) and no GEMM call
 // per sample: the generator's convs have few channels (mlpconv: 4->8 and 8->1 on 28x28), where
-// both cost more than the arithmetic. Written with GCC/Clang vector extensions: wasm simd128
-// under -msimd128, AVX natively (this file has no Eigen, so -march=native is safe here).
-#include <cstring>
-
+// both cost more than the arithmetic. Vector types: simd.h. A SiLU or sigmoid after the conv
+// is applied per sample, while its output is still in cache.
 #include "drift/layers.h"
+#include "simd.h"
 
 namespace drift::core {
 namespace {
-#if defined(__AVX__) && !defined(__wasm__)
-constexpr int VW = 8;
-#else
-constexpr int VW = 4;
-#endif
-typedef float vf __attribute__((vector_size(VW * sizeof(float))));
-
-inline vf load(const float* p) {
-  vf r;
-  std::memcpy(&r, p, sizeof r);
-  return r;
-}
-inline void store(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
-inline vf splat(float x) { return vf{} + x; }
-
 struct Geom {
-  int C, k, Wp, plane, K, HWo;  // plane = (H+2p)(W+2p), K = C*k*k, HWo = output plane
+  int C, k, Wp, plane, K;  // plane = (H+2p)(W+2p), K = C*k*k
 };
 
-// out[j*HWo + 0..nstore) for OB channels (weights W + j*K, bias b[j]) at one output position:
-// in points at the padded input at (row oy, column ox). nstore <= NV*VW.
-template <int OB, int NV>
-inline void tile(const Geom& g, const float* in, const float* W, const float* b, float* out,
-                 int nstore) {
+// Output positions are counted in the padded input's coordinates, q = oy*Wp + ox with ox in
+// [0, Wp): input (c, oy+ky, ox+kx) is then q + c*plane + ky*Wp + kx, so one output plane is a
+// single flat range of Ho*Wp positions (the k-1 columns past Wo of each row are computed and
+// dropped) and every tile is full width: no row tails, OB x NV independent accumulators.
+// The widest tile (floats) and the floats of one temporary output plane:
+constexpr int kTileMax = 4 * VW;
+inline std::int64_t temp_plane(const LayerPlan& p) {
+  return std::int64_t(p.out.h) * (p.in.w + 2 * p.spec.padding) + kTileMax;
+}
+
+// t[j*tp + q0 ..+NV*VW) for OB channels (weights W + j*K, bias b[j]); in = padded input + q0
+template <int OB, int NV, int KK>
+inline void tile(const Geom& g, const float* in, const float* W, const float* b, float* t,
+                 std::int64_t tp) {
+  const int k = KK ? KK : g.k;  // KK: the kernel size when known at compile time
   vf acc[OB][NV];
   for (int j = 0; j < OB; ++j)
     for (int v = 0; v < NV; ++v) acc[j][v] = splat(b ? b[j] : 0.0f);
   for (int c = 0; c < g.C; ++c)
-    for (int ky = 0; ky < g.k; ++ky) {
+    for (int ky = 0; ky < k; ++ky) {
       const float* r = in + c * g.plane + ky * g.Wp;
-      const float* w = W + (c * g.k + ky) * g.k;
-      for (int kx = 0; kx < g.k; ++kx) {
+      const float* w = W + (c * k + ky) * k;
+      for (int kx = 0; kx < k; ++kx) {
         vf x[NV];
         for (int v = 0; v < NV; ++v) x[v] = load(r + kx + v * VW);
         for (int j = 0; j < OB; ++j) {
@@ -51,64 +46,78 @@ inline void tile(const Geom& g, const float* in, const float* W, const float* b,
         }
       }
     }
-  for (int j = 0; j < OB; ++j) {
-    float* o = out + j * g.HWo;
-    if (nstore == NV * VW) {
-      for (int v = 0; v < NV; ++v) store(o + v * VW, acc[j][v]);
-    } else {
-      float tmp[NV * VW];
-      for (int v = 0; v < NV; ++v) store(tmp + v * VW, acc[j][v]);
-      std::memcpy(o, tmp, sizeof(float) * unsigned(nstore));
-    }
-  }
+  for (int j = 0; j < OB; ++j)
+    for (int v = 0; v < NV; ++v) store(t + j * tp + v * VW, acc[j][v]);
 }
 
-// OB output channels, all rows: NV-vector tiles, then one vector, then a partial vector
-// (its loads run past the row into the next one or the scratch's slack; those lanes are
-// not stored).
-template <int OB, int NV>
-void channels(const Geom& g, int Ho, int Wo, const float* pin, const float* W, const float* b,
-              float* out) {
-  for (int oy = 0; oy < Ho; ++oy) {
-    const float* in = pin + oy * g.Wp;
-    float* o = out + oy * Wo;
-    int ox = 0;
-    for (; ox + NV * VW <= Wo; ox += NV * VW) tile<OB, NV>(g, in + ox, W, b, o + ox, NV * VW);
-    for (; ox + VW <= Wo; ox += VW) tile<OB, 1>(g, in + ox, W, b, o + ox, VW);
-    if (ox < Wo) tile<OB, 1>(g, in + ox, W, b, o + ox, Wo - ox);
-  }
+// OB output channels over the flat range [0, n): into t (OB planes of tp floats)
+template <int OB, int NV, int KK>
+void channels(const Geom& g, int n, const float* pin, const float* W, const float* b, float* t,
+              std::int64_t tp) {
+  for (int q = 0; q < n; q += NV * VW) tile<OB, NV, KK>(g, pin + q, W, b, t + q, tp);
 }
 
-constexpr int kSlack = VW;  // floats past the padded planes that a partial vector may read
+// all O channels of one sample into t, then t's rows (Wo of every Wp) into out
+template <int KK>
+void all_channels(const Geom& g, int O, int Ho, int Wo, const float* pin, const float* W,
+                  const float* b, float* t, std::int64_t tp, float* out) {
+  const int n = Ho * g.Wp;
+  for (int o = 0; o < O;) {
+    const int ob = O - o >= 4 ? 4 : 1;
+    if (ob == 4)
+      channels<4, 2, KK>(g, n, pin, W + o * g.K, b ? b + o : nullptr, t, tp);
+    else
+      channels<1, 4, KK>(g, n, pin, W + o * g.K, b ? b + o : nullptr, t, tp);
+    for (int j = 0; j < ob; ++j, ++o)
+      for (int oy = 0; oy < Ho; ++oy)
+        std::memcpy(out + (std::int64_t(o) * Ho + oy) * Wo, t + j * tp + oy * g.Wp,
+                    sizeof(float) * std::size_t(Wo));
+  }
+}
 }  // namespace
 
 std::int64_t conv_scratch(const LayerPlan& p) {
   if (p.spec.type != LayerType::conv2d) return 0;
   const int pad = p.spec.padding;
-  return std::int64_t(p.in.c) * (p.in.h + 2 * pad) * (p.in.w + 2 * pad) + kSlack;
+  // padded input (+ what the last tile reads past it), then 4 temporary output planes
+  return std::int64_t(p.in.c) * (p.in.h + 2 * pad) * (p.in.w + 2 * pad) + p.spec.kernel +
+         kTileMax + 4 * temp_plane(p);
 }
 
 void conv2d_forward(const LayerPlan& p, const float* W, const float* b, int n, const float* x,
-                    float* y, float* scratch) {
+                    float* y, float* scratch, int up, LayerType act) {
   const int C = p.in.c, H = p.in.h, Wd = p.in.w, k = p.spec.kernel, pad = p.spec.padding;
   const int O = p.out.c, Ho = p.out.h, Wo = p.out.w;
   const int Hp = H + 2 * pad, Wp = Wd + 2 * pad;
-  const Geom g{C, k, Wp, Hp * Wp, C * k * k, Ho * Wo};
-  const std::int64_t in_size = p.in.size(), out_size = p.out.size();
+  const int Hx = H / up, Wx = Wd / up;  // x's planes (H, Wd are the upsampled sizes)
+  const Geom g{C, k, Wp, Hp * Wp, C * k * k};
+  const std::int64_t padded = std::int64_t(C) * g.plane + k + kTileMax, tp = temp_plane(p);
+  float* t = scratch + padded;
+  const std::int64_t in_size = std::int64_t(C) * Hx * Wx, out_size = p.out.size();
   // borders and slack stay zero; each sample overwrites only the interior
-  std::memset(scratch, 0, sizeof(float) * std::size_t(conv_scratch(p)));
+  std::memset(scratch, 0, sizeof(float) * std::size_t(padded));
   for (int s = 0; s < n; ++s) {
     const float* xs = x + s * in_size;
     float* ys = y + s * out_size;
     for (int c = 0; c < C; ++c)
-      for (int iy = 0; iy < H; ++iy)
-        std::memcpy(scratch + c * g.plane + (iy + pad) * Wp + pad, xs + (c * H + iy) * Wd,
-                    sizeof(float) * std::size_t(Wd));
-    int o = 0;
-    for (; o + 4 <= O; o += 4)
-      channels<4, 2>(g, Ho, Wo, scratch, W + o * g.K, b ? b + o : nullptr, ys + o * g.HWo);
-    for (; o < O; ++o)
-      channels<1, 4>(g, Ho, Wo, scratch, W + o * g.K, b ? b + o : nullptr, ys + o * g.HWo);
+      for (int iy = 0; iy < H; ++iy) {
+        float* dst = scratch + c * g.plane + (iy + pad) * Wp + pad;
+        const float* src = xs + (c * Hx + iy / up) * Wx;
+        if (up == 1) {
+          std::memcpy(dst, src, sizeof(float) * std::size_t(Wd));
+        } else if (iy % up) {
+          std::memcpy(dst, dst - Wp, sizeof(float) * std::size_t(Wd));  // repeat the row above
+        } else {
+          for (int ix = 0; ix < Wx; ++ix)
+            for (int r = 0; r < up; ++r) *dst++ = src[ix];
+        }
+      }
+    if (k == 3)
+      all_channels<3>(g, O, Ho, Wo, scratch, W, b, t, tp, ys);
+    else
+      all_channels<0>(g, O, Ho, Wo, scratch, W, b, t, tp, ys);
+    if (act == LayerType::silu) silu_forward(ys, out_size);
+    else if (act == LayerType::sigmoid) sigmoid_forward(ys, out_size);
   }
 }
 

@@ -26,7 +26,13 @@ Generator::Generator(const Model& model) : model_(model) {}
 void Generator::forward(const float* weights, int n, float* x, float* y) {
   float* cur = x;
   float* nxt = y;
-  for (const LayerPlan& p : model_.layers()) {
+  const std::vector<LayerPlan>& L = model_.layers();
+  const std::size_t count = L.size();
+  const auto type_at = [&](std::size_t i) {
+    return i < count ? L[i].spec.type : LayerType::linear;
+  };
+  for (std::size_t i = 0; i < count; ++i) {
+    const LayerPlan& p = L[i];
     const float* W = p.weight >= 0 ? weights + p.weight : nullptr;
     const float* b = p.bias >= 0 ? weights + p.bias : nullptr;
     switch (p.spec.type) {
@@ -34,12 +40,28 @@ void Generator::forward(const float* weights, int n, float* x, float* y) {
         linear_forward(W, b, p.spec.in, p.spec.out, n, cur, nxt, p.packed);
         std::swap(cur, nxt);
         break;
-      case LayerType::conv2d:
-        conv2d_forward(p, W, b, n, cur, nxt, col_.data());
+      case LayerType::conv2d: {
+        // a following SiLU/sigmoid runs inside the conv, per sample while in cache
+        const LayerType act = type_at(i + 1);
+        const bool fuse = act == LayerType::silu || act == LayerType::sigmoid;
+        conv2d_forward(p, W, b, n, cur, nxt, col_.data(), 1, fuse ? act : LayerType::linear);
         std::swap(cur, nxt);
+        i += fuse;
         break;
+      }
       case LayerType::upsample_nearest:
-        upsample_nearest_forward(p, n, cur, nxt);
+        if (type_at(i + 1) == LayerType::conv2d) {
+          // upsample + conv [+ act]: the conv upsamples while it copies into its padded scratch
+          const LayerPlan& q = L[i + 1];
+          const LayerType act = type_at(i + 2);
+          const bool fuse = act == LayerType::silu || act == LayerType::sigmoid;
+          conv2d_forward(q, q.weight >= 0 ? weights + q.weight : nullptr,
+                         q.bias >= 0 ? weights + q.bias : nullptr, n, cur, nxt, col_.data(),
+                         p.spec.scale, fuse ? act : LayerType::linear);
+          i += 1 + fuse;
+        } else {
+          upsample_nearest_forward(p, n, cur, nxt);
+        }
         std::swap(cur, nxt);
         break;
       case LayerType::groupnorm:

@@ -31,16 +31,17 @@ void linear_forward(const float* W, const float* b, int in, int out, int n, cons
 // conv2d_forward and conv_scratch: conv2d.cpp
 
 void upsample_nearest_forward(const LayerPlan& p, int n, const float* x, float* y) {
-  const int C = p.in.c, H = p.in.h, Wd = p.in.w, s = p.spec.scale, Ho = H * s, Wo = Wd * s;
+  // (the generator fuses an upsample followed by a conv into conv2d_forward)
+  const int C = p.in.c, H = p.in.h, Wd = p.in.w, s = p.spec.scale, Wo = Wd * s;
   for (int i = 0; i < n; ++i) {
-    const float* xs = x + std::int64_t(i) * p.in.size();
-    float* ys = y + std::int64_t(i) * p.out.size();
-    for (int c = 0; c < C; ++c)
-      for (int oy = 0; oy < Ho; ++oy) {
-        const float* src = xs + (std::int64_t(c) * H + oy / s) * Wd;
-        float* dst = ys + (std::int64_t(c) * Ho + oy) * Wo;
-        for (int ox = 0; ox < Wo; ++ox) dst[ox] = src[ox / s];
-      }
+    const float* src = x + std::int64_t(i) * p.in.size();
+    float* dst = y + std::int64_t(i) * p.out.size();
+    for (int row = 0; row < C * H; ++row, src += Wd) {
+      float* first = dst;
+      for (int ix = 0; ix < Wd; ++ix)
+        for (int r = 0; r < s; ++r) *dst++ = src[ix];
+      for (int r = 1; r < s; ++r, dst += Wo) std::memcpy(dst, first, sizeof(float) * std::size_t(Wo));
+    }
   }
 }
 

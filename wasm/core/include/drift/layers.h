@@ -13,9 +13,11 @@ void linear_forward(const float* W, const float* b, int in, int out, int n, cons
                     float* y, bool packed = false);
 
 // x: [C*H*W, n] -> y: [O*Ho*Wo, n]; W: PyTorch [O, C, k, k]; scratch: conv_scratch(p) floats
-// (a zero-padded copy of one sample)
+// (a zero-padded copy of one sample). Fusions the generator uses: up > 1 reads x as
+// [C*(H/up)*(W/up), n] and nearest-upsamples it first (an upsample_nearest layer before the
+// conv); act = silu or sigmoid applies that activation after (any other value: none).
 void conv2d_forward(const LayerPlan& p, const float* W, const float* b, int n, const float* x,
-                    float* y, float* scratch);
+                    float* y, float* scratch, int up = 1, LayerType act = LayerType::linear);
 
 // x: [C*H*W, n] -> y: [C*(sH)*(sW), n]
 void upsample_nearest_forward(const LayerPlan& p, int n, const float* x, float* y);
