@@ -54,7 +54,8 @@ TEST_CASE("conv2d_forward matches a naive conv on many shapes, fused or not", "[
       {3, 6, 9, 11, 3, 0, 1, LayerType::silu},      {1, 5, 4, 4, 1, 0, 1, LayerType::linear},
       {2, 9, 12, 6, 5, 2, 2, LayerType::sigmoid},   {3, 4, 9, 12, 3, 1, 3, LayerType::linear},
       {5, 2, 3, 3, 3, 2, 1, LayerType::linear},     {1, 1, 1, 1, 1, 0, 1, LayerType::silu},
-      {2, 4, 17, 33, 4, 3, 1, LayerType::linear},
+      {2, 4, 17, 33, 4, 3, 1, LayerType::linear},   {3, 5, 10, 14, 3, 1, 2, LayerType::linear},
+      {1, 1, 2, 2, 3, 1, 2, LayerType::sigmoid},
   };
   std::mt19937 rng(7);
   for (const Case& t : cases) {
