@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Writes a drift-model (docs/weights-format.md) with PyTorch-style random init, for benches.
 
-The layer lists are drift-train's defaults (native/models/generator.cpp): the MNIST MLP
-43 -> 512 -> 1024 -> 784 (SiLU) and the conv generator. An independent writer of the spec:
+The layer lists are drift-train's (native/models/generator.cpp): the MNIST MLP
+43 -> 512 -> 1024 -> 784 (SiLU), the mlpconv generator (that MLP read as [4,14,14], up2,
+conv 4->8 3x3, SiLU, conv 8->1 3x3, sigmoid) and the conv generator. An independent writer of the spec:
 drift-infer / the wasm core load what it writes.
-    make_model.py --out DIR [--arch mlp|conv] [--dtype f32|f16] [--seed 0]
+    make_model.py --out DIR [--arch mlp|mlpconv|conv] [--dtype f32|f16] [--seed 0]
 """
 import argparse, hashlib, json, os
 import numpy as np
@@ -13,16 +14,19 @@ import numpy as np
 def layers_for(arch):
     L, K = 32, 10
     D = L + K + 1
-    if arch == "mlp":
+    conv = lambda i, o: {"type": "conv2d", "in_channels": i, "out_channels": o, "kernel": 3, "padding": 1}
+    if arch in ("mlp", "mlpconv"):
         dims = [D, 512, 1024, 784]
         out = []
         for i in range(3):
             out.append({"type": "linear", "in": dims[i], "out": dims[i + 1]})
             if i < 2:
                 out.append({"type": "silu"})
+        if arch == "mlpconv":
+            out += [{"type": "reshape", "shape": [4, 14, 14]}, {"type": "upsample_nearest", "scale": 2},
+                    conv(4, 8), {"type": "silu"}, conv(8, 1), {"type": "sigmoid"}, {"type": "flatten"}]
         return L, K, out
     c0, c1, c2 = 64, 96, 48
-    conv = lambda i, o: {"type": "conv2d", "in_channels": i, "out_channels": o, "kernel": 3, "padding": 1}
     gn = lambda c: {"type": "groupnorm", "groups": 8, "channels": c, "eps": 1e-5}
     return L, K, [
         {"type": "linear", "in": D, "out": c0 * 49}, {"type": "silu"},
@@ -35,7 +39,7 @@ def layers_for(arch):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
-    ap.add_argument("--arch", default="mlp", choices=["mlp", "conv"])
+    ap.add_argument("--arch", default="mlp", choices=["mlp", "mlpconv", "conv"])
     ap.add_argument("--dtype", default="f32", choices=["f32", "f16"])
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
