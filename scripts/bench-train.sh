@@ -16,6 +16,12 @@ BIN=${BIN:-build/native/bin/drift-train}
 DATA=${DATA:-data}
 [[ -x "$BIN" ]] || { echo "bench-train: $BIN not built (cmake --build --preset native --target drift-train)" >&2; exit 1; }
 [[ -d "$DATA/mnist" ]] || { echo "bench-train: $DATA/mnist missing (scripts/fetch-data.sh)" >&2; exit 1; }
+# The same glibc malloc settings for both processes: with the defaults, whether the step's
+# multi-MB buffers are reused or handed back to the kernel and faulted in again every step
+# depends on the process's allocation history (the dynamic mmap threshold), which moved the
+# reference between 72 and 110 CPU ms/step, and a C++ loop of the same step between 56 and 66. Fixed thresholds
+# take that accident out of the comparison (override by exporting other values).
+export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-268435456} MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-1073741824}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
