@@ -1,11 +1,11 @@
 // conv2d (stride 1) as a direct kernel: each sample is copied once into a zero-padded
 // [C, H+2p, W+2p] plane set (nearest-upsampling on the way when the conv follows an
-// upsample_nearest layer), then every output row is a sum over (c, ky, kx) of a weight times
-// a shifted input row, vectorised along the row (OB output channels x NV vectors held in
+// upsample_nearest layer), then each output is a sum over (c, ky, kx) of a weight times a
+// shifted input, vectorised along flat padded rows (OB output channels x NV vectors held in
 // registers, the bias as the accumulators' start). No im2col (9x the input) and no GEMM call
 // per sample: the generator's convs have few channels (mlpconv: 4->8 and 8->1 on 28x28), where
-// both cost more than the arithmetic. Vector types: simd.h. A SiLU or sigmoid after the conv
-// is applied per sample, while its output is still in cache.
+// both cost more than the arithmetic. Up2 + 3x3 pad 1 runs as four 2x2 phase convs (below).
+// Vector types: simd.h. A SiLU or sigmoid after the conv is applied per sample, in cache.
 #include "drift/layers.h"
 #include "simd.h"
 
