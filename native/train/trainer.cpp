@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <dlfcn.h>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -72,6 +73,14 @@ std::string fmt(double v, int prec = 4) {
 }
 }  // namespace
 
+// LibTorch's own pool does not reach OpenBLAS, which keeps one thread per core for the
+// GEMMs unless told otherwise; without this `--threads 1` still ran its GEMMs on 2 threads.
+static void set_cpu_threads(int n) {
+  torch::set_num_threads(n);
+  using SetThreads = void (*)(int);
+  if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
+}
+
 double learning_rate(const TrainOptions& o, int64_t step) {
   const double warm = std::min(1.0, double(step + 1) / double(std::max<int64_t>(o.warmup, 1)));
   if (o.schedule != "cosine" || step < o.warmup) return o.lr * warm;
@@ -126,7 +135,7 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
     opt = stored;
   }
   if (opt.out.empty()) throw std::runtime_error("--out: a run directory is required");
-  if (opt.threads > 0) torch::set_num_threads(opt.threads);
+  if (opt.threads > 0) set_cpu_threads(opt.threads);
   const torch::Device dev = pick_device(opt.device);
   if (opt.taus.empty()) throw std::runtime_error("--taus: need at least one temperature");
   if (opt.out_act != "none" && opt.out_act != "sigmoid")

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <thread>
 
+#include <dlfcn.h>
+
 #include "drift/data/npy.h"
 #include "drift/logging/tensorboard.h"
 #include "models/generator.h"
@@ -232,4 +234,16 @@ TEST_CASE("learning rate: linear warmup, then constant or cosine to 10%", "[trai
   CHECK(learning_rate(o, 100) == Approx(1e-3));
   CHECK(learning_rate(o, 600) == Approx(0.55e-3));  // halfway: 0.1 + 0.9 * 0.5
   CHECK(learning_rate(o, 1100) == Approx(1e-4));
+}
+
+TEST_CASE("--threads also limits OpenBLAS's GEMM threads", "[train]") {
+  using GetThreads = int (*)();
+  auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  REQUIRE(get != nullptr);  // the trainer links OpenBLAS (ctest trainer_uses_openblas)
+  auto root = fresh_dir("threads");
+  auto o = toy_options(root, 2);
+  o.threads = 1;
+  run_training(o);
+  CHECK(get() == 1);
+  fs::remove_all(root);
 }
