@@ -7,11 +7,16 @@
 # Both processes get OMP_NUM_THREADS=THREADS: OpenBLAS (the GEMMs of both sides) reads it, while
 # torch::set_num_threads does not reach OpenBLAS's own thread pool, so without it drift-train's
 # GEMMs would use every core whatever --threads says.
+# THREADS=0: neither side sets any thread count (no --threads, no OMP_NUM_THREADS, no
+# torch.set_num_threads): what a user gets by default. On the 2-core machine that is LibTorch's
+# 1 intra-op thread plus OpenBLAS's 2, the fastest setting for both sides (docs/training.md).
 # Usage: scripts/bench-train.sh [STEPS=300] [THREADS=2]   (env BIN=path/to/drift-train, DATA=data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-300}
 THREADS=${2:-2}
+THREAD_ENV=(OMP_NUM_THREADS="$THREADS")
+[[ $THREADS == 0 ]] && THREAD_ENV=(DRIFT_BENCH_DEFAULT_THREADS=1)  # a no-op variable: env needs one
 BIN=${BIN:-build/native/bin/drift-train}
 DATA=${DATA:-data}
 [[ -x "$BIN" ]] || { echo "bench-train: $BIN not built (cmake --build --preset native --target drift-train)" >&2; exit 1; }
@@ -27,13 +32,13 @@ trap 'rm -rf "$OUT"' EXIT
 
 cpp_run() {  # $1 = steps, $2 = run name; prints "<cpu seconds> <json>"
   local json
-  json=$(OMP_NUM_THREADS=$THREADS /usr/bin/time -f "%U %S" -o "$OUT/$2.time" "$BIN" train --dataset mnist --data-dir "$DATA" \
+  json=$(env "${THREAD_ENV[@]}" /usr/bin/time -f "%U %S" -o "$OUT/$2.time" "$BIN" train --dataset mnist --data-dir "$DATA" \
     --out "$OUT/$2" --steps "$1" --threads "$THREADS" --ckpt-every 0 --no-eval --device cpu 2>/dev/null | tail -1)
   echo "$(awk '{print $1 + $2}' "$OUT/$2.time") $json"
 }
 read -r CPU_SHORT _ < <(cpp_run 20 short)
 read -r CPU_LONG CPP_JSON < <(cpp_run $((STEPS + 20)) long)
-PY_JSON=$(OMP_NUM_THREADS=$THREADS /usr/bin/python3 scripts/reference/drift_step.py --data-dir "$DATA" \
+PY_JSON=$(env "${THREAD_ENV[@]}" /usr/bin/python3 scripts/reference/drift_step.py --data-dir "$DATA" \
   --steps "$STEPS" --threads "$THREADS")
 
 /usr/bin/python3 - "$CPP_JSON" "$PY_JSON" "$THREADS" "$CPU_SHORT" "$CPU_LONG" "$STEPS" <<'PY'

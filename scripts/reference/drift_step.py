@@ -74,7 +74,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--arch", choices=["mlpconv", "mlp"], default="mlpconv", help="drift-train's --arch")
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    if a.threads > 0:  # 0: PyTorch's default, as drift-train --threads 0
+        torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     d = os.path.join(a.data_dir, "mnist")
     X = torch.from_numpy(read_idx(find(d, "train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0)
