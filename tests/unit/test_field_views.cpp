@@ -1,24 +1,15 @@
 // Field views: pooled / patch features by hand, and the summed per-view loss.
 #include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
-#include <functional>
 #include <string>
 
 #include "field/views.h"
+#include "test_util.h"
 
 using drift::field::apply_view;
 using drift::field::multi_view_loss;
 
 namespace {
 const std::vector<int64_t> kShape{1, 8, 8};
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 TEST_CASE("pool views average blocks of pixels", "[field][views]") {
