@@ -11,6 +11,22 @@ using drift::train::AdamWConfig;
 using drift::train::FusedAdamW;
 
 namespace {
+// Optimizer state through an in-memory archive, as checkpoints store it.
+template <class Optimizer>
+std::string saved_state(const Optimizer& opt) {
+  torch::serialize::OutputArchive ar;
+  opt.save(ar);
+  std::stringstream buf;
+  ar.save_to(buf);
+  return buf.str();
+}
+template <class Optimizer>
+void load_state(Optimizer& opt, const std::string& state) {
+  std::istringstream buf(state);
+  torch::serialize::InputArchive ar;
+  ar.load_from(buf);
+  opt.load(ar);
+}
 std::vector<torch::Tensor> make_params(uint64_t seed) {
   torch::manual_seed(seed);
   // Odd sizes: not multiples of the vector width or of the kernel's chunk.
@@ -143,19 +159,10 @@ TEST_CASE("fused AdamW: save/load continues exactly; AdamW archives load; misfit
   FusedAdamW opt_a(a, AdamWConfig{});
   auto gen = at::detail::createCPUGenerator(3);
   step_n(opt_a, a, gen, 5);
-  std::stringstream buf;
-  {
-    torch::serialize::OutputArchive ar;
-    opt_a.save(ar);
-    ar.save_to(buf);
-  }
+  const std::string buf = saved_state(opt_a);
   auto b = clones(a, true);
   FusedAdamW opt_b(b, AdamWConfig{});
-  {
-    torch::serialize::InputArchive ar;
-    ar.load_from(buf);
-    opt_b.load(ar);
-  }
+  load_state(opt_b, buf);
   CHECK(opt_b.steps() == 5);
   auto gen_a = at::detail::createCPUGenerator(9), gen_b = at::detail::createCPUGenerator(9);
   step_n(opt_a, a, gen_a, 5);
@@ -170,17 +177,9 @@ TEST_CASE("fused AdamW: save/load continues exactly; AdamW archives load; misfit
       for (auto& p : r) p.mutable_grad() = torch::randn(p.sizes(), gen);
       adamw.step();
     }
-    std::stringstream old;
-    {
-      torch::serialize::OutputArchive ar;
-      adamw.save(ar);
-      ar.save_to(old);
-    }
     auto f = clones(r, true);
     FusedAdamW opt(f, AdamWConfig{});
-    torch::serialize::InputArchive ar;
-    ar.load_from(old);
-    opt.load(ar);
+    load_state(opt, saved_state(adamw));
     CHECK(opt.steps() == 3);
     for (size_t i = 0; i < r.size(); ++i) {
       auto& st = *drift::train::adamw_state(adamw, r[i]);
@@ -191,18 +190,10 @@ TEST_CASE("fused AdamW: save/load continues exactly; AdamW archives load; misfit
   SECTION("state of another model is rejected with a clear error") {
     std::vector<torch::Tensor> other{torch::zeros({4, 4}, torch::requires_grad())};
     FusedAdamW opt(other, AdamWConfig{});
-    torch::serialize::InputArchive ar;
-    buf.clear();
-    buf.seekg(0);
-    ar.load_from(buf);
-    CHECK_THROWS_WITH(opt.load(ar), Catch::Contains("does not fit this model"));
+    CHECK_THROWS_WITH(load_state(opt, buf), Catch::Contains("does not fit this model"));
     std::vector<torch::Tensor> reshaped;
     for (const auto& p : a) reshaped.push_back(torch::zeros({p.numel() + 1}, torch::requires_grad()));
     FusedAdamW opt2(reshaped, AdamWConfig{});
-    torch::serialize::InputArchive ar2;
-    buf.clear();
-    buf.seekg(0);
-    ar2.load_from(buf);
-    CHECK_THROWS_WITH(opt2.load(ar2), Catch::Contains("does not fit this model"));
+    CHECK_THROWS_WITH(load_state(opt2, buf), Catch::Contains("does not fit this model"));
   }
 }
