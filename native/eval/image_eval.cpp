@@ -48,6 +48,7 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
   out["floor"] = {{"fd", floor_fd},
                   {"precision", floor_pr.precision},
                   {"recall", floor_pr.recall},
+                  {"recall_per_class", recall_per_class(floor_pr.real_covered, test.labels, k)},
                   {"accuracy", classifier_accuracy(classifier, floor_set.images, floor_set.labels)},
                   {"diversity", real_div.mean}};
   out["alphas"] = nlohmann::json::array();
@@ -75,6 +76,7 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
                              {"accuracy", acc},
                              {"precision", pr.precision},
                              {"recall", pr.recall},
+                             {"recall_per_class", recall_per_class(pr.real_covered, test.labels, k)},
                              {"diversity", div.mean},
                              {"diversity_real", real_div.mean},
                              {"diversity_per_class", div.per_class},

@@ -109,6 +109,18 @@ std::string format_eval_table(const nlohmann::json& r) {
       << fmt("%12.2f", a["memorisation"]["ratio"])
       << fmt("%8.1f", 100.0 * a["memorisation"]["frac_below_test_p1"].get<double>()) << "\n";
   }
+  // Which real digits the generator misses: recall split by the test digit's class.
+  if (!f.contains("recall_per_class")) return s.str();
+  s << "recall by class of the test digit\n  alpha";
+  for (size_t c = 0; c < f["recall_per_class"].size(); ++c) s << fmt("%6.0f", double(c));
+  s << "\n";
+  auto per_class_row = [&](const std::string& label, const nlohmann::json& values) {
+    s << label;
+    for (const auto& v : values) s << (v.is_number() ? fmt("%6.2f", v.get<double>()) : std::string("     -"));
+    s << "\n";
+  };
+  per_class_row("   real", f["recall_per_class"]);
+  for (const auto& a : r["alphas"]) per_class_row(fmt("%7.2f", a["alpha"]), a["recall_per_class"]);
   return s.str();
 }
 

@@ -92,6 +92,21 @@ TEST_CASE("samples far from the real data have precision near 0", "[precision_re
   CHECK(pr.recall == Approx(0.0));
 }
 
+TEST_CASE("recall per class finds the class the generator drops", "[precision_recall]") {
+  // Real: class 0 around the origin, class 1 around (20,20,20,20), class 2 has no samples.
+  auto real = torch::cat({gaussian(200, 4, 12), gaussian(200, 4, 13) + 20.0}).to(torch::kFloat32);
+  auto labels = torch::cat({torch::zeros({200}, torch::kInt64), torch::ones({200}, torch::kInt64)});
+  // The generator covers class 0 only.
+  auto fake = gaussian(400, 4, 14).to(torch::kFloat32);
+  auto pr = knn_precision_recall(real, fake, 3);
+  auto per = recall_per_class(pr.real_covered, labels, 3);
+  REQUIRE(per.size() == 3);
+  CHECK(per[0] > 0.9);
+  CHECK(per[1] == Approx(0.0));
+  CHECK(std::isnan(per[2]));
+  CHECK(pr.recall == Approx((per[0] + per[1]) / 2));  // equal class sizes
+}
+
 TEST_CASE("energy distance is zero for identical sets and grows with a shift", "[energy]") {
   auto x = gaussian(500, 2, 10);
   auto y = gaussian(500, 2, 11);
