@@ -37,6 +37,9 @@ void add_train(CLI::App& app) {
   c->add_option("--batch-size,--batch_size", o.batch_size, "generated samples per class group G (default 32 images, 1024 toys)");
   c->add_option("--positives", o.positives, "real positives per group P (default 4G images, G toys)");
   c->add_option("--uncond", o.uncond, "unconditional real negatives per group U (default 2G images, 0 toys)");
+  c->add_option("--gen-negatives", o.gen_negatives,
+                "extra generated negatives per group Q, drawn without gradient (default 0)")
+      ->check(CLI::NonNegativeNumber);
   c->add_option("--lr", o.lr, "peak learning rate (default 1e-3 mlp/toy, 5e-4 conv)");
   c->add_option("--warmup", o.warmup, "linear warmup steps")->capture_default_str();
   c->add_option("--lr-schedule", o.schedule, "after warmup: const | cosine (to 10% at the last step)")

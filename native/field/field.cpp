@@ -1,4 +1,4 @@
-// Drift field: joint [self | uncond | pos] kernel with row x column softmax normalisation.
+// Drift field: joint [self | gen_neg | uncond | pos] kernel with row x column softmax normalisation.
 #include "field/field.h"
 
 #include <cmath>
@@ -27,8 +27,17 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   const auto fopt = in.x.options().dtype(torch::kFloat);
   torch::Tensor x = in.x.detach().to(torch::kFloat);
 
-  // Targets T = [self | uncond | pos] and their column weights w [B,N].
+  const bool has_q = in.gen_neg.defined() && in.gen_neg.numel() > 0;
+  const int64_t Q = has_q ? in.gen_neg.size(1) : 0;
+
+  // Targets T = [self | gen_neg | uncond | pos] and their column weights w [B,N].
   std::vector<torch::Tensor> tparts{x}, wparts{torch::ones({B, G}, fopt)};
+  if (has_q) {
+    check(in.gen_neg.dim() == 3 && in.gen_neg.size(0) == B && in.gen_neg.size(2) == D,
+          "gen_neg shape does not match x");
+    tparts.push_back(in.gen_neg.detach().to(torch::kFloat));
+    wparts.push_back(torch::ones({B, Q}, fopt));
+  }
   if (has_u) {
     check(in.uncond.dim() == 3 && in.uncond.size(0) == B && in.uncond.size(2) == D,
           "uncond shape does not match x");
@@ -40,7 +49,7 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   wparts.push_back(torch::ones({B, P}, fopt));
   // T stays in its parts (no [B,N,D] copy): the GEMMs below run on each part.
   const torch::Tensor w = torch::cat(wparts, 1);  // [B,N]
-  const int64_t N = w.size(1), split = G + U;
+  const int64_t N = w.size(1), split = G + Q + U;
   const int64_t nt = int64_t(opt.taus.size());
 
   // Plain L2 distances, squared clamped at 1e-8 before the root. [B,G,N]

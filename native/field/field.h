@@ -20,6 +20,9 @@ struct FieldInput {
   torch::Tensor pos;     // [B,P,D] real samples of each group's class, P >= 1
   torch::Tensor uncond;  // [B,U,D] extra negatives, or undefined / U == 0
   torch::Tensor w_u;     // [B] weight of each group's uncond columns (ignored when U == 0)
+  // [B,Q,D] more generated samples of the same class and alpha, drawn without gradient: extra
+  // negatives of weight 1 (no self mask), a cheaper estimate of the repulsion than a larger G.
+  torch::Tensor gen_neg;
 };
 
 struct FieldResult {

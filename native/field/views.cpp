@@ -49,22 +49,24 @@ torch::Tensor apply_view(const std::string& view, const torch::Tensor& x, const 
   throw std::runtime_error("unknown view '" + view + "' (known: " + known_views() + ")");
 }
 
-ViewsLoss multi_view_loss(const torch::Tensor& x, const torch::Tensor& pos, const torch::Tensor& uncond,
-                          const torch::Tensor& w_u, const std::vector<std::string>& views,
+ViewsLoss multi_view_loss(const FieldInput& in, const std::vector<std::string>& views,
                           const std::vector<int64_t>& shape, const FieldOptions& opt) {
-  // x [B,G,D], pos [B,P,D], uncond [B,U,D] -> scalar loss (sum over views)
+  // in.x [B,G,D], in.pos [B,P,D], in.uncond [B,U,D], in.gen_neg [B,Q,D] -> scalar loss (sum over views)
   if (views.empty()) throw std::runtime_error("need at least one view");
+  auto has = [](const torch::Tensor& t) { return t.defined() && t.numel() > 0; };
   ViewsLoss out;
   for (const auto& v : views) {
-    const torch::Tensor xv = apply_view(v, x, shape);
-    torch::Tensor pv, uv;
+    FieldInput vin;
+    vin.x = apply_view(v, in.x, shape);
+    vin.w_u = in.w_u;
     {
-      torch::NoGradGuard ng;  // real samples carry no graph
-      pv = apply_view(v, pos, shape);
-      if (uncond.defined() && uncond.numel() > 0) uv = apply_view(v, uncond, shape);
+      torch::NoGradGuard ng;  // real samples and the extra negatives carry no graph
+      vin.pos = apply_view(v, in.pos, shape);
+      if (has(in.uncond)) vin.uncond = apply_view(v, in.uncond, shape);
+      if (has(in.gen_neg)) vin.gen_neg = apply_view(v, in.gen_neg, shape);
     }
-    FieldResult f = compute_field({xv, pv, uv, w_u}, opt);
-    const torch::Tensor l = drift_loss(xv, f);
+    FieldResult f = compute_field(vin, opt);
+    const torch::Tensor l = drift_loss(vin.x, f);
     out.loss = out.loss.defined() ? out.loss + l : l;
     out.fields.push_back(std::move(f));
   }

@@ -24,9 +24,9 @@ struct ViewsLoss {
   std::vector<FieldResult> fields;   // one per view, in order
 };
 
-// x [B,G,D] (with grad), pos [B,P,D], uncond [B,U,D] or undefined, w_u [B].
-ViewsLoss multi_view_loss(const torch::Tensor& x, const torch::Tensor& pos, const torch::Tensor& uncond,
-                          const torch::Tensor& w_u, const std::vector<std::string>& views,
+// in: x [B,G,D] (with grad), pos [B,P,D], uncond [B,U,D] and gen_neg [B,Q,D] optional, w_u [B].
+// Each view transforms every part of in, then gets its own field and loss.
+ViewsLoss multi_view_loss(const FieldInput& in, const std::vector<std::string>& views,
                           const std::vector<int64_t>& shape, const FieldOptions& opt = {});
 
 }  // namespace drift::field

@@ -14,7 +14,8 @@ struct AlphaOptions {
 // -> [n] float32 on CPU, drawn from gen (deterministic for a given generator state).
 torch::Tensor sample_alpha(int64_t n, const AlphaOptions& opt, at::Generator& gen);
 
-// Weight of each unconditional negative: (alpha - 1)(G - 1)/U. alpha [B] -> [B].
+// Weight of each unconditional negative: (alpha - 1)(G - 1)/U, where G - 1 is the number of
+// generated negatives each sample sees (pass G + Q with Q extra ones). alpha [B] -> [B].
 torch::Tensor uncond_weight(const torch::Tensor& alpha, int64_t G, int64_t U);
 
 }  // namespace drift::train

@@ -3,7 +3,7 @@
 namespace drift::train {
 
 #define DRIFT_OPT_FIELDS(X)                                                                      \
-  X(dataset) X(data_dir) X(out) X(arch) X(out_act) X(steps) X(epochs) X(batch_size) X(positives) X(uncond) \
+  X(dataset) X(data_dir) X(out) X(arch) X(out_act) X(steps) X(epochs) X(batch_size) X(positives) X(uncond) X(gen_negatives) \
   X(lr) X(warmup) X(schedule) X(weight_decay) X(clip) X(ema) X(taus) X(floor) X(views) X(init) X(device) X(seed)     \
   X(threads) X(record) X(ckpt_every) X(log_every) X(grid_alpha) X(final_eval) X(eval_n) X(command)
 

@@ -20,6 +20,7 @@ struct TrainOptions {
   int64_t batch_size = 0;         // G: generated samples per class group (0 = default)
   int64_t positives = 0;          // P per group (0 = 4G images, G toys)
   int64_t uncond = -1;            // U per group (-1 = 2G for images, 0 for toys)
+  int64_t gen_negatives = 0;      // Q per group: extra generated negatives drawn without gradient
   double lr = 0;                  // 0 = default (1e-3 mlp/toy, 5e-4 conv)
   int64_t warmup = 200;           // linear LR warmup steps
   std::string schedule = "const"; // after warmup: const | cosine (decay to 10% at the last step)

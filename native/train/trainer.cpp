@@ -138,6 +138,7 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   if (opt.threads > 0) set_cpu_threads(opt.threads);
   const torch::Device dev = pick_device(opt.device);
   if (opt.taus.empty()) throw std::runtime_error("--taus: need at least one temperature");
+  if (opt.gen_negatives < 0) throw std::runtime_error("--gen-negatives: must be 0 or more");
   if (opt.out_act != "none" && opt.out_act != "sigmoid")
     throw std::runtime_error("--out-act '" + opt.out_act + "': expected none or sigmoid");
   if (opt.schedule != "const" && opt.schedule != "cosine")
@@ -184,6 +185,7 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   data::write_file_atomic((fs::path(opt.out) / "options.json").string(), nlohmann::json(opt).dump(2) + "\n");
 
   const int64_t B = data.num_groups(), G = opt.batch_size, P = opt.positives, U = opt.uncond, D = data.dim();
+  const int64_t Q = opt.gen_negatives;
   field::FieldOptions fopt;
   fopt.taus = opt.taus;
   fopt.floor = opt.floor;
@@ -227,13 +229,20 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
     torch::Tensor unc, w_u;
     if (U > 0) {
       unc = data.uncond(B, U, st.rng);                                     // [B,U,D]
-      w_u = uncond_weight(alpha, G, U).to(dev);                            // [B]
+      w_u = uncond_weight(alpha, G + Q, U).to(dev);                        // [B]
     }
+    torch::Tensor eps_q = Q > 0 ? torch::randn({B * Q, cfg.latent_dim}, st.rng) : torch::Tensor();  // [B*Q, L]
     // ---- generate, field, loss ----
     const double lr = learning_rate(opt, st.step);
     st.optim->set_lr(lr);
     auto x = st.model->generate(eps.to(dev), labels.to(dev), alpha_rows.to(dev)).view({B, G, D});
-    auto views = field::multi_view_loss(x, pos, unc, w_u, opt.views, data.sample_shape(), fopt);
+    torch::Tensor gen_neg;  // [B,Q,D]: same classes and alphas, no graph
+    if (Q > 0) {
+      torch::NoGradGuard ng;
+      gen_neg = st.model->generate(eps_q.to(dev), class_ids.repeat_interleave(Q).to(dev),
+                                   alpha.repeat_interleave(Q).to(dev)).view({B, Q, D});
+    }
+    auto views = field::multi_view_loss({x, pos, unc, w_u, gen_neg}, opt.views, data.sample_shape(), fopt);
     const field::FieldResult& f = views.fields.front();  // the first view drives the logs below
     auto loss = views.loss;
     const double loss_v = loss.item<double>();

@@ -51,10 +51,10 @@ TEST_CASE("multi-view loss is the sum of the per-view drift losses", "[field][vi
   auto pos = torch::rand({2, 10, 64});
   auto unc = torch::rand({2, 4, 64});
   auto w_u = torch::tensor({0.0f, 1.5f});
-  auto both = multi_view_loss(x, pos, unc, w_u, {"pixel", "pool2"}, kShape);
+  auto both = multi_view_loss({x, pos, unc, w_u}, {"pixel", "pool2"}, kShape);
   REQUIRE(both.fields.size() == 2);
-  auto pixel = multi_view_loss(x, pos, unc, w_u, {"pixel"}, kShape);
-  auto pool = multi_view_loss(x, pos, unc, w_u, {"pool2"}, kShape);
+  auto pixel = multi_view_loss({x, pos, unc, w_u}, {"pixel"}, kShape);
+  auto pool = multi_view_loss({x, pos, unc, w_u}, {"pool2"}, kShape);
   CHECK(both.loss.item<double>() == Approx(pixel.loss.item<double>() + pool.loss.item<double>()).epsilon(1e-5));
   // Each view has its own scale: pooled images are closer together than the pixels.
   CHECK(both.fields[1].mean_dist < both.fields[0].mean_dist);

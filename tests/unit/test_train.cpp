@@ -108,6 +108,24 @@ TEST_CASE("training is deterministic and resume continues exactly", "[train]") {
   fs::remove_all(root);
 }
 
+TEST_CASE("extra generated negatives change the run and still resume exactly", "[train]") {
+  auto root = fresh_dir("gen_negatives");
+  auto with_q = [&](const fs::path& out, int64_t steps) {
+    auto o = toy_options(out, steps);
+    o.gen_negatives = 32;
+    return o;
+  };
+  auto full = run_training(with_q(root / "full", 12));
+  CHECK_FALSE(same_weights(full.final_checkpoint, run_training(toy_options(root / "plain", 12)).final_checkpoint));
+  run_training(with_q(root / "split", 6));
+  TrainOptions more;  // everything else, Q included, comes from the run's options.json
+  more.steps = 12;
+  more.final_eval = false;
+  more.device = "cpu";
+  CHECK(same_weights(full.final_checkpoint, run_training(more, (root / "split").string()).final_checkpoint));
+  fs::remove_all(root);
+}
+
 TEST_CASE("an interrupt writes a checkpoint that resumes", "[train]") {
   auto root = fresh_dir("interrupt");
   std::thread t([] {
@@ -215,6 +233,9 @@ TEST_CASE("bad options give clear errors", "[train]") {
   o = toy_options(root, 5);
   o.init = "sideways";
   CHECK_THROWS_WITH(run_training(o), Catch::Contains("sideways"));
+  o = toy_options(root, 5);
+  o.gen_negatives = -1;
+  CHECK_THROWS_WITH(run_training(o), Catch::Contains("--gen-negatives"));
   CHECK_THROWS_WITH(run_training(TrainOptions{}, (root / "none").string()), Catch::Contains("not a run directory"));
   CHECK_THROWS_WITH(pick_device("tpu"), Catch::Contains("expected auto, cpu or cuda"));
   if (!torch::cuda::is_available()) CHECK_THROWS_WITH(pick_device("cuda"), Catch::Contains("CUDA is not available"));
