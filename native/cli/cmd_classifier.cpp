@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "eval/classifier.h"
+#include "drift/data/image_dataset.h"
 #include "eval/image_data.h"
 #include "registry.h"
 
@@ -17,9 +18,9 @@ struct ClassifierArgs {
 
 void run_classifier(const ClassifierArgs& a) {
   using namespace drift::eval;
-  const std::string dir = image_dataset_dir(a.data_dir, a.dataset);
-  auto train = load_image_split(dir, "train");
-  auto test = load_image_split(dir, "test");
+  const std::string dir = drift::data::image_dataset_dir(a.dataset, a.data_dir);
+  auto train = load_image_split(a.dataset, a.data_dir, "train");
+  auto test = load_image_split(a.dataset, a.data_dir, "test");
   std::cout << "classifier: " << a.dataset << " train " << train.images.size(0) << ", test "
             << test.images.size(0) << " images, " << a.train.epochs << " epochs" << std::endl;
   auto c = train_classifier(train, test, a.train, a.dataset, &std::cout);

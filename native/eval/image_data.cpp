@@ -1,26 +1,20 @@
 #include "eval/image_data.h"
 
-#include <stdexcept>
 #include <vector>
 
-#include "drift/data/idx.h"
+#include "drift/data/image_dataset.h"
 
 namespace drift::eval {
 
-std::string image_dataset_dir(const std::string& data_dir, const std::string& dataset) {
-  if (dataset.rfind("idx:", 0) == 0) return dataset.substr(4);
-  if (dataset == "mnist" || dataset == "fashion-mnist") return data_dir + "/" + dataset;
-  throw std::runtime_error("dataset '" + dataset +
-                           "': not an image dataset (use mnist, fashion-mnist or idx:DIR)");
-}
-
-ImageSet load_image_split(const std::string& dir, const std::string& split) {
-  auto raw = drift::data::load_idx_split(dir, split);
+ImageSet load_image_split(const std::string& dataset, const std::string& data_dir, const std::string& split) {
+  drift::data::ImageDatasetOptions opt;
+  opt.data_dir = data_dir;
+  opt.split = split;
+  auto ds = drift::data::load_image_dataset(dataset, opt);  // x [N, H*W] in [0,1]
   ImageSet s;
-  auto bytes = torch::from_blob(raw.pixels.data(), {raw.count, 1, raw.rows, raw.cols}, torch::kUInt8);
-  s.images = bytes.to(torch::kFloat32).div_(255.0f);  // copies out of raw
-  s.labels = torch::from_blob(raw.labels.data(), {raw.count}, torch::kUInt8).to(torch::kInt64);
-  s.num_classes = raw.num_classes;
+  s.images = ds.x.view({ds.x.size(0), ds.channels, ds.height, ds.width});
+  s.labels = ds.labels;
+  s.num_classes = ds.num_classes;
   return s;
 }
 

@@ -1,4 +1,4 @@
-// Labelled image splits as tensors for evaluation (IDX files via drift_io).
+// Labelled image splits in the [N,C,H,W] layout the classifier and the metrics use.
 #pragma once
 #include <torch/torch.h>
 
@@ -12,11 +12,9 @@ struct ImageSet {
   int64_t num_classes = 0;
 };
 
-// "mnist" -> DATA_DIR/mnist, "fashion-mnist" -> DATA_DIR/fashion-mnist, "idx:DIR" -> DIR.
-std::string image_dataset_dir(const std::string& data_dir, const std::string& dataset);
-
-// split "train" | "test"; errors are "PATH: problem" from the IDX reader.
-ImageSet load_image_split(const std::string& dir, const std::string& split);
+// One split of an image dataset spec (mnist | fashion-mnist | idx:DIR, read by drift_data)
+// as [N,1,H,W] images in [0,1]; errors are "PATH: problem" from the IDX reader.
+ImageSet load_image_split(const std::string& dataset, const std::string& data_dir, const std::string& split);
 
 // The first n of each class in turn (round-robin over classes), so subsets stay balanced.
 // n <= 0 or n >= N returns the whole set.

@@ -8,6 +8,7 @@
 
 #include "drift/toy_data.h"
 #include "eval/classifier.h"
+#include "drift/data/image_dataset.h"
 #include "eval/image_data.h"
 #include "eval/image_eval.h"
 #include "eval/toy_eval.h"
@@ -50,7 +51,7 @@ nlohmann::json quick_eval(drift::models::Generator& generator, const std::string
     };
     return evaluate_toy(sample, dataset, opt.n, opt.alphas, opt.seed);
   }
-  const std::string dir = image_dataset_dir(opt.data_dir, dataset);
+  const std::string dir = drift::data::image_dataset_dir(dataset, opt.data_dir);
   const std::string cpath =
       opt.classifier_path.empty() ? default_classifier_path(dir) : opt.classifier_path;
   if (!std::ifstream(cpath)) {
@@ -59,8 +60,8 @@ nlohmann::json quick_eval(drift::models::Generator& generator, const std::string
                               "--dataset " + dataset + "`"}};
   }
   auto classifier = load_classifier(cpath);
-  auto train = load_image_split(dir, "train");
-  auto test = load_image_split(dir, "test");
+  auto train = load_image_split(dataset, opt.data_dir, "train");
+  auto test = load_image_split(dataset, opt.data_dir, "test");
   ImageEvalOptions io;
   io.n = opt.n;
   io.alphas = opt.alphas;
