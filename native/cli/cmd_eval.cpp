@@ -16,7 +16,7 @@ namespace {
 struct EvalArgs {
   std::string model_path;
   std::string dataset;  // default: the checkpoint config's dataset
-  std::string alphas = "1,1.5,2";
+  std::string alphas = "1,1.25,1.5,2";
   std::string out;      // default: <model dir>/metrics.json
   std::string weights = "ema";  // ema | raw
   drift::eval::QuickEvalOptions opt;

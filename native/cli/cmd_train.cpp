@@ -34,7 +34,7 @@ void add_train(CLI::App& app) {
   c->add_option("--out", o.out, "run directory (checkpoints, logs, samples, export)");
   c->add_option("--steps", o.steps, "training steps (default 6000 images, 2000 toys)");
   c->add_option("--epochs", o.epochs, "alternative to --steps: passes over the positives");
-  c->add_option("--batch-size,--batch_size", o.batch_size, "generated samples per class group G (default 32 images, 1024 toys)");
+  c->add_option("--batch-size,--batch_size", o.batch_size, "generated samples per class group G (default 64 images, 1024 toys)");
   c->add_option("--positives", o.positives, "real positives per group P (default 4G images, G toys)");
   c->add_option("--uncond", o.uncond, "unconditional real negatives per group U (default 2G images, 0 toys)");
   c->add_option("--gen-negatives", o.gen_negatives,

@@ -18,7 +18,7 @@ using ImageSampler = std::function<torch::Tensor(const torch::Tensor& labels, do
 
 struct ImageEvalOptions {
   int64_t n = 2000;                      // generated samples per α (balanced over classes)
-  std::vector<double> alphas{1.0, 1.5, 2.0};
+  std::vector<double> alphas{1.0, 1.25, 1.5, 2.0};
 };
 
 // train: the full train split (memorisation reference and floor subset); test: held-out split.

@@ -14,7 +14,7 @@ namespace drift::eval {
 
 struct QuickEvalOptions {
   int64_t n = 2000;                           // samples per α
-  std::vector<double> alphas{1.0, 1.5, 2.0};
+  std::vector<double> alphas{1.0, 1.25, 1.5, 2.0};
   std::string data_dir = "data";
   std::string classifier_path;                // default: <dataset dir>/classifier.pt
   uint64_t seed = 1234;                       // noise for the generated samples

@@ -38,7 +38,7 @@ struct TrainOptions {
   int64_t record = 0;             // every K steps: snapshot + record .npy (0 = off)
   int64_t ckpt_every = 1000;
   int64_t log_every = 50;
-  double grid_alpha = 1.5;        // guidance of the logged sample grid
+  double grid_alpha = 1.25;       // guidance of the logged sample grid (the recommended alpha)
   bool final_eval = true;         // quick eval + export at the end
   int64_t eval_n = 2000;
   std::string command;            // the command line (for the model card)

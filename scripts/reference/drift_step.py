@@ -3,7 +3,7 @@
 
 Same model (drift-train's default mlpconv: MLP 43 -> 512 -> 1024 -> 4x14x14, nearest 2x upsampling,
 3x3 convs 4 -> 8 -> 1, SiLU, sigmoid output; or --arch mlp: 43 -> 512 -> 1024 -> 784), same batch (10 classes x
-32 generated, 128 positives, 64 unconditional negatives), same field (docs/drift-field.md, floor 0,
+G generated, 4G positives, 2G unconditional negatives; G = --batch-size, 64 as drift-train's default), same field (docs/drift-field.md, floor 0,
 taus 0.02/0.05/0.2), AdamW(0.9, 0.95) + clip 2 + EMA 0.999 with warm-up. Prints one JSON line.
 
 Usage: drift_step.py --data-dir data --steps 300 --threads 2
@@ -73,6 +73,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--arch", choices=["mlpconv", "mlp"], default="mlpconv", help="drift-train's --arch")
+    ap.add_argument("--batch-size", type=int, default=64, help="drift-train's --batch-size G")
     a = ap.parse_args()
     if a.threads > 0:  # 0: PyTorch's default, as drift-train --threads 0
         torch.set_num_threads(a.threads)
@@ -80,7 +81,8 @@ def main():
     d = os.path.join(a.data_dir, "mnist")
     X = torch.from_numpy(read_idx(find(d, "train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0)
     Y = torch.from_numpy(read_idx(find(d, "train-labels-idx1-ubyte")).astype(np.int64))
-    K, G, P, U, L = 10, 32, 128, 64, 32
+    K, G, L = 10, a.batch_size, 32
+    P, U = 4 * G, 2 * G
     by_class = [torch.nonzero(Y == k).flatten() for k in range(K)]
 
     layers = [torch.nn.Linear(L + K + 1, 512), torch.nn.SiLU(), torch.nn.Linear(512, 1024), torch.nn.SiLU()]

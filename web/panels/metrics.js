@@ -52,7 +52,8 @@ function evalTable(m) {
   const pct = (v) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '–');
   const num = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '–');
   const head = h('tr', {}, ['α', 'FD/floor', 'accuracy', 'precision', 'recall'].map((t) => h('th', { scope: 'col' }, t)));
-  const rows = m.alphas.map((a) => h('tr', {}, [num(a.alpha, 1), num(a.fd_over_floor), pct(a.accuracy),
+  const alpha = (v) => (typeof v === 'number' ? String(Number(v.toFixed(2))) : '–');  // 1.25, 1.5, 2
+  const rows = m.alphas.map((a) => h('tr', {}, [alpha(a.alpha), num(a.fd_over_floor), pct(a.accuracy),
     num(a.precision), num(a.recall)].map((t) => h('td', {}, t))));
   if (m.floor) {
     rows.push(h('tr', { class: 'floor' }, ['real', '1.00', pct(m.floor.accuracy), num(m.floor.precision),

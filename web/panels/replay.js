@@ -71,7 +71,7 @@ export class ReplayPanel {
       do {
         this.again = false;
         const f = this.frames[Number(this.slider.value)];
-        const out = await this.model.generate({ labels: this.labels(), alpha: 1.5, seed: SEED,
+        const out = await this.model.generate({ labels: this.labels(), alpha: 1.25, seed: SEED,
           snapshot: f.snapshot });
         this.paint(out.pixels);
         this.stepOut.textContent = f.final
