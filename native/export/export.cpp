@@ -108,6 +108,8 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
 
   ModelDescription d = describe_generator(lm.ema, opt);
   d.training["steps"] = lm.step;
+  // A hand export of a training checkpoint still records how long training took.
+  if (opt.wall_time_s < 0 && lm.wall_s >= 0) d.training["wall_time_s"] = lm.wall_s;
   d.training["checkpoint"] = fs::path(checkpoint).filename().string();
 
   std::vector<WeightSet> snaps;

@@ -19,6 +19,8 @@ LoadedModel load_checkpoint(const std::string& path, const std::string& weights)
     out.config = nlohmann::json::parse(cfg_iv.toStringRef()).get<GeneratorConfig>();
     torch::Tensor step;
     if (ar.try_read("step", step)) out.step = step.item<int64_t>();
+    torch::Tensor wall;
+    if (ar.try_read("wall_s", wall)) out.wall_s = wall.item<double>();
     out.ema = Generator(out.config);
     torch::serialize::InputArchive ema;
     if (weights != "ema" && weights != "raw")

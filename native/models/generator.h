@@ -93,6 +93,7 @@ struct LoadedModel {
   GeneratorConfig config;
   Generator ema{nullptr};  // eval mode, on CPU
   int64_t step = 0;
+  double wall_s = -1.0;    // training wall time up to this step (-1: not recorded, e.g. snapshots)
 };
 // Throws std::runtime_error("PATH: problem") on a missing or malformed file.
 // weights: "ema" (what sampling and export use) or "raw" (the optimised weights, which

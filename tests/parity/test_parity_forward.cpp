@@ -168,6 +168,7 @@ TEST_CASE("export_model: checkpoint + snapshots -> files -> same outputs", "[par
   CHECK(m->manifest().snapshots.at(0).step == 10);
   const auto training = nlohmann::json::parse(m->manifest().training_json);
   CHECK(training.at("steps") == 20);
+  CHECK_FALSE(training.contains("wall_time_s"));  // a snapshot records no training time
   CHECK(training.at("command") == "test");
   CHECK(compare(g, *m, 0, 4, 2.0f).max_rel <= 1e-5);
   CHECK(compare(early, *m, m->find_weight_set("step_00000010"), 4, 2.0f).max_rel <= 1e-5);

@@ -10,6 +10,7 @@
 
 #include "drift/data/npy.h"
 #include "drift/logging/tensorboard.h"
+#include "export/export.h"
 #include "models/generator.h"
 #include "train/alpha.h"
 #include "train/trainer.h"
@@ -123,6 +124,18 @@ TEST_CASE("extra generated negatives change the run and still resume exactly", "
   more.final_eval = false;
   more.device = "cpu";
   CHECK(same_weights(full.final_checkpoint, run_training(more, (root / "split").string()).final_checkpoint));
+  fs::remove_all(root);
+}
+
+TEST_CASE("a hand export of a run's checkpoint records the training wall time", "[train]") {
+  auto root = fresh_dir("hand_export");
+  auto r = run_training(toy_options(root / "run", 8));  // final_eval off: no automatic export
+  REQUIRE(r.wall_s > 0);
+  drift::exporter::export_model(r.final_checkpoint, (root / "out").string(), {});
+  std::ifstream in(root / "out" / "model.json");
+  const auto training = nlohmann::json::parse(in).at("training");
+  CHECK(training.at("wall_time_s").get<double>() == Approx(r.wall_s).epsilon(0.05));
+  CHECK(training.at("steps") == 8);
   fs::remove_all(root);
 }
 
