@@ -3,8 +3,7 @@
 # `drift-train eval`, so anyone can rerun a row and get the same figures (same seeds).
 #
 #   scripts/ablate.sh [OUT_DIR]          (default runs/ablate; finished runs are reused)
-#   env: STEPS=1500 (image runs)  CONV_STEPS=400 (the conv generator is ~10x slower per step
-#        on CPU)  TOY_STEPS=400  N=2000 (eval samples per alpha)
+#   env: STEPS=1500 (image runs)  TOY_STEPS=400  N=2000 (eval samples per alpha)
 #        ONLY='regex' (row names to run)  DRIFT_TRAIN=path/to/drift-train  THREADS=0
 #
 # Needs data/mnist (scripts/fetch-data.sh) and data/mnist/classifier.pt
@@ -14,7 +13,6 @@ cd "$(dirname "$0")/.."
 BIN=${DRIFT_TRAIN:-build/native/bin/drift-train}
 OUT=${1:-runs/ablate}
 STEPS=${STEPS:-1500}
-CONV_STEPS=${CONV_STEPS:-400}
 TOY_STEPS=${TOY_STEPS:-400}
 N=${N:-2000}
 ONLY=${ONLY:-.}
@@ -43,15 +41,12 @@ ALPHAS=1,1.5,2,3
 row base           $ALPHAS "${IMG[@]}"
 row floor-1e-6     $ALPHAS "${IMG[@]}" --floor 1e-6
 row single-tau     $ALPHAS "${IMG[@]}" --taus 0.05
-row conv           $ALPHAS --dataset mnist --steps "$CONV_STEPS" --seed 0 --arch conv
 row positives-16   $ALPHAS "${IMG[@]}" --positives 16
 row positives-32   $ALPHAS "${IMG[@]}" --positives 32
 row positives-64   $ALPHAS "${IMG[@]}" --positives 64
 row no-sigmoid     $ALPHAS "${IMG[@]}" --out-act none
 row mlp            $ALPHAS "${IMG[@]}" --arch mlp
 row generated-64   $ALPHAS --dataset mnist --steps "$STEPS" --seed 0 --batch-size 64
-row views-pool     $ALPHAS "${IMG[@]}" --views pixel,pool2,pool4
-row views-patch    $ALPHAS "${IMG[@]}" --views pixel,patch4
 row no-ema         $ALPHAS "${IMG[@]}" --ema 0
 for target in checkerboard swissroll; do
   for init in middle far collapsed; do

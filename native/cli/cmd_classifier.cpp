@@ -2,9 +2,9 @@
 // test accuracy and stores it next to the data, where `drift-train eval` finds it.
 #include <iostream>
 
-#include "eval/classifier.h"
+#include "drift/eval/classifier.h"
 #include "drift/data/image_dataset.h"
-#include "eval/image_data.h"
+#include "drift/eval/image_data.h"
 #include "registry.h"
 
 namespace {

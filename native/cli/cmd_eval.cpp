@@ -6,9 +6,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "drift/data/atomic_file.h"
-#include "eval/quick_eval.h"
-#include "models/generator.h"
+#include "drift/core/atomic_file.h"
+#include "drift/eval/quick_eval.h"
+#include "drift/models/generator.h"
 #include "registry.h"
 
 namespace {
@@ -46,7 +46,7 @@ void run_eval(EvalArgs a) {
   if (dataset.empty())
     throw std::runtime_error(a.model_path + ": checkpoint names no dataset; pass --dataset");
   a.opt.alphas = parse_alphas(a.alphas);
-  std::cout << "eval " << a.model_path << " (step " << model.step << ", " << model.config.arch
+  std::cout << "eval " << a.model_path << " (step " << model.step << ", " << drift::models::arch_name(model.config.arch)
             << ", dataset " << dataset << ")" << std::endl;
   auto result = drift::eval::quick_eval(model.ema, dataset, a.opt);
   if (result.contains("error")) throw std::runtime_error(result["error"].get<std::string>());
@@ -59,7 +59,7 @@ void run_eval(EvalArgs a) {
     auto dir = std::filesystem::path(a.model_path).parent_path();
     out = (dir.empty() ? std::filesystem::path("metrics.json") : dir / "metrics.json").string();
   }
-  drift::data::write_file_atomic(out, result.dump(2) + "\n");
+  drift::core::write_file_atomic(out, result.dump(2) + "\n");
   std::cout << "wrote " << out << std::endl;
 }
 

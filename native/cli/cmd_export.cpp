@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "export/export.h"
+#include "drift/export/export.h"
 #include "registry.h"
 
 namespace {

@@ -2,13 +2,13 @@
 #include <cstdio>
 #include <memory>
 
-#include "drift/data/npy.h"
-#include "field/field.h"
+#include "drift/core/npy.h"
+#include "drift/field/field_torch.h"
 #include "registry.h"
 
 namespace {
 torch::Tensor load_2d(const std::string& path, int64_t want_cols) {
-  auto a = drift::data::read_npy_2d(path, want_cols);
+  auto a = drift::core::read_npy_2d(path, want_cols);
   return torch::from_blob(a.data.data(), {a.shape[0], a.shape[1]}, torch::kFloat).clone();
 }
 
@@ -37,7 +37,7 @@ void add_field(CLI::App& app) {
     }
     auto r = drift::field::compute_field(in, a->opt);
     auto V = r.V[0].contiguous();
-    drift::data::write_npy(a->out, {V.size(0), V.size(1)}, V.data_ptr<float>());
+    drift::core::write_npy(a->out, {V.size(0), V.size(1)}, V.data_ptr<float>());
     std::printf("s = %.9g\nmean_dist = %.9g\n", r.s, r.mean_dist);
     for (size_t i = 0; i < r.force_rms.size(); ++i)
       std::printf("force_rms[tau=%g] = %.9g\n", a->opt.taus[i], r.force_rms[i]);

@@ -2,16 +2,18 @@
 #include <cstdio>
 #include <memory>
 
-#include "drift/data/npy.h"
-#include "models/generator.h"
+#include "drift/core/npy.h"
+#include "drift/models/generator.h"
 #include "registry.h"
-#include "train/record.h"
-#include "train/trainer.h"
+#include "drift/train/record.h"
+#include "drift/train/runtime.h"
+#include "drift/train/trainer.h"
 
 namespace {
 void add_sample(CLI::App& app) {
   struct Args {
-    std::string model, noise, out, raw, device = "cpu";
+    std::string model, noise, out, raw;
+    drift::train::Device device = drift::train::Device::cpu;
     int64_t batch = 100, label = -1;
     double alpha = 1.5;
     uint64_t seed = 0;
@@ -26,7 +28,8 @@ void add_sample(CLI::App& app) {
   c->add_option("--noise", a->noise, "[N, latent_dim] float32 .npy noise instead of --seed");
   c->add_option("--out", a->out, "PNG: digit grid (images) or scatter (2D)");
   c->add_option("--raw", a->raw, "write the samples as float32 .npy [N, ...shape]");
-  c->add_option("--device", a->device, "auto | cpu | cuda")->capture_default_str();
+  c->add_option("--device", a->device, "where to sample (default cpu)")
+      ->transform(CLI::CheckedTransformer(drift::train::device_names(), CLI::ignore_case));
   c->callback([a] {
     if (a->out.empty() && a->raw.empty()) throw std::runtime_error("sample: give --out PNG and/or --raw NPY");
     if (a->alpha < 1.0) throw std::runtime_error("sample: --alpha must be >= 1");
@@ -34,7 +37,7 @@ void add_sample(CLI::App& app) {
     const auto& cfg = m.config;
     torch::Tensor eps;
     if (!a->noise.empty()) {
-      auto z = drift::data::read_npy(a->noise);
+      auto z = drift::core::read_npy(a->noise);
       if (z.shape.size() != 2 || z.shape[1] != cfg.latent_dim)
         throw std::runtime_error(a->noise + ": noise must be [N, " + std::to_string(cfg.latent_dim) + "]");
       eps = torch::from_blob(z.data.data(), {z.shape[0], z.shape[1]}, torch::kFloat).clone();
@@ -55,7 +58,7 @@ void add_sample(CLI::App& app) {
     auto x = drift::train::generate_fixed(m.ema, f);
     if (!a->raw.empty()) {
       std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
-      drift::data::write_npy(a->raw, shape, x.data_ptr<float>());
+      drift::core::write_npy(a->raw, shape, x.data_ptr<float>());
       std::printf("wrote %s\n", a->raw.c_str());
     }
     if (!a->out.empty()) {

@@ -6,9 +6,19 @@
 #include <sstream>
 
 #include "registry.h"
-#include "train/trainer.h"
+#include "drift/core/toy_data.h"
+#include "drift/train/runtime.h"
+#include "drift/train/trainer.h"
 
 namespace {
+
+// The --arch choices: the image architectures of models::arch_names() (toy sets pick theirs).
+std::vector<std::pair<std::string, drift::models::Arch>> image_archs() {
+  std::vector<std::pair<std::string, drift::models::Arch>> out;
+  for (const auto& p : drift::models::arch_names())
+    if (p.second != drift::models::Arch::toy) out.push_back(p);
+  return out;
+}
 
 std::string own_command_line() {
   std::ifstream f("/proc/self/cmdline", std::ios::binary);
@@ -27,54 +37,53 @@ void add_train(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto& o = a->o;
   auto* c = app.add_subcommand("train", "Train a drifting generator (images or 2D toy data)");
+  const auto pos = CLI::PositiveNumber, nonneg = CLI::NonNegativeNumber;
   c->add_option("--dataset", o.dataset,
                 "mnist | fashion-mnist | idx:DIR | checkerboard | swissroll | 8gaussians | moons | bimodal | csv:FILE")
       ->capture_default_str();
   c->add_option("--data-dir,--data_dir", o.data_dir, "folder holding mnist/ and fashion-mnist/")->capture_default_str();
   c->add_option("--out", o.out, "run directory (checkpoints, logs, samples, export)");
-  c->add_option("--steps", o.steps, "training steps (default 6000 images, 2000 toys)");
-  c->add_option("--epochs", o.epochs, "alternative to --steps: passes over the positives");
-  c->add_option("--batch-size,--batch_size", o.batch_size, "generated samples per class group G (default 64 images, 1024 toys)");
-  c->add_option("--positives", o.positives, "real positives per group P (default 4G images, G toys)");
-  c->add_option("--uncond", o.uncond, "unconditional real negatives per group U (default 2G images, 0 toys)");
-  c->add_option("--gen-negatives", o.gen_negatives,
-                "extra generated negatives per group Q, drawn without gradient (default 0)")
-      ->check(CLI::NonNegativeNumber);
-  c->add_option("--lr", o.lr, "peak learning rate (default 1e-3 mlp/toy, 5e-4 conv)");
-  c->add_option("--warmup", o.warmup, "linear warmup steps")->capture_default_str();
-  c->add_option("--lr-schedule", o.schedule, "after warmup: const | cosine (to 10% at the last step)")
-      ->capture_default_str();
-  c->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str();
-  c->add_option("--clip", o.clip, "gradient norm clip")->capture_default_str();
-  c->add_option("--ema", o.ema, "EMA decay (default 0.999 images, 0.99 toys)");
-  c->add_option("--alpha-max", o.alpha.alpha_max, "largest training guidance alpha")->capture_default_str();
-  c->add_option("--alpha-k", o.alpha.k, "alpha density ~ alpha^-k")->capture_default_str();
-  c->add_option("--alpha-one", o.alpha.frac_one, "fraction of groups trained at alpha = 1")->capture_default_str();
-  c->add_option("--taus", o.taus, "field temperatures")->capture_default_str();
+  c->add_option("--steps", o.steps, "training steps (default 6000 images, 2000 toys)")->check(pos);
+  c->add_option("--epochs", o.epochs, "alternative to --steps: passes over the positives")->check(pos);
+  c->add_option("--batch-size,--batch_size", o.batch_size, "generated samples per class group G (default 64 images, 1024 toys)")
+      ->check(pos);
+  c->add_option("--positives", o.positives, "real positives per group P (default 4G images, G toys)")->check(pos);
+  c->add_option("--uncond", o.uncond, "unconditional real negatives per group U (default 2G images, 0 toys)")->check(nonneg);
+  c->add_option("--lr", o.lr, "peak learning rate, after the linear warmup")->capture_default_str()->check(pos);
+  c->add_option("--warmup", o.warmup, "linear warmup steps")->capture_default_str()->check(nonneg);
+  c->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str()->check(nonneg);
+  c->add_option("--clip", o.clip, "gradient norm clip (0 = off)")->capture_default_str()->check(nonneg);
+  c->add_option("--ema", o.ema, "EMA decay in [0, 1) (default 0.999 images, 0.99 toys)")->check(CLI::Range(0.0, 0.999999));
+  c->add_option("--alpha-max", o.alpha.alpha_max, "largest training guidance alpha")->capture_default_str()
+      ->check(CLI::Range(1.0, 100.0));
+  c->add_option("--alpha-k", o.alpha.k, "alpha density ~ alpha^-k")->capture_default_str()->check(nonneg);
+  c->add_option("--alpha-one", o.alpha.frac_one, "fraction of groups trained at alpha = 1")->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  c->add_option("--taus", o.taus, "field temperatures (each > 0)")->capture_default_str()->check(pos);
   c->add_option("--floor", o.floor, "affinity floor of the field (1e-6 = official; 0 avoids MNIST collapse)")
-      ->capture_default_str();
-  c->add_option("--views", o.views, "image field views, comma separated: pixel, pool2, pool4, patch4")
-      ->delimiter(',')
-      ->capture_default_str();
-  c->add_option("--init", o.init, "toy generator start: middle | far | collapsed")->capture_default_str();
-  c->add_option("--arch", o.arch, "image generator: mlp | mlpconv | conv")->capture_default_str();
-  c->add_option("--out-act", o.out_act, "image generator output: none | sigmoid")->capture_default_str();
-  c->add_option("--device", o.device, "auto | cpu | cuda")->capture_default_str();
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  c->add_option("--init", o.init, "toy generator start")->capture_default_str()
+      ->check(CLI::IsMember(drift::core::toy_init_names()));
+  c->add_option("--arch", o.arch, "image generator (default mlpconv)")
+      ->transform(CLI::CheckedTransformer(image_archs(), CLI::ignore_case));
+  c->add_option("--out-act", o.out_act, "image generator output")->capture_default_str()
+      ->check(CLI::IsMember({"none", "sigmoid"}));
+  c->add_option("--device", o.device, "where to train (default auto: CUDA when present)")
+      ->transform(CLI::CheckedTransformer(drift::train::device_names(), CLI::ignore_case));
   c->add_option("--seed", o.seed, "seed of initialisation and sampling")->capture_default_str();
-  c->add_option("--threads", o.threads, "CPU threads (0 = LibTorch default)")->capture_default_str();
+  c->add_option("--threads", o.threads, "CPU threads (0 = LibTorch default)")->capture_default_str()->check(nonneg);
   c->add_option("--record", o.record, "every K steps: EMA snapshot + generated record .npy (0 = off)")
-      ->capture_default_str();
-  c->add_option("--ckpt-every", o.ckpt_every, "checkpoint every N steps")->capture_default_str();
-  c->add_option("--log-every", o.log_every, "log scalars every N steps")->capture_default_str();
-  c->add_option("--grid-alpha", o.grid_alpha, "guidance of the logged sample grid")->capture_default_str();
-  c->add_option("--eval-n", o.eval_n, "samples per alpha in the final quick eval")->capture_default_str();
+      ->capture_default_str()->check(nonneg);
+  c->add_option("--ckpt-every", o.ckpt_every, "checkpoint every N steps (0 = only at the end)")->capture_default_str()
+      ->check(nonneg);
+  c->add_option("--log-every", o.log_every, "log scalars every N steps")->capture_default_str()->check(pos);
+  c->add_option("--grid-alpha", o.grid_alpha, "guidance of the logged sample grid")->capture_default_str()->check(pos);
+  c->add_option("--eval-n", o.eval_n, "samples per alpha in the final quick eval")->capture_default_str()->check(pos);
   c->add_flag("--no-eval", a->no_eval, "skip the final quick eval and export");
   c->add_option("--resume", a->resume, "continue the run in RUN_DIR from its latest checkpoint");
   c->callback([a] {
     auto& o = a->o;
     if (a->resume.empty() && o.out.empty()) throw std::runtime_error("train: --out RUN_DIR is required (or --resume RUN_DIR)");
-    if (o.steps < 0 || o.epochs < 0) throw std::runtime_error("train: --steps/--epochs must be positive");
-    if (o.log_every <= 0) throw std::runtime_error("train: --log-every must be >= 1");
     o.final_eval = !a->no_eval;
     o.command = own_command_line();
     drift::train::install_interrupt_handler();

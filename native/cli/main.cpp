@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help exits 0; a bad flag or value is one line from CLI11 and exit status 2.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     // Library errors are one line that names the file and the problem.
     std::fprintf(stderr, "drift-train: error: %s\n", e.what());

@@ -3,9 +3,9 @@
 
 The layer lists are drift-train's (native/models/generator.cpp): the MNIST MLP
 43 -> 512 -> 1024 -> 784 (SiLU), the mlpconv generator (that MLP read as [4,14,14], up2,
-conv 4->8 3x3, SiLU, conv 8->1 3x3, sigmoid) and the conv generator. An independent writer of the spec:
+conv 4->8 3x3, SiLU, conv 8->1 3x3, sigmoid). An independent writer of the spec:
 drift-infer / the wasm core load what it writes.
-    make_model.py --out DIR [--arch mlp|mlpconv|conv] [--dtype f32|f16] [--seed 0]
+    make_model.py --out DIR [--arch mlp|mlpconv] [--dtype f32|f16] [--seed 0]
 """
 import argparse, hashlib, json, os
 import numpy as np
@@ -26,20 +26,13 @@ def layers_for(arch):
             out += [{"type": "reshape", "shape": [4, 14, 14]}, {"type": "upsample_nearest", "scale": 2},
                     conv(4, 8), {"type": "silu"}, conv(8, 1), {"type": "sigmoid"}, {"type": "flatten"}]
         return L, K, out
-    c0, c1, c2 = 64, 96, 48
-    gn = lambda c: {"type": "groupnorm", "groups": 8, "channels": c, "eps": 1e-5}
-    return L, K, [
-        {"type": "linear", "in": D, "out": c0 * 49}, {"type": "silu"},
-        {"type": "reshape", "shape": [c0, 7, 7]},
-        conv(c0, c1), gn(c1), {"type": "silu"}, {"type": "upsample_nearest", "scale": 2},
-        conv(c1, c2), gn(c2), {"type": "silu"}, {"type": "upsample_nearest", "scale": 2},
-        conv(c2, c2), gn(c2), {"type": "silu"}, conv(c2, 1), {"type": "flatten"}]
+    raise ValueError(arch)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
-    ap.add_argument("--arch", default="mlp", choices=["mlp", "mlpconv", "conv"])
+    ap.add_argument("--arch", default="mlp", choices=["mlp", "mlpconv"])
     ap.add_argument("--dtype", default="f32", choices=["f32", "f16"])
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()

@@ -11,9 +11,9 @@
 #include <string>
 #include <unistd.h>
 
-#include "drift/data/npy.h"
-#include "drift/field.h"
-#include "drift/toy_data.h"
+#include "drift/core/npy.h"
+#include "drift/core/field_eigen.h"
+#include "drift/core/toy_data.h"
 
 using namespace drift::core;
 namespace fs = std::filesystem;
@@ -38,21 +38,6 @@ struct Case {
   float w_u, floor;
   std::vector<float> taus;
 };
-
-// Whether drift-infer lists a 'field' subcommand in its help.
-bool has_infer_field() {
-#ifdef DRIFT_INFER_EXE
-  FILE* f = popen((std::string(DRIFT_INFER_EXE) + " --help 2>&1").c_str(), "r");
-  if (!f) return false;
-  std::string text;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, f)) text += buf;
-  pclose(f);
-  return text.find("\n  field") != std::string::npos;
-#else
-  return false;
-#endif
-}
 
 void write_raw(const fs::path& p, const std::vector<float>& v) {
   FILE* f = std::fopen(p.string().c_str(), "wb");
@@ -92,11 +77,11 @@ void run_case(const Case& c, uint64_t seed) {
   fs::create_directories(dir);
   auto x = randn(c.G, c.D, seed, 1.0f, 0.0f), pos = randn(c.P, c.D, seed + 1, 0.8f, 0.7f),
        neg = randn(c.U, c.D, seed + 2, 1.2f, -0.3f);
-  drift::data::write_npy((dir / "x.npy").string(), {c.G, c.D}, x.data());
-  drift::data::write_npy((dir / "pos.npy").string(), {c.P, c.D}, pos.data());
+  drift::core::write_npy((dir / "x.npy").string(), {c.G, c.D}, x.data());
+  drift::core::write_npy((dir / "pos.npy").string(), {c.P, c.D}, pos.data());
   std::string args = " field --x " + (dir / "x.npy").string() + " --pos " + (dir / "pos.npy").string();
   if (c.U > 0) {
-    drift::data::write_npy((dir / "neg.npy").string(), {c.U, c.D}, neg.data());
+    drift::core::write_npy((dir / "neg.npy").string(), {c.U, c.D}, neg.data());
     char w[32];
     std::snprintf(w, sizeof w, "%.9g", c.w_u);
     args += " --neg " + (dir / "neg.npy").string() + " --neg-weight " + w;
@@ -116,7 +101,7 @@ void run_case(const Case& c, uint64_t seed) {
 
   std::string cmd = std::string(DRIFT_TRAIN_EXE) + args + " --out " + (dir / "vt.npy").string() + " > /dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
-  auto vt = drift::data::read_npy((dir / "vt.npy").string());
+  auto vt = drift::core::read_npy((dir / "vt.npy").string());
   float e = rel_diff(V, vt.data);
   std::printf("G=%d P=%d U=%d D=%d taus=%zu floor=%g: Eigen vs drift-train field rel diff %.3g\n", c.G, c.P,
               c.U, c.D, c.taus.size(), c.floor, e);
@@ -124,16 +109,12 @@ void run_case(const Case& c, uint64_t seed) {
   if (!ref.empty())
     std::printf("  vs float64 reference: Eigen %.3g, drift-train %.3g\n", rel_diff(V, ref), rel_diff(vt.data, ref));
   CHECK(e <= 1e-5f);
-#ifdef DRIFT_INFER_EXE
-  if (has_infer_field()) {
-    cmd = std::string(DRIFT_INFER_EXE) + args + " --out " + (dir / "vi.npy").string() + " > /dev/null";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    auto vi = drift::data::read_npy((dir / "vi.npy").string());
-    float ei = rel_diff(vi.data, vt.data);
-    std::printf("  drift-infer field vs drift-train field rel diff %.3g\n", ei);
-    CHECK(ei <= 1e-5f);
-  }
-#endif
+  cmd = std::string(DRIFT_INFER_EXE) + args + " --out " + (dir / "vi.npy").string() + " > /dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  auto vi = drift::core::read_npy((dir / "vi.npy").string());
+  float ei = rel_diff(vi.data, vt.data);
+  std::printf("  drift-infer field vs drift-train field rel diff %.3g\n", ei);
+  CHECK(ei <= 1e-5f);
   fs::remove_all(dir);
 }
 }  // namespace
@@ -141,7 +122,6 @@ void run_case(const Case& c, uint64_t seed) {
 TEST_CASE("field parity: drift-train field vs the Eigen core (and drift-infer field)") {
   INFO("build the drift-train target first: " DRIFT_TRAIN_EXE);
   REQUIRE(fs::exists(DRIFT_TRAIN_EXE));
-  if (!has_infer_field()) WARN("drift-infer has no 'field' subcommand yet: compared drift-train with the in-process Eigen field only");
   run_case({256, 256, 0, 2, 0.0f, 0.0f, {0.02f, 0.05f, 0.2f}}, 1);
   run_case({128, 200, 0, 2, 0.0f, 0.0f, {0.05f}}, 2);
   run_case({32, 32, 16, 784, 1.5f, 0.0f, {0.02f, 0.05f, 0.2f}}, 3);

@@ -10,8 +10,8 @@
 #include <string>
 #include <unistd.h>
 
-#include "drift/field.h"
-#include "drift/toy_data.h"
+#include "drift/core/field_eigen.h"
+#include "drift/core/toy_data.h"
 
 using namespace drift::core;
 namespace fs = std::filesystem;

@@ -12,7 +12,7 @@
 #include <thread>
 #include <fcntl.h>
 
-#include "drift/data/npy.h"
+#include "drift/core/npy.h"
 
 namespace fs = std::filesystem;
 
@@ -50,7 +50,7 @@ int lines(const std::string& s) {
 }
 
 void write_points(const fs::path& p, const std::vector<float>& v, int64_t cols) {
-  drift::data::write_npy(p.string(), {int64_t(v.size()) / cols, cols}, v.data());
+  drift::core::write_npy(p.string(), {int64_t(v.size()) / cols, cols}, v.data());
 }
 }  // namespace
 
@@ -82,6 +82,28 @@ TEST_CASE("train: bad dataset, data path, device and flags fail with one line", 
   CHECK_THAT(r.err, Catch::Contains("no_run"));
 }
 
+TEST_CASE("train: out-of-range and unknown flag values exit 2 with one line naming the flag", "[cli]") {
+  const auto d = tmp_dir();
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--batch-size 0", "--batch-size"}, {"--batch-size -5", "--batch-size"}, {"--steps -1", "--steps"},
+      {"--lr -1", "--lr"},                {"--lr 0", "--lr"},                  {"--taus 0.05 0", "--taus"},
+      {"--taus nan", "--taus"},           {"--ema 1.5", "--ema"},             {"--alpha-one 2", "--alpha-one"},
+      {"--log-every 0", "--log-every"},   {"--arch conv", "--arch"},          {"--device tpu", "--device"},
+      {"--init sideways", "--init"},      {"--out-act relu", "--out-act"},    {"--positives 0", "--positives"}};
+  for (const auto& [flags, name] : bad) {
+    auto r = run("train --dataset moons --out " + (d / "never").string() + " " + flags);
+    INFO(flags << " -> " << r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains(name));
+    CHECK(lines(r.err) <= 2);  // CLI11: the message, and "Run with --help for more information."
+  }
+  CHECK_FALSE(fs::exists(d / "never"));
+  // Choices are listed in --help.
+  auto h = run("train --help");
+  CHECK(h.code == 0);
+  CHECK_THAT(h.out, Catch::Contains("mlpconv") && Catch::Contains("cuda") && Catch::Contains("far"));
+}
+
 TEST_CASE("train a toy model, then sample it; sample errors", "[cli]") {
   const auto d = tmp_dir();
   const auto run_dir = d / "toy";
@@ -94,7 +116,7 @@ TEST_CASE("train a toy model, then sample it; sample errors", "[cli]") {
   r = run("sample --model_path " + (run_dir / "model_final.pt").string() + " --batch-size 50 --raw " +
           (d / "pts.npy").string() + " --out " + (d / "pts.png").string());
   REQUIRE(r.code == 0);
-  auto pts = drift::data::read_npy((d / "pts.npy").string());
+  auto pts = drift::core::read_npy((d / "pts.npy").string());
   CHECK(pts.shape == std::vector<int64_t>{50, 2});
   CHECK(fs::file_size(d / "pts.png") > 100);
 
@@ -103,7 +125,7 @@ TEST_CASE("train a toy model, then sample it; sample errors", "[cli]") {
   write_points(d / "z.npy", z, 31);
   REQUIRE(run("sample --model-path " + (run_dir / "model_final.pt").string() + " --noise " + (d / "z.npy").string() +
               " --raw " + (d / "a.npy").string()).code == 0);
-  auto a = drift::data::read_npy((d / "a.npy").string());
+  auto a = drift::core::read_npy((d / "a.npy").string());
   CHECK(a.shape == std::vector<int64_t>{4, 2});
   CHECK(a.data[0] == a.data[2]);  // equal noise rows, equal outputs
 
@@ -128,7 +150,7 @@ TEST_CASE("field: writes V, prints s, rejects mismatched files", "[cli]") {
                (d / "n.npy").string() + " --neg-weight 2 --out " + (d / "v.npy").string());
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("s = "));
-  auto v = drift::data::read_npy((d / "v.npy").string());
+  auto v = drift::core::read_npy((d / "v.npy").string());
   REQUIRE(v.shape == std::vector<int64_t>{3, 2});
   // Positives at +x, the extra negative at -x: every sample is pushed toward +x.
   for (int i = 0; i < 3; ++i) CHECK(v.data[i * 2] > 0);

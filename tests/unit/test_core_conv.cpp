@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "drift/layers.h"
+#include "drift/core/layers.h"
 
 using namespace drift::core;
 

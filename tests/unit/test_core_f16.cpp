@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "drift/model_f16.h"
+#include "drift/core/model_f16.h"
 
 using namespace drift::core;
 

@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "drift/generator.h"
-#include "drift/manifest_sha256.h"
-#include "drift/model.h"
+#include "drift/core/generator.h"
+#include "drift/core/manifest_sha256.h"
+#include "drift/core/model.h"
 #include "test_core_models.h"
 
 using namespace drift::core;

@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "drift/gemm.h"
+#include "drift/core/gemm.h"
 
 using namespace drift::core;
 

@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "drift/generator.h"
-#include "drift/model_f16.h"
-#include "drift/rng.h"
+#include "drift/core/generator.h"
+#include "drift/core/model_f16.h"
+#include "drift/core/rng.h"
 #include "test_core_models.h"
 
 using namespace drift::core;

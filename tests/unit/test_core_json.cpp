@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "drift/manifest_json.h"
+#include "drift/core/manifest_json.h"
 
 using drift::core::JsonValue;
 using drift::core::parse_json;

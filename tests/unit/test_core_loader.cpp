@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "drift/manifest_sha256.h"
-#include "drift/model.h"
+#include "drift/core/manifest_sha256.h"
+#include "drift/core/model.h"
 #include "test_core_models.h"
 
 using namespace drift::core;

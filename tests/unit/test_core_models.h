@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "writer.h"
+#include "drift/export/writer.h"
 
 namespace test_core {
 using drift::exporter::ModelDescription;

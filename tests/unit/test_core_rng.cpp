@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "drift/rng.h"
+#include "drift/core/rng.h"
 
 using namespace drift::core;
 

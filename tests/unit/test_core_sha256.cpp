@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "drift/manifest_sha256.h"
+#include "drift/core/manifest_sha256.h"
 
 using drift::core::sha256_hex;
 

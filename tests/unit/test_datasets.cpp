@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "drift/data/atomic_file.h"
+#include "drift/core/atomic_file.h"
 #include "drift/data/image_dataset.h"
 #include "drift/data/toy_dataset.h"
-#include "drift/toy_data.h"
+#include "drift/core/toy_data.h"
 
 #include "test_util.h"
 

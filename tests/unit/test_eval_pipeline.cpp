@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <string>
 
-#include "eval/classifier.h"
-#include "eval/image_eval.h"
-#include "eval/toy_eval.h"
+#include "drift/eval/classifier.h"
+#include "drift/eval/image_eval.h"
+#include "drift/eval/toy_eval.h"
 
 using namespace drift::eval;
 

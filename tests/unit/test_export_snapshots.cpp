@@ -1,7 +1,7 @@
 // Snapshot selection for export: few, distinct, geometrically spaced, first and last kept.
 #include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 
-#include "export/export.h"
+#include "drift/export/export.h"
 
 using drift::exporter::pick_snapshots;
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <vector>
 
-#include "field/field.h"
+#include "drift/field/field_torch.h"
 
 using drift::field::compute_field;
 using drift::field::FieldInput;
@@ -174,31 +174,6 @@ TEST_CASE("unconditional negatives: weight 0 leaves the scale alone, larger weig
   CHECK(mean_projection(light.V, e1) > 0);
   CHECK(rl > 0);
   CHECK(rh > 1.5 * rl);
-}
-
-TEST_CASE("extra generated negatives act as weight-1 negatives and repel", "[field]") {
-  torch::manual_seed(7);
-  auto x = randn3(2, 6, 4);
-  auto p = randn3(2, 10, 4, 0.3);
-  auto q = randn3(2, 5, 4, -0.2);
-  // The same points given as unconditional negatives of weight 1 give the same field.
-  auto as_gen = compute_field({x, p, {}, {}, q});
-  auto as_unc = compute_field({x, p, q, torch::ones({2})});
-  CHECK(torch::allclose(as_gen.V, as_unc.V, 1e-4, 1e-5));
-  CHECK(as_gen.s == Approx(as_unc.s));
-  // Beside real uncond negatives they add to the negative block: U and Q both present.
-  auto u = randn3(2, 3, 4, 0.1);
-  auto both = compute_field({x, p, u, torch::full({2}, 0.5), q});
-  CHECK_FALSE(torch::allclose(both.V, as_gen.V, 1e-3, 1e-4));
-  // One generated sample, one positive above it, one extra negative to its right: pushed left.
-  auto x1 = torch::zeros({1, 1, 2});
-  auto p1 = torch::tensor({0.0f, 1.0f}).view({1, 1, 2});
-  auto right = compute_field({x1, p1, {}, {}, torch::tensor({1.0f, 0.0f}).view({1, 1, 2})});
-  auto left = compute_field({x1, p1, {}, {}, torch::tensor({-1.0f, 0.0f}).view({1, 1, 2})});
-  CHECK(right.V[0][0][0].item<float>() < 0);
-  CHECK(left.V[0][0][0].item<float>() > 0);
-  CHECK(right.V[0][0][1].item<float>() > 0);
-  CHECK_THROWS_WITH(compute_field({x, p, {}, {}, randn3(2, 5, 3)}), Catch::Contains("gen_neg shape"));
 }
 
 TEST_CASE("loss value is about the number of temperatures and its gradient follows V", "[field]") {

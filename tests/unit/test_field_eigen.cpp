@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "drift/field.h"
-#include "drift/toy_data.h"
+#include "drift/core/field_eigen.h"
+#include "drift/core/toy_data.h"
 
 using namespace drift::core;
 

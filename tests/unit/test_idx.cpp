@@ -4,11 +4,11 @@
 
 #include <fstream>
 
-#include "drift/data/idx.h"
+#include "drift/core/idx.h"
 #include "test_util.h"
 
-using drift::data::load_idx_pair;
-using drift::data::read_idx;
+using drift::core::load_idx_pair;
+using drift::core::read_idx;
 
 namespace {
 
@@ -128,8 +128,8 @@ TEST_CASE("load_idx_split finds the standard names, preferring plain over .gz", 
   const std::string dir = make_scratch_dir("idx");
   write_gz(dir + "/t10k-images-idx3-ubyte.gz", idx_bytes({4, 2, 2}));
   write_plain(dir + "/t10k-labels-idx1-ubyte", idx_bytes({4}));
-  const auto test = drift::data::load_idx_split(dir, "test");
+  const auto test = drift::core::load_idx_split(dir, "test");
   CHECK(test.count == 4);
-  CHECK(error_of([&] { drift::data::load_idx_split(dir, "train"); }).find("train-images-idx3-ubyte") !=
+  CHECK(error_of([&] { drift::core::load_idx_split(dir, "train"); }).find("train-images-idx3-ubyte") !=
         std::string::npos);
 }

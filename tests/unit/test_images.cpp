@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "drift/data/atomic_file.h"
-#include "drift/data/npy.h"
+#include "drift/core/atomic_file.h"
+#include "drift/core/npy.h"
 #include "drift/logging/gif.h"
 #include "drift/logging/grid.h"
 #include "drift/logging/png.h"
@@ -80,7 +80,7 @@ TEST_CASE("png round trip, gray and RGB, written atomically", "[images]") {
   for (size_t i = 0; i < rgb.pixels.size(); ++i) rgb.pixels[i] = uint8_t(255 - i * 5);
   write_png((dir / "g.png").string(), gray);
   write_png((dir / "c.png").string(), rgb);
-  const std::string bytes = drift::data::read_file((dir / "g.png").string());
+  const std::string bytes = drift::core::read_file((dir / "g.png").string());
   CHECK(bytes.substr(0, 8) == "\x89PNG\r\n\x1a\n");
   const Image g2 = read_png((dir / "g.png").string());
   CHECK(g2.channels == 1);
@@ -173,7 +173,7 @@ TEST_CASE("gif: frames, delay, loop forever, exact colours, atomic write", "[ima
   opt.delay_cs = 7;
   const std::string path = (dir / "anim.gif").string();
   write_gif(path, frames, opt);
-  const std::string bytes = drift::data::read_file(path);
+  const std::string bytes = drift::core::read_file(path);
   CHECK(bytes.substr(0, 6) == "GIF89a");
   // NETSCAPE2.0 block: sub-block size 3, id 1, loop count 0 (forever).
   CHECK(bytes.find(std::string("NETSCAPE2.0\x03\x01\x00\x00", 15)) != std::string::npos);
@@ -224,11 +224,11 @@ TEST_CASE("render_record: 2D points over the target, sorted by step, fixed axes"
   // Generated points start at (3,3) and end at the target around (-1,-1).
   std::vector<float> start(40, 3.f), end(40, -1.f), target(60);
   for (size_t i = 0; i < target.size(); ++i) target[i] = -1.f + 0.01f * float(i % 7);
-  drift::data::write_npy((rec / step_name(200)).string(), {20, 2}, end.data());
-  drift::data::write_npy((rec / step_name(0)).string(), {20, 2}, start.data());
-  drift::data::write_npy((rec / "target.npy").string(), {30, 2}, target.data());
-  drift::data::write_file_atomic((rec / "step_1.npy").string(), "ignored: not 8 digits");
-  drift::data::write_file_atomic((rec / "notes.txt").string(), "ignored");
+  drift::core::write_npy((rec / step_name(200)).string(), {20, 2}, end.data());
+  drift::core::write_npy((rec / step_name(0)).string(), {20, 2}, start.data());
+  drift::core::write_npy((rec / "target.npy").string(), {30, 2}, target.data());
+  drift::core::write_file_atomic((rec / "step_1.npy").string(), "ignored: not 8 digits");
+  drift::core::write_file_atomic((rec / "notes.txt").string(), "ignored");
 
   const auto listed = list_record_frames(rec.string());
   REQUIRE(listed.size() == 2);
@@ -272,7 +272,7 @@ TEST_CASE("render_record: 2D points over the target, sorted by step, fixed axes"
 
   const std::string gif = (run / "out.gif").string();
   write_gif(gif, g.frames, g.gif);
-  CHECK(decode_gif(drift::data::read_file(gif)).frames.size() == 4);
+  CHECK(decode_gif(drift::core::read_file(gif)).frames.size() == 4);
 
   // --target none: no target pixels. Without target.npy, options.json's toy dataset is drawn.
   o.target = "none";
@@ -281,13 +281,13 @@ TEST_CASE("render_record: 2D points over the target, sorted by step, fixed axes"
   CHECK(count(none.frames[0], so.target) == 0);
   o.target = "";
   fs::remove(rec / "target.npy");
-  drift::data::write_file_atomic((run / "options.json").string(), R"({"dataset": "moons", "steps": 200})");
+  drift::core::write_file_atomic((run / "options.json").string(), R"({"dataset": "moons", "steps": 200})");
   const RecordGif moons = render_record(run.string(), o);
   CHECK(moons.target == "moons (from options.json)");
   CHECK(count(moons.frames[0], so.target) > 500);
-  drift::data::write_file_atomic((run / "options.json").string(), R"({"dataset": "mnist"})");
+  drift::core::write_file_atomic((run / "options.json").string(), R"({"dataset": "mnist"})");
   CHECK(render_record(run.string(), o).target.empty());
-  drift::data::write_file_atomic((run / "options.json").string(), "{not json");
+  drift::core::write_file_atomic((run / "options.json").string(), "{not json");
   CHECK_THROWS_WITH(render_record(run.string(), o), Catch::Contains("options.json: not valid JSON"));
   o.target = (run / "missing.npy").string();
   CHECK_THROWS_WITH(render_record(run.string(), o), Catch::Contains("missing.npy"));
@@ -300,7 +300,7 @@ TEST_CASE("render_record: digit grids, auto range, thinning, errors", "[gif]") {
   fs::create_directories(rec);
   for (int s = 0; s < 10; ++s) {
     std::vector<float> img(4 * 3 * 3, -1.f + 0.2f * float(s));  // [4,3,3] in [-1,1]
-    drift::data::write_npy((rec / step_name(s * 10)).string(), {4, 3, 3}, img.data());
+    drift::core::write_npy((rec / step_name(s * 10)).string(), {4, 3, 3}, img.data());
   }
   RecordGifOptions o;
   o.hold_seconds = 0, o.max_frames = 4, o.scale = 2, o.progress_bar = false;
@@ -324,14 +324,14 @@ TEST_CASE("render_record: digit grids, auto range, thinning, errors", "[gif]") {
   CHECK(*f3.at(f3.width - 1, f3.height - 1) == 255);
 
   std::vector<float> odd(4 * 9, 0.f);
-  drift::data::write_npy((rec / step_name(100)).string(), {4, 9}, odd.data());  // flat 3x3: same data, other shape
+  drift::core::write_npy((rec / step_name(100)).string(), {4, 9}, odd.data());  // flat 3x3: same data, other shape
   CHECK_THROWS_WITH(render_record(run.string(), o), Catch::Contains("differs from the first frame"));
 
   const fs::path run2 = fresh_dir("recbad");
   fs::create_directories(run2 / "record");
   CHECK_THROWS_WITH(render_record(run2.string()), Catch::Contains("record: no step_XXXXXXXX.npy files"));
   std::vector<float> five(5 * 7, 0.f);
-  drift::data::write_npy((run2 / "record" / step_name(0)).string(), {5, 7}, five.data());
+  drift::core::write_npy((run2 / "record" / step_name(0)).string(), {5, 7}, five.data());
   CHECK_THROWS_WITH(render_record(run2.string()), Catch::Contains("is neither points"));
   fs::remove_all(run);
   fs::remove_all(run2);

@@ -5,11 +5,11 @@
 
 #include <cmath>
 
-#include "eval/diversity.h"
-#include "eval/energy.h"
-#include "eval/frechet.h"
-#include "eval/memorisation.h"
-#include "eval/precision_recall.h"
+#include "drift/eval/diversity.h"
+#include "drift/eval/energy.h"
+#include "drift/eval/frechet.h"
+#include "drift/eval/memorisation.h"
+#include "drift/eval/precision_recall.h"
 
 using namespace drift::eval;
 

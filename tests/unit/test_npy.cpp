@@ -3,11 +3,11 @@
 
 #include <fstream>
 
-#include "drift/data/atomic_file.h"
-#include "drift/data/npy.h"
+#include "drift/core/atomic_file.h"
+#include "drift/core/npy.h"
 #include "test_util.h"
 
-using namespace drift::data;
+using namespace drift::core;
 
 namespace {
 // A .npy with an arbitrary header dict (NumPy's layout: magic, v1.0, le16 length, dict).

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <string>
 
-#include "drift/data/atomic_file.h"
+#include "drift/core/atomic_file.h"
 #include "drift/logging/crc32c.h"
 #include "drift/logging/jsonl.h"
 #include "drift/logging/png.h"
@@ -159,20 +159,20 @@ TEST_CASE("read_records names the file and record on corruption", "[tensorboard]
   const fs::path dir = fresh_dir("tbbad");
   const std::string path = (dir / "events.out.tfevents.bad").string();
   std::string bytes = frame_record("first") + frame_record("second");
-  drift::data::write_file_atomic(path, bytes);
+  drift::core::write_file_atomic(path, bytes);
   CHECK(read_records(path).size() == 2);
 
   std::string flipped = bytes;
   flipped[flipped.size() - 6] ^= 1;  // inside "second"
-  drift::data::write_file_atomic(path, flipped);
+  drift::core::write_file_atomic(path, flipped);
   CHECK_THROWS_WITH(read_records(path), Catch::Contains(path + ": record 1: data CRC mismatch"));
 
-  drift::data::write_file_atomic(path, bytes.substr(0, bytes.size() - 2));
+  drift::core::write_file_atomic(path, bytes.substr(0, bytes.size() - 2));
   CHECK_THROWS_WITH(read_records(path), Catch::Contains("record 1: truncated"));
 
   std::string badlen = bytes;
   badlen[0] ^= 4;
-  drift::data::write_file_atomic(path, badlen);
+  drift::core::write_file_atomic(path, badlen);
   CHECK_THROWS_WITH(read_records(path), Catch::Contains("record 0: length CRC mismatch"));
   fs::remove_all(dir);
 }

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "drift/toy_data.h"
+#include "drift/core/toy_data.h"
 
 using namespace drift::core;
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "drift/toy_trainer.h"
+#include "drift/core/toy_trainer.h"
 
 using namespace drift::core;
 

@@ -8,12 +8,13 @@
 
 #include <dlfcn.h>
 
-#include "drift/data/npy.h"
+#include "drift/core/npy.h"
 #include "drift/logging/tensorboard.h"
-#include "export/export.h"
-#include "models/generator.h"
-#include "train/alpha.h"
-#include "train/trainer.h"
+#include "drift/export/export.h"
+#include "drift/models/generator.h"
+#include "drift/train/alpha.h"
+#include "drift/train/runtime.h"
+#include "drift/train/trainer.h"
 
 namespace fs = std::filesystem;
 using namespace drift::train;
@@ -37,7 +38,7 @@ TrainOptions toy_options(const fs::path& out, int64_t steps) {
   o.ckpt_every = 1000;
   o.final_eval = false;
   o.seed = 11;
-  o.device = "cpu";
+  o.device = Device::cpu;
   return o;
 }
 
@@ -98,7 +99,7 @@ TEST_CASE("training is deterministic and resume continues exactly", "[train]") {
   TrainOptions more;
   more.steps = 20;
   more.final_eval = false;
-  more.device = "cpu";
+  more.device = Device::cpu;
   auto resumed = run_training(more, (root / "split").string());
   CHECK(resumed.step == 20);
   CHECK(same_weights(full.final_checkpoint, resumed.final_checkpoint));
@@ -106,24 +107,6 @@ TEST_CASE("training is deterministic and resume continues exactly", "[train]") {
   auto other = toy_options(root / "seed", 20);
   other.seed = 12;
   CHECK_FALSE(same_weights(full.final_checkpoint, run_training(other).final_checkpoint));
-  fs::remove_all(root);
-}
-
-TEST_CASE("extra generated negatives change the run and still resume exactly", "[train]") {
-  auto root = fresh_dir("gen_negatives");
-  auto with_q = [&](const fs::path& out, int64_t steps) {
-    auto o = toy_options(out, steps);
-    o.gen_negatives = 32;
-    return o;
-  };
-  auto full = run_training(with_q(root / "full", 12));
-  CHECK_FALSE(same_weights(full.final_checkpoint, run_training(toy_options(root / "plain", 12)).final_checkpoint));
-  run_training(with_q(root / "split", 6));
-  TrainOptions more;  // everything else, Q included, comes from the run's options.json
-  more.steps = 12;
-  more.final_eval = false;
-  more.device = "cpu";
-  CHECK(same_weights(full.final_checkpoint, run_training(more, (root / "split").string()).final_checkpoint));
   fs::remove_all(root);
 }
 
@@ -188,10 +171,10 @@ TEST_CASE("--record writes EMA snapshots and generated points", "[train]") {
   o.record = 5;
   run_training(o);
   for (const char* s : {"step_00000005", "step_00000010"}) {
-    auto pts = drift::data::read_npy((root / "record" / (std::string(s) + ".npy")).string());
+    auto pts = drift::core::read_npy((root / "record" / (std::string(s) + ".npy")).string());
     CHECK(pts.shape == std::vector<int64_t>{2048, 2});
     auto snap = drift::models::load_checkpoint((root / "snapshots" / (std::string(s) + ".pt")).string());
-    CHECK(snap.config.arch == "toy");
+    CHECK(snap.config.arch == drift::models::Arch::toy);
   }
   CHECK(drift::models::load_checkpoint((root / "snapshots" / "step_00000010.pt").string()).step == 10);
   // Training checkpoints also hold the raw (non-EMA) weights; snapshots hold only EMA.
@@ -217,10 +200,8 @@ TEST_CASE("--record writes EMA snapshots and generated points", "[train]") {
 
 TEST_CASE("MNIST steps run and record a digit grid", "[train]") {
   const fs::path data = fs::path(DRIFT_SOURCE_DIR) / "data";
-  if (!fs::exists(data / "mnist")) {
-    WARN("no data/mnist: skipped (scripts/fetch-data.sh)");
-    return;
-  }
+  INFO("data/mnist comes from scripts/fetch-data.sh (run by scripts/test.sh)");
+  REQUIRE(fs::exists(data / "mnist"));
   auto root = fresh_dir("mnist");
   TrainOptions o;
   o.dataset = "mnist";
@@ -232,7 +213,7 @@ TEST_CASE("MNIST steps run and record a digit grid", "[train]") {
   o.final_eval = false;
   auto r = run_training(o);
   CHECK(r.step == 3);
-  auto grid = drift::data::read_npy((root / "record" / "step_00000003.npy").string());
+  auto grid = drift::core::read_npy((root / "record" / "step_00000003.npy").string());
   CHECK(grid.shape == std::vector<int64_t>{100, 28, 28});
   CHECK(std::isfinite(r.last["loss"].get<double>()));
   fs::remove_all(root);
@@ -246,16 +227,12 @@ TEST_CASE("bad options give clear errors", "[train]") {
   o = toy_options(root, 5);
   o.init = "sideways";
   CHECK_THROWS_WITH(run_training(o), Catch::Contains("sideways"));
-  o = toy_options(root, 5);
-  o.gen_negatives = -1;
-  CHECK_THROWS_WITH(run_training(o), Catch::Contains("--gen-negatives"));
   CHECK_THROWS_WITH(run_training(TrainOptions{}, (root / "none").string()), Catch::Contains("not a run directory"));
-  CHECK_THROWS_WITH(pick_device("tpu"), Catch::Contains("expected auto, cpu or cuda"));
-  if (!torch::cuda::is_available()) CHECK_THROWS_WITH(pick_device("cuda"), Catch::Contains("CUDA is not available"));
+  if (!torch::cuda::is_available()) CHECK_THROWS_WITH(pick_device(Device::cuda), Catch::Contains("CUDA is not available"));
   fs::remove_all(root);
 }
 
-TEST_CASE("learning rate: linear warmup, then constant or cosine to 10%", "[train]") {
+TEST_CASE("learning rate: linear warmup, then constant", "[train]") {
   TrainOptions o;
   o.lr = 1e-3;
   o.warmup = 100;
@@ -264,10 +241,6 @@ TEST_CASE("learning rate: linear warmup, then constant or cosine to 10%", "[trai
   CHECK(learning_rate(o, 49) == Approx(5e-4));
   CHECK(learning_rate(o, 99) == Approx(1e-3));
   CHECK(learning_rate(o, 1099) == Approx(1e-3));
-  o.schedule = "cosine";
-  CHECK(learning_rate(o, 100) == Approx(1e-3));
-  CHECK(learning_rate(o, 600) == Approx(0.55e-3));  // halfway: 0.1 + 0.9 * 0.5
-  CHECK(learning_rate(o, 1100) == Approx(1e-4));
 }
 
 TEST_CASE("--threads also limits OpenBLAS's GEMM threads", "[train]") {

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "drift/generator.h"
-#include "drift/model.h"
-#include "drift/rng.h"
-#include "drift/toy_trainer.h"
+#include "drift/core/generator.h"
+#include "drift/core/model.h"
+#include "drift/core/rng.h"
+#include "drift/core/toy_trainer.h"
 #include "test_core_models.h"
 
 using namespace drift::core;

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "drift/generator.h"
-#include "drift/model.h"
-#include "drift/version.h"
+#include "drift/core/generator.h"
+#include "drift/core/model.h"
+#include "drift/core/version.h"
 #include "drift_api_common.h"
 
 using namespace drift::core;

@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "drift/version.h"
+#include "drift/core/version.h"
 
 namespace drift::api {
 std::string g_error;

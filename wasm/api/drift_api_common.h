@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "drift_api.h"
+#include "drift/api/drift_api.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>

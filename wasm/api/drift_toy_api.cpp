@@ -5,8 +5,8 @@
 // drift.js).
 #include <cmath>
 
-#include "drift/toy_data.h"
-#include "drift/toy_trainer.h"
+#include "drift/core/toy_data.h"
+#include "drift/core/toy_trainer.h"
 #include "drift_api_common.h"
 
 using namespace drift::core;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "drift/model.h"
+#include "drift/core/model.h"
 
 namespace drift::infer {
 

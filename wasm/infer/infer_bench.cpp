@@ -6,7 +6,7 @@
 #include <ctime>
 #include <stdexcept>
 
-#include "drift/generator.h"
+#include "drift/core/generator.h"
 #include "infer.h"
 
 namespace {

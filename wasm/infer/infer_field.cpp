@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "drift/data/npy.h"
-#include "drift/field.h"
+#include "drift/core/npy.h"
+#include "drift/core/field_eigen.h"
 #include "infer.h"
 
 namespace {
@@ -17,10 +17,10 @@ struct Args {
 
 
 void run(const Args& a) {
-  auto x = drift::data::read_npy_2d(a.x, -1);
-  auto pos = drift::data::read_npy_2d(a.pos, x.shape[1]);
-  drift::data::NpyArray neg;
-  if (!a.neg.empty()) neg = drift::data::read_npy_2d(a.neg, x.shape[1]);
+  auto x = drift::core::read_npy_2d(a.x, -1);
+  auto pos = drift::core::read_npy_2d(a.pos, x.shape[1]);
+  drift::core::NpyArray neg;
+  if (!a.neg.empty()) neg = drift::core::read_npy_2d(a.neg, x.shape[1]);
   for (float t : a.taus)
     if (!(t > 0.0f)) throw std::runtime_error("--taus: temperatures must be > 0");
   drift::core::FieldParams p;
@@ -33,7 +33,7 @@ void run(const Args& a) {
                            neg.data.empty() ? nullptr : neg.data.data(),
                            neg.data.empty() ? 0 : int(neg.shape[0]), D, a.neg_weight, p, V.data(),
                            &st);
-  drift::data::write_npy(a.out, {G, D}, V.data());
+  drift::core::write_npy(a.out, {G, D}, V.data());
   std::printf("s = %.9g\nmean_dist = %.9g\n", st.s, st.dbar);
   for (std::size_t i = 0; i < st.force_rms.size() && i < a.taus.size(); ++i)
     std::printf("force_rms[tau=%g] = %.9g\n", a.taus[i], st.force_rms[i]);

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "drift/data/npy.h"
-#include "drift/generator.h"
+#include "drift/core/npy.h"
+#include "drift/core/generator.h"
 #include "infer.h"
 
 namespace {
@@ -22,10 +22,10 @@ void run(const Args& a) {
   if (!a.labels.empty()) labels = infer::parse_int_list(a.labels, "--labels");
   auto model = infer::load_or_throw(a.model);
   const int L = model->latent_dim(), K = model->num_classes();
-  data::NpyArray noise;
+  core::NpyArray noise;
   int n = a.n;
   if (!a.noise.empty()) {
-    noise = data::read_npy(a.noise);
+    noise = core::read_npy(a.noise);
     if (noise.shape.size() != 2 || noise.shape[1] != L) {
       std::string got;
       for (auto d : noise.shape) got += (got.empty() ? "" : ",") + std::to_string(d);
@@ -69,7 +69,7 @@ void run(const Args& a) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::vector<std::int64_t> shape{n};
   for (int d : model->manifest().output_shape) shape.push_back(d);
-  data::write_npy(a.out, shape, out.data());
+  core::write_npy(a.out, shape, out.data());
   std::fprintf(stderr, "wrote %s: %d samples in %.2f ms\n", a.out.c_str(), n, ms);
 }
 

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "drift/data/idx.h"
+#include "drift/core/idx.h"
 
 namespace drift::data {
 
@@ -23,7 +23,7 @@ ImageDataset load_image_dataset(const std::string& spec, const ImageDatasetOptio
     throw std::runtime_error("dataset '" + spec + "': split must be train or test, got '" + opt.split + "'");
   if (!(opt.hi > opt.lo)) throw std::runtime_error("dataset '" + spec + "': pixel range needs hi > lo");
   const std::string dir = image_dataset_dir(spec, opt.data_dir);
-  LabelledImages raw = load_idx_split(dir, opt.split);
+  core::LabelledImages raw = core::load_idx_split(dir, opt.split);
   int64_t n = raw.count;
   if (opt.limit > 0 && opt.limit < n) n = opt.limit;
   ImageDataset ds;

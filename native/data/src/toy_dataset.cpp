@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "drift/toy_data.h"
+#include "drift/core/toy_data.h"
 
 namespace drift::data {
 namespace {

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "drift/data/atomic_file.h"
+#include "drift/core/atomic_file.h"
 
 namespace drift::logging {
 namespace {
@@ -145,7 +145,7 @@ void write_gif(const std::string& path, const std::vector<Image>& frames, const 
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
-  drift::data::write_file_atomic(path, bytes);
+  drift::core::write_file_atomic(path, bytes);
 }
 
 }  // namespace drift::logging

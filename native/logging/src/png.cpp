@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-#include "drift/data/atomic_file.h"
+#include "drift/core/atomic_file.h"
 
 namespace drift::logging {
 namespace {
@@ -45,7 +45,7 @@ void write_png(const std::string& path, const Image& img) {
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
-  drift::data::write_file_atomic(path, bytes);
+  drift::core::write_file_atomic(path, bytes);
 }
 
 Image decode_png(const std::string& bytes, const std::string& name) {
@@ -63,6 +63,6 @@ Image decode_png(const std::string& bytes, const std::string& name) {
   return img;
 }
 
-Image read_png(const std::string& path) { return decode_png(drift::data::read_file(path), path); }
+Image read_png(const std::string& path) { return decode_png(drift::core::read_file(path), path); }
 
 }  // namespace drift::logging

@@ -6,11 +6,11 @@
 #include <regex>
 #include <stdexcept>
 
-#include "drift/data/atomic_file.h"
-#include "drift/data/npy.h"
+#include "drift/core/atomic_file.h"
+#include "drift/core/npy.h"
 #include "drift/logging/grid.h"
 #include "drift/logging/scatter.h"
-#include "drift/toy_data.h"
+#include "drift/core/toy_data.h"
 
 #include <nlohmann/json.hpp>
 
@@ -59,7 +59,7 @@ void draw_progress(Image& img, double frac) {
 }
 
 std::vector<float> npy_points(const std::string& path) {
-  drift::data::NpyArray a = drift::data::read_npy(path);
+  drift::core::NpyArray a = drift::core::read_npy(path);
   if (a.shape.size() != 2 || a.shape[1] != 2)
     throw std::runtime_error(path + ": shape " + shape_str(a.shape) + " is not points [M,2]");
   return a.data;
@@ -84,7 +84,7 @@ std::vector<float> find_target(const std::string& run_dir, const std::string& re
   if (fs::exists(options)) {
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(drift::data::read_file(options));
+      j = nlohmann::json::parse(drift::core::read_file(options));
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(options + ": not valid JSON (" + e.what() + ")");
     }
@@ -126,8 +126,8 @@ RecordGif render_record(const std::string& run_dir, const RecordGifOptions& opt)
   }
   const int64_t last_step = std::max<int64_t>(frames.back().step, 1);
 
-  std::vector<drift::data::NpyArray> arrays;
-  for (const auto& f : frames) arrays.push_back(drift::data::read_npy(f.path));
+  std::vector<drift::core::NpyArray> arrays;
+  for (const auto& f : frames) arrays.push_back(drift::core::read_npy(f.path));
   const auto& shape0 = arrays[0].shape;
   for (size_t i = 1; i < arrays.size(); ++i)
     if (arrays[i].shape != shape0)

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "drift/data/atomic_file.h"
+#include "drift/core/atomic_file.h"
 #include "drift/logging/crc32c.h"
 #include "drift/logging/png.h"
 #include "drift/logging/proto_wire.h"
@@ -61,7 +61,7 @@ std::string frame_record(std::string_view data) {
 }
 
 std::vector<std::string> read_records(const std::string& path) {
-  const std::string s = drift::data::read_file(path);
+  const std::string s = drift::core::read_file(path);
   std::vector<std::string> out;
   size_t pos = 0;
   while (pos < s.size()) {

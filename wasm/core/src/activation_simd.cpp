@@ -2,7 +2,7 @@
 // exp() was musl's scalar expf per element: after the conv itself the largest cost of the
 // mlpconv generator (8 x 784 SiLUs a digit). (The generator applies an activation that
 // follows a conv inside conv2d_forward; these serve the linear layers.)
-#include "drift/layers.h"
+#include "drift/core/layers.h"
 #include "simd.h"
 
 namespace drift::core {

@@ -6,7 +6,7 @@
 // per sample: the generator's convs have few channels (mlpconv: 4->8 and 8->1 on 28x28), where
 // both cost more than the arithmetic. Up2 + 3x3 pad 1 runs as four 2x2 phase convs (below).
 // Vector types: simd.h. A SiLU or sigmoid after the conv is applied per sample, in cache.
-#include "drift/layers.h"
+#include "drift/core/layers.h"
 #include "simd.h"
 
 namespace drift::core {

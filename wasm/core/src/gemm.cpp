@@ -1,4 +1,4 @@
-#include "drift/gemm.h"
+#include "drift/core/gemm.h"
 
 #if !defined(__wasm_simd128__)
 #include <Eigen/Core>

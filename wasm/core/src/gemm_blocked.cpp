@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "drift/gemm.h"
+#include "drift/core/gemm.h"
 
 namespace drift::core {
 namespace {

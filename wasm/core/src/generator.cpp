@@ -1,12 +1,12 @@
-#include "drift/generator.h"
+#include "drift/core/generator.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "drift/layers.h"
-#include "drift/manifest_json.h"
-#include "drift/rng.h"
+#include "drift/core/layers.h"
+#include "drift/core/manifest_json.h"
+#include "drift/core/rng.h"
 
 namespace drift::core {
 namespace {

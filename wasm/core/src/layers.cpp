@@ -1,10 +1,10 @@
-#include "drift/layers.h"
+#include "drift/core/layers.h"
 
 #include <Eigen/Core>
 #include <cmath>
 #include <cstring>
 
-#include "drift/gemm.h"
+#include "drift/core/gemm.h"
 
 namespace drift::core {
 namespace {

@@ -1,13 +1,13 @@
 // model.json parser on the core's own small JSON reader (drift/manifest_json.h): every
 // access is type-checked, nothing throws (the wasm build has no exception support).
-#include "drift/manifest.h"
+#include "drift/core/manifest.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
 
-#include "drift/manifest_json.h"
-#include "drift/version.h"
+#include "drift/core/manifest_json.h"
+#include "drift/core/version.h"
 
 namespace drift::core {
 namespace {

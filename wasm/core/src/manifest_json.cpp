@@ -1,4 +1,4 @@
-#include "drift/manifest_json.h"
+#include "drift/core/manifest_json.h"
 
 #include <cstdlib>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "drift/manifest_sha256.h"
+#include "drift/core/manifest_sha256.h"
 
 #include <cstring>
 

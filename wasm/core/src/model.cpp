@@ -1,6 +1,6 @@
 // load_model: manifest -> layer plan (activation shapes chained through the stack) ->
 // bin checks (size, SHA-256) -> weights decoded to f32 per weight set, all finite.
-#include "drift/model.h"
+#include "drift/core/model.h"
 
 #include <cmath>
 #include <cstring>
@@ -8,10 +8,10 @@
 #include <iterator>
 #include <new>
 
-#include "drift/gemm.h"
-#include "drift/manifest_json.h"
-#include "drift/manifest_sha256.h"
-#include "drift/model_f16.h"
+#include "drift/core/gemm.h"
+#include "drift/core/manifest_json.h"
+#include "drift/core/manifest_sha256.h"
+#include "drift/core/model_f16.h"
 
 namespace drift::core {
 namespace {

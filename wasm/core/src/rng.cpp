@@ -1,4 +1,4 @@
-#include "drift/rng.h"
+#include "drift/core/rng.h"
 
 #include <cmath>
 #include <cstring>

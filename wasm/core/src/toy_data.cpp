@@ -1,6 +1,6 @@
 // Toy 2D samplers. Shapes follow the usual flow-matching toys (FFJORD's checkerboard,
 // swiss roll, 8 gaussians; sklearn's moons) rescaled to a common ~[-3,3]^2 box.
-#include "drift/toy_data.h"
+#include "drift/core/toy_data.h"
 
 #include <cmath>
 #include <stdexcept>

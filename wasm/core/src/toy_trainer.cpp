@@ -1,12 +1,12 @@
 // Toy 2D drifting trainer: MLP forward/backward by hand (drift/gemm.h products), Adam,
 // drift loss.
-#include "drift/toy_trainer.h"
+#include "drift/core/toy_trainer.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
-#include "drift/gemm.h"
+#include "drift/core/gemm.h"
 
 namespace drift::core {
 

@@ -1,0 +1,28 @@
+#include "drift/eval/precision_recall.h"
+
+#include "drift/eval/neighbors.h"
+
+namespace drift::eval {
+
+PrecisionRecall knn_precision_recall(const torch::Tensor& real, const torch::Tensor& fake,
+                                     int64_t k) {
+  // real [Nr,D], fake [Nf,D]
+  torch::NoGradGuard no_grad;
+  PrecisionRecall pr;
+  auto real_radii = kth_neighbor_radii(real, k);
+  auto fake_radii = kth_neighbor_radii(fake, k);
+  pr.precision = inside_any_ball(fake, real, real_radii).to(torch::kFloat64).mean().item<double>();
+  pr.real_covered = inside_any_ball(real, fake, fake_radii);
+  pr.recall = pr.real_covered.to(torch::kFloat64).mean().item<double>();
+  return pr;
+}
+
+std::vector<double> recall_per_class(const torch::Tensor& covered, const torch::Tensor& labels,
+                                     int64_t k) {
+  auto hits = torch::zeros({k}, torch::kFloat64).index_add_(0, labels, covered.to(torch::kFloat64));
+  auto counts = torch::zeros({k}, torch::kFloat64).index_add_(0, labels, torch::ones({labels.size(0)}, torch::kFloat64));
+  auto per = (hits / counts).contiguous();  // 0/0 -> NaN for an absent class
+  return std::vector<double>(per.data_ptr<double>(), per.data_ptr<double>() + k);
+}
+
+}  // namespace drift::eval

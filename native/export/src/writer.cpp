@@ -1,0 +1,102 @@
+#include "drift/export/writer.h"
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "drift/core/atomic_file.h"
+#include "drift/core/manifest_sha256.h"
+#include "drift/core/model_f16.h"
+#include "drift/core/version.h"
+
+namespace drift::exporter {
+namespace {
+using json = nlohmann::json;
+
+// Appends one weight set to bin and returns its "tensors" array.
+json append_set(const WeightSet& set, Dtype dtype, std::string* bin) {
+  json arr = json::array();
+  for (const TensorData& t : set.tensors) {
+    std::int64_t n = 1;
+    for (auto d : t.shape) n *= d;
+    if (n != std::int64_t(t.values.size()))
+      throw std::runtime_error("export: tensor " + t.name + " has " +
+                               std::to_string(t.values.size()) + " values for its shape");
+    for (float v : t.values)
+      if (!std::isfinite(v))
+        throw std::runtime_error("export: tensor " + t.name + " has a non-finite value");
+    bin->resize((bin->size() + 3) / 4 * 4, '\0');
+    const std::size_t off = bin->size();
+    std::size_t len;
+    if (dtype == Dtype::f32) {
+      len = std::size_t(n) * 4;
+      bin->resize(off + len);
+      std::memcpy(&(*bin)[off], t.values.data(), len);  // little-endian host
+    } else {
+      len = std::size_t(n) * 2;
+      bin->resize(off + len);
+      for (std::int64_t i = 0; i < n; ++i) {
+        const std::uint16_t h = drift::core::f32_to_f16(t.values[std::size_t(i)]);
+        if ((h & 0x7c00u) == 0x7c00u)
+          throw std::runtime_error("export: tensor " + t.name + " overflows f16 (use --dtype f32)");
+        (*bin)[off + 2 * std::size_t(i)] = char(h & 0xff);
+        (*bin)[off + 2 * std::size_t(i) + 1] = char(h >> 8);
+      }
+    }
+    arr.push_back({{"name", t.name},
+                   {"shape", t.shape},
+                   {"dtype", dtype == Dtype::f32 ? "f32" : "f16"},
+                   {"offset", off},
+                   {"length", len}});
+  }
+  return arr;
+}
+}  // namespace
+
+Dtype parse_dtype(const std::string& s) {
+  if (s == "f32") return Dtype::f32;
+  if (s == "f16") return Dtype::f16;
+  throw std::runtime_error("export: unknown dtype '" + s + "' (f16 or f32)");
+}
+
+ModelFiles encode_model(const ModelDescription& d, const WeightSet& final_weights,
+                        const std::vector<WeightSet>& snapshots, Dtype dtype,
+                        const std::string& bin_name) {
+  ModelFiles f;
+  json m;
+  m["format"] = drift::core::kFormatName;
+  m["version"] = drift::core::kFormatVersion;
+  m["architecture"] = {{"layers", d.layers}};
+  m["conditioning"] = {{"num_classes", d.num_classes},
+                       {"latent_dim", d.latent_dim},
+                       {"alpha_range", {d.alpha_min, d.alpha_max}},
+                       {"alpha_encoding", "alpha_minus_one"}};
+  m["output"] = {{"shape", d.output_shape}, {"range", {d.output_min, d.output_max}}};
+  m["tensors"] = append_set(final_weights, dtype, &f.bin);
+  if (!snapshots.empty()) {
+    json snaps = json::array();
+    for (const WeightSet& s : snapshots)
+      snaps.push_back(
+          {{"name", s.name}, {"step", s.step}, {"tensors", append_set(s, dtype, &f.bin)}});
+    m["snapshots"] = snaps;
+  }
+  m["bin"] = {{"file", bin_name},
+              {"bytes", f.bin.size()},
+              {"sha256", drift::core::sha256_hex(f.bin.data(), f.bin.size())}};
+  m["training"] = d.training;
+  f.manifest = m.dump(1) + "\n";
+  return f;
+}
+
+void write_model_files(const std::string& out_dir, const ModelFiles& files,
+                       const std::string& bin_name, const std::string& manifest_name) {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) throw std::runtime_error(out_dir + ": cannot create folder: " + ec.message());
+  const std::string base = out_dir.empty() || out_dir.back() == '/' ? out_dir : out_dir + "/";
+  drift::core::write_file_atomic(base + bin_name, files.bin);
+  drift::core::write_file_atomic(base + manifest_name, files.manifest);
+}
+
+}  // namespace drift::exporter

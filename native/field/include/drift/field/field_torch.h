@@ -1,0 +1,38 @@
+// The drift field V and the drifting loss (spec: docs/drift-field.md).
+// All class groups are one batched computation: B groups of G generated samples, each with
+// P positives and U unconditional negatives; D is the flattened sample size.
+#pragma once
+#include <torch/torch.h>
+#include <vector>
+
+namespace drift::field {
+
+struct FieldOptions {
+  std::vector<double> taus{0.02, 0.05, 0.2};
+  // Lower clamp of rowsoftmax*colsoftmax before the square root. The official code uses 1e-6,
+  // which makes MNIST collapse to class means (docs/drift-field.md has the measurement).
+  double floor = 0.0;
+  double self_mask = 100.0;  // added to the normalised self distance d_ii/dbar
+};
+
+struct FieldInput {
+  torch::Tensor x;       // [B,G,D] generated samples (treated as no-grad)
+  torch::Tensor pos;     // [B,P,D] real samples of each group's class, P >= 1
+  torch::Tensor uncond;  // [B,U,D] extra negatives, or undefined / U == 0
+  torch::Tensor w_u;     // [B] weight of each group's uncond columns (ignored when U == 0)
+};
+
+struct FieldResult {
+  torch::Tensor V;                 // [B,G,D] drift in scaled coordinates (x/s)
+  double s = 1.0;                  // coordinate scale s = max(dbar/sqrt(D), 1e-3)
+  double mean_dist = 0.0;          // dbar (weighted mean distance)
+  std::vector<double> force_rms;   // per tau: raw RMS of F_tau before normalisation
+};
+
+// V for all groups at once; runs under NoGradGuard. Throws std::runtime_error on bad shapes.
+FieldResult compute_field(const FieldInput& in, const FieldOptions& opt = {});
+
+// loss = mean((x/s - stopgrad(x/s + V))^2); x [B,G,D] carries the generator's graph.
+torch::Tensor drift_loss(const torch::Tensor& x, const FieldResult& f);
+
+}  // namespace drift::field

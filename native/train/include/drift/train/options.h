@@ -1,0 +1,59 @@
+// Everything `drift-train train` can set. Stored as JSON in RUN_DIR/options.json and in every
+// checkpoint, so --resume continues with exactly the same settings. The CLI (cmd_train.cpp)
+// checks each value's range and choices once; resolve_defaults() fills what depends on data.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "drift/models/generator.h"
+#include "drift/train/alpha.h"
+
+namespace drift::train {
+
+enum class Device { automatic, cpu, cuda };
+const std::vector<std::pair<std::string, Device>>& device_names();  // auto, cpu, cuda
+
+struct TrainOptions {
+  std::string dataset = "mnist";  // mnist | fashion-mnist | idx:DIR | toy name | csv:FILE
+  std::string data_dir = "data";
+  std::string out;                // RUN_DIR
+  models::Arch arch = models::Arch::mlpconv;  // images: mlpconv | mlp; toy sets always use the toy MLP
+  std::string out_act = "sigmoid";  // images: generator output activation none | sigmoid
+  int64_t steps = 0;              // 0: from epochs, else the dataset default
+  double epochs = 0;
+  int64_t batch_size = 0;         // G: generated samples per class group (0 = default)
+  int64_t positives = 0;          // P per group (0 = 4G images, G toys)
+  int64_t uncond = -1;            // U per group (-1 = 2G for images, 0 for toys)
+  double lr = 1e-3;               // peak learning rate, after a linear warmup
+  int64_t warmup = 200;           // linear LR warmup steps
+  double weight_decay = 0.0;
+  double clip = 2.0;              // gradient norm clip
+  double ema = -1;                // EMA decay (-1 = 0.999 images, 0.99 toys)
+  AlphaOptions alpha;
+  std::vector<double> taus{0.02, 0.05, 0.2};
+  double floor = 0.0;             // affinity floor (docs/drift-field.md)
+  std::string init = "middle";    // toys: a name from core::toy_init_names()
+  Device device = Device::automatic;
+  uint64_t seed = 0;
+  int threads = 0;                // 0 = LibTorch default
+  int64_t record = 0;             // every K steps: snapshot + record .npy (0 = off)
+  int64_t ckpt_every = 1000;
+  int64_t log_every = 50;
+  double grid_alpha = 1.25;       // guidance of the logged sample grid (the recommended alpha)
+  bool final_eval = true;         // quick eval + export at the end
+  int64_t eval_n = 2000;
+  std::string command;            // the command line (for the model card)
+};
+
+// Enums are written by name. Keys of removed options in older files are ignored.
+void to_json(nlohmann::json& j, const TrainOptions& o);
+void from_json(const nlohmann::json& j, TrainOptions& o);
+
+// Fills the defaults that depend on the dataset (G, P, U, EMA, steps) in place.
+void resolve_defaults(TrainOptions& opt, bool toy, int64_t num_classes, int64_t dataset_size);
+
+// LR at a step: linear warmup to opt.lr, then constant.
+double learning_rate(const TrainOptions& opt, int64_t step);
+
+}  // namespace drift::train

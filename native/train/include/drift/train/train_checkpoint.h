@@ -1,0 +1,35 @@
+// Training checkpoints: RUN_DIR/ckpt_<step>.pt and RUN_DIR/model_final.pt. A superset of the
+// snapshot format in models/generator.h (so load_checkpoint reads them too): config, step,
+// ema, plus model weights, optimizer state, sampler RNG state and the options JSON.
+#pragma once
+#include <string>
+
+#include "drift/models/generator.h"
+#include "drift/train/fused_adamw.h"
+#include "drift/train/options.h"
+
+namespace drift::train {
+
+struct TrainState {
+  models::Generator model{nullptr}, ema{nullptr};
+  std::unique_ptr<FusedAdamW> optim;  // clip + AdamW + EMA in one pass (fused_adamw.h)
+  at::Generator rng;  // the one CPU stream all training randomness comes from
+  int64_t step = 0;
+  double wall_s = 0;  // training seconds so far (over resumes)
+};
+
+// Atomic (temp + rename).
+void save_train_checkpoint(const std::string& path, const TrainState& st, const TrainOptions& opt);
+
+// Loads weights, optimizer and RNG state into an already constructed st (same config).
+// Returns the options stored in the file. Throws "PATH: problem".
+TrainOptions load_train_checkpoint(const std::string& path, TrainState& st);
+
+// Reads only the options stored in a checkpoint.
+TrainOptions read_checkpoint_options(const std::string& path);
+
+// The checkpoint with the highest step in RUN_DIR (ckpt_*.pt or model_final.pt), or throws
+// "RUN_DIR: no checkpoint to resume from".
+std::string latest_checkpoint(const std::string& run_dir);
+
+}  // namespace drift::train

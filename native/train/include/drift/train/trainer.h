@@ -1,0 +1,78 @@
+// The training loop of `drift-train train` (docs/training.md). run_training() is the mainline:
+//
+//   Trainer t(opt, resume_dir);            // new run, or continue from the latest checkpoint
+//   while (!t.done()) { s = t.step(); t.log(s); t.save_due(); if (SIGINT) return t.interrupt(); }
+//   return t.finish();                     // final checkpoint, samples, quick eval, export
+#pragma once
+#include <nlohmann/json.hpp>
+#include <memory>
+#include <string>
+
+#include "drift/field/field_torch.h"
+#include "drift/logging/progress.h"
+#include "drift/logging/run_log.h"
+#include "drift/train/options.h"
+#include "drift/train/record.h"
+#include "drift/train/train_checkpoint.h"
+#include "drift/train/train_data.h"
+
+namespace drift::train {
+
+struct TrainResult {
+  int64_t step = 0;             // last completed step
+  bool interrupted = false;     // stopped by SIGINT (a checkpoint was written)
+  std::string final_checkpoint; // model_final.pt, or the interrupt checkpoint
+  double wall_s = 0;            // training seconds (this process)
+  double steps_per_s = 0;
+  nlohmann::json last;          // last logged scalars, by TensorBoard tag (loss, field/scale, ...)
+  nlohmann::json eval;          // quick eval result (when run)
+};
+
+// What one step leaves for logging.
+struct StepStats {
+  double loss = 0, lr = 0;
+  field::FieldResult field;   // scale and per-temperature force
+  torch::Tensor x;            // [B,G,D] this step's generated samples (detached)
+};
+
+class Trainer {
+ public:
+  // Validates what depends on the data, builds the model, EMA and optimizer from opt.seed, or
+  // restores them from the latest checkpoint in resume_dir (options come from the run; only
+  // steps, device, threads and the final eval may change). Throws one-line errors.
+  Trainer(TrainOptions opt, const std::string& resume_dir);
+
+  bool done() const { return st_.step >= opt_.steps; }
+  StepStats step();                 // sample, generate, field, loss, clip + AdamW + EMA
+  void log(const StepStats& s);     // scalars every log_every steps, and the progress bar
+  void save_due();                  // the record and checkpoint that fall on this step
+  TrainResult interrupt();          // checkpoint now and stop
+  TrainResult finish();             // final checkpoint + samples, then quick eval + export
+
+ private:
+  std::string ckpt_path(int64_t step) const;
+  void save_checkpoint(const std::string& path);
+  void save_samples();
+  void eval_and_export(TrainResult& res);
+
+  TrainOptions opt_;
+  torch::Device dev_{torch::kCPU};
+  std::unique_ptr<TrainData> data_;
+  models::GeneratorConfig cfg_;
+  TrainState st_;
+  FixedSamples fixed_;        // the noise every record and sample grid uses
+  torch::Tensor target_pts_;  // toys: target points drawn under the sample scatter
+  double real_spread_ = 0;    // real within-class diversity: the yardstick for collapse
+  std::unique_ptr<logging::RunLog> log_;
+  std::unique_ptr<logging::ProgressBar> bar_;
+  double t0_ = 0, wall0_ = 0;  // this process's start; training seconds before it
+  int64_t start_step_ = 0;
+  bool warned_collapse_ = false;
+  nlohmann::json last_;
+};
+
+// Trains (or resumes when resume_dir is non-empty). Throws std::runtime_error with one clear
+// line (bad data path, non-finite loss with the last good checkpoint named, ...).
+TrainResult run_training(TrainOptions opt, const std::string& resume_dir = "");
+
+}  // namespace drift::train

@@ -1,0 +1,113 @@
+#include "drift/train/train_checkpoint.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "drift/core/atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace drift::train {
+
+void save_train_checkpoint(const std::string& path, const TrainState& st, const TrainOptions& opt) {
+  torch::serialize::OutputArchive ar;
+  ar.write("config", c10::IValue(nlohmann::json(st.model->config()).dump()));
+  ar.write("options", c10::IValue(nlohmann::json(opt).dump()));
+  ar.write("step", torch::tensor(st.step, torch::kLong));
+  ar.write("wall_s", torch::tensor(st.wall_s, torch::kDouble));
+  torch::serialize::OutputArchive ema, model, optim;
+  st.ema->save(ema);
+  st.model->save(model);
+  st.optim->save(optim);
+  ar.write("ema", ema);
+  ar.write("model", model);
+  ar.write("optim", optim);
+  at::Generator g = st.rng;
+  torch::Tensor rng_state;
+  {
+    std::lock_guard<std::mutex> lock(g.mutex());
+    rng_state = g.get_state();
+  }
+  ar.write("rng", rng_state);
+  const std::string tmp = core::temp_path_for(path);
+  ar.save_to(tmp);
+  core::commit_temp_file(tmp, path);
+}
+
+namespace {
+torch::serialize::InputArchive open_archive(const std::string& path) {
+  if (!fs::exists(path)) throw std::runtime_error(path + ": no such file");
+  torch::serialize::InputArchive ar;
+  try {
+    ar.load_from(path, torch::kCPU);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(path + ": cannot read checkpoint: " + e.what_without_backtrace());
+  }
+  return ar;
+}
+
+TrainOptions options_from(torch::serialize::InputArchive& ar, const std::string& path) {
+  c10::IValue iv;
+  if (!ar.try_read("options", iv) || !iv.isString())
+    throw std::runtime_error(path + ": not a training checkpoint (no 'options'; a snapshot cannot be resumed)");
+  return nlohmann::json::parse(iv.toStringRef()).get<TrainOptions>();
+}
+}  // namespace
+
+TrainOptions read_checkpoint_options(const std::string& path) {
+  auto ar = open_archive(path);
+  return options_from(ar, path);
+}
+
+TrainOptions load_train_checkpoint(const std::string& path, TrainState& st) {
+  auto ar = open_archive(path);
+  TrainOptions opt = options_from(ar, path);
+  try {
+    torch::serialize::InputArchive ema, model, optim;
+    torch::Tensor step, wall, rng_state;
+    if (!ar.try_read("ema", ema) || !ar.try_read("model", model) || !ar.try_read("optim", optim) ||
+        !ar.try_read("step", step) || !ar.try_read("rng", rng_state))
+      throw std::runtime_error("incomplete training checkpoint");
+    const auto dev = st.model->parameters().front().device();
+    st.model->load(model);
+    st.ema->load(ema);
+    st.model->to(dev);
+    st.ema->to(dev);
+    st.optim->load(optim);  // moments land where the parameters live
+    st.step = step.item<int64_t>();
+    if (ar.try_read("wall_s", wall)) st.wall_s = wall.item<double>();
+    std::lock_guard<std::mutex> lock(st.rng.mutex());
+    st.rng.set_state(rng_state);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(path + ": cannot restore training state: " + e.what_without_backtrace());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  return opt;
+}
+
+std::string latest_checkpoint(const std::string& run_dir) {
+  if (!fs::is_directory(run_dir)) throw std::runtime_error(run_dir + ": not a run directory");
+  std::string best;
+  int64_t best_step = -1;
+  for (const auto& e : fs::directory_iterator(run_dir)) {
+    const std::string name = e.path().filename().string();
+    const bool ckpt = name.rfind("ckpt_", 0) == 0 && e.path().extension() == ".pt";
+    if (!ckpt && name != "model_final.pt") continue;
+    int64_t step = 0;
+    try {
+      torch::serialize::InputArchive ar;
+      ar.load_from(e.path().string(), torch::kCPU);
+      torch::Tensor s;
+      if (!ar.try_read("step", s)) continue;
+      step = s.item<int64_t>();
+    } catch (const c10::Error&) {
+      continue;  // a damaged file is skipped, not resumed from
+    }
+    if (step > best_step || (step == best_step && name == "model_final.pt")) best_step = step, best = e.path().string();
+  }
+  if (best.empty()) throw std::runtime_error(run_dir + ": no checkpoint to resume from");
+  return best;
+}
+
+}  // namespace drift::train
