@@ -2,6 +2,7 @@
 // Each animation frame runs `speed` training steps, then draws data (blue) and generated
 // (orange) points and, optionally, the drift field V as arrows on the generated points.
 import { h, slider, select, errorText, fmtNum, nextId } from '../lib/dom.js';
+import { gaussianNoise, uniformRng } from '../lib/noise.js';
 
 const TARGETS = [
   ['checkerboard', 'Checkerboard'], ['swissroll', 'Swiss roll'], ['8gaussians', '8 Gaussians'],
@@ -355,17 +356,16 @@ export class Drift2DPanel {
     }
     if (!segs.length) { this.showError('Draw something on the canvas first.'); return; }
     const pts = new Float32Array(2 * N);
-    let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    const rnd = uniformRng(12345);
+    const noise = gaussianNoise(N, 2, 12346);
     const jitter = 0.06 * (this.view.x1 - this.view.x0) / 7;
     for (let k = 0; k < N; k++) {
       let u = total > 0 ? rnd() * total : 0;
       let seg = segs[Math.floor(rnd() * segs.length)];
       if (total > 0) for (const s of segs) { if (u <= s[4]) { seg = s; break; } u -= s[4]; }
       const t = seg[4] > 0 ? u / seg[4] : 0;
-      const g = Math.sqrt(-2 * Math.log(1 - rnd())), th = 2 * Math.PI * rnd();
-      pts[2 * k] = seg[0] + t * (seg[2] - seg[0]) + jitter * g * Math.cos(th);
-      pts[2 * k + 1] = seg[1] + t * (seg[3] - seg[1]) + jitter * g * Math.sin(th);
+      pts[2 * k] = seg[0] + t * (seg[2] - seg[0]) + jitter * noise[2 * k];
+      pts[2 * k + 1] = seg[1] + t * (seg[3] - seg[1]) + jitter * noise[2 * k + 1];
     }
     this.points = pts;
     if (this.trainer) this.retarget(pts); else this.reset(pts);
