@@ -113,7 +113,7 @@ export class Drift2DPanel {
   }
 
   dispose() {
-    if (this.trainer && this.trainer.dispose) this.trainer.dispose();
+    if (this.trainer) this.trainer.dispose();
     this.trainer = null;
   }
 
@@ -146,10 +146,7 @@ export class Drift2DPanel {
 
   setTau(tau) {
     if (!this.trainer) return;
-    try {
-      if (this.trainer.setTemperature) this.trainer.setTemperature(tau);
-      else this.reset();
-    } catch (e) { this.showError(errorText(e)); }
+    try { this.trainer.setTemperature(tau); } catch (e) { this.showError(errorText(e)); }
   }
 
   fitView() {
@@ -208,11 +205,7 @@ export class Drift2DPanel {
     this.redraw();
   }
 
-  stepCount() {
-    const t = this.trainer;
-    if (!t) return 0;
-    return typeof t.stepCount === 'function' ? t.stepCount() : Number(t.stepCount || 0);
-  }
+  stepCount() { return this.trainer ? this.trainer.stepCount : 0; }
 
   // The distance is O(n²); while playing it is refreshed a few times a second, not per frame.
   updateStats(throttle = false) {
