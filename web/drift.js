@@ -6,6 +6,7 @@
 //   const model = await drift.loadModel('models/mnist/model.json');
 //   const { pixels, ms } = model.generate({ labels: [3, 1, 4], alpha: 1.5, seed: 7 });
 //   await drift.loadToy();                                 // drift_toy.wasm, the 2D trainer
+//   drift.toyTargets();                                    // ['checkerboard', 'swissroll', ...]
 //   const toy = drift.createToyTrainer({ target: 'checkerboard', init: 'far' });
 //   toy.step(10); toy.generated(); toy.field(); toy.distance();
 //
@@ -53,7 +54,7 @@
 
 /**
  * @typedef {Object} ToyOptions
- * @property {string} [target]                     checkerboard | swissroll | 8gaussians | moons | bimodal
+ * @property {string} [target]                     a toy set: one of drift.toyTargets() (default checkerboard)
  * @property {Float32Array|ArrayLike<number>|Array<[number, number]>} [points]  user points instead of target
  * @property {string} [init]                       middle | far | collapsed (default middle)
  * @property {number} [n]                          samples per step (default 512)
@@ -62,8 +63,6 @@
  * @property {number} [lr]                         Adam learning rate (default 1e-3)
  * @property {number} [hidden]                     MLP width (default 128; 64 is ~30% faster per step)
  */
-
-const TOY_TARGETS = ['checkerboard', 'swissroll', '8gaussians', 'moons', 'bimodal'];
 
 /**
  * Loads the WebAssembly core.
@@ -302,6 +301,16 @@ export class Drift {
   }
 
   /**
+   * The toy set names the core knows (ToyOptions.target), in the core's order. Needs the toy
+   * module, like createToyTrainer.
+   * @returns {string[]}
+   */
+  toyTargets() {
+    const toy = this.#loadedToy('toy targets');
+    return toy.call(() => toy.cstr(toy.mod._drift_toy_names()).split(','));
+  }
+
+  /**
    * A 2D drifting trainer (an MLP generator, Adam, the drift loss) in the toy module, which
    * must be loaded first (await loadToy(), or loadDrift({toy: true})).
    * @param {ToyOptions} [opts]
@@ -503,5 +512,3 @@ export class ToyTrainer {
     this.#h = 0;
   }
 }
-
-export { TOY_TARGETS };

@@ -4,9 +4,11 @@
 import { h, slider, select, errorText, fmtNum, nextId } from '../lib/dom.js';
 import { gaussianNoise, uniformRng } from '../lib/noise.js';
 
-const TARGETS = [
-  ['checkerboard', 'Checkerboard'], ['swissroll', 'Swiss roll'], ['8gaussians', '8 Gaussians'],
-  ['moons', 'Two moons'], ['bimodal', 'Bimodal'], ['draw', 'Draw your own…']];
+// The toy sets come from the core (drift.toyTargets()); these are only their display names.
+// A set without one here is listed under its own name.
+const TARGET_LABELS = { checkerboard: 'Checkerboard', swissroll: 'Swiss roll', '8gaussians': '8 Gaussians',
+  moons: 'Two moons', bimodal: 'Bimodal' };
+const DRAW = ['draw', 'Draw your own…'];
 const INITS = [['middle', 'Middle'], ['far', 'Far away'], ['collapsed', 'Collapsed']];
 const TAUS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 const N = 512;
@@ -22,7 +24,8 @@ export class Drift2DPanel {
     this.view = { x0: -MIN_BOX, x1: MIN_BOX, y0: -MIN_BOX, y1: MIN_BOX };
     const titleId = nextId('d2-title');
 
-    this.target = select('Target', TARGETS, { value: 'checkerboard', onchange: (v) => this.onTarget(v) });
+    this.target = select('Target', [], { onchange: (v) => this.onTarget(v) });
+    this.target.select.disabled = true;   // until the toy module lists its sets
     this.init = select('Start', INITS, { value: 'middle', onchange: () => this.reset() });
     this.speed = slider('Steps per frame', { min: 1, max: 20, step: 1, value: 4 });
     this.tau = slider('Temperature τ', { min: 0, max: TAUS.length - 1, step: 1, value: 2,
@@ -70,9 +73,16 @@ export class Drift2DPanel {
     // Colours come from CSS custom properties; repaint when the colour scheme flips.
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.redraw());
     // The trainer lives in the toy module (drift_toy.wasm), which only this panel fetches.
-    if (drift.toyLoaded) this.reset();
-    else drift.loadToy().then(() => this.reset(),
+    drift.loadToy().then(() => this.start(),
       (e) => this.showError(`Could not load the 2D trainer: ${errorText(e)}`));
+  }
+
+  // The toy module is there: list its sets (the first one selected) and start training on it.
+  start() {
+    const targets = this.drift.toyTargets().map((n) => [n, TARGET_LABELS[n] ?? n]);
+    this.target.select.replaceChildren(...[...targets, DRAW].map(([v, text]) => h('option', { value: v }, text)));
+    this.target.select.disabled = false;
+    this.reset();
   }
 
   suspend() { this.pause(); }
