@@ -5,10 +5,23 @@
 // Load order: this module has no static imports, so the element starts at once and fetches
 // the core, the model, its stylesheet and the panels' code all in parallel.
 
-const ALL_PANEL_MODULES = {
-  digits: './panels/digits.js', replay: './panels/replay.js', metrics: './panels/metrics.js',
-  drift2d: './panels/drift2d.js', upload: './panels/upload.js',
+// Every panel, in the default display order. needsModel: shows the model (gets setModel and
+// its load errors). wide: one of the four that drift-demo.css's .panels.full lays out side by
+// side when all four are on the page. create(module, ctx) builds it; ctx holds the drift core,
+// onFirstRender and onModel (a model the user loaded).
+const PANELS = {
+  digits: { module: './panels/digits.js', needsModel: true, wide: true,
+    create: (m, ctx) => new m.DigitsPanel({ onFirstRender: ctx.onFirstRender }) },
+  replay: { module: './panels/replay.js', needsModel: true, wide: true,
+    create: (m) => new m.ReplayPanel() },
+  metrics: { module: './panels/metrics.js', needsModel: true, wide: true,
+    create: (m) => new m.MetricsPanel() },
+  drift2d: { module: './panels/drift2d.js', needsModel: false, wide: false,
+    create: (m, ctx) => new m.Drift2DPanel(ctx.drift) },
+  upload: { module: './panels/upload.js', needsModel: false, wide: true,
+    create: (m, ctx) => new m.UploadPanel(ctx.drift, ctx.onModel) },
 };
+const PANEL_NAMES = Object.keys(PANELS);
 
 function h(tag, attrs, text) {
   const el = document.createElement(tag);
@@ -19,9 +32,6 @@ function h(tag, attrs, text) {
 
 const errorText = (e) => String((e && e.message) || e || 'unknown error').split('\n')[0]
   .replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');   // as lib/dom.js shortenHashes
-
-const ALL_PANELS = ['digits', 'replay', 'metrics', 'drift2d', 'upload'];
-const MODEL_PANELS = new Set(['digits', 'replay', 'metrics']);
 
 // fetchChecked(url, kind) -> Response, or an Error that names the file and the HTTP status.
 async function fetchChecked(url, what) {
@@ -38,44 +48,57 @@ function binUrl(manifest, manifestUrl) {
 }
 
 class DriftDemo extends HTMLElement {
+  // The element's interface is its attributes, its drift-first-digits event and data-state
+  // (docs/embedding.md); everything else stays private.
+  #statusEl;
+  #errorEl;
+  #gridEl;
+  #panels = {};       // name -> panel, for the names in the panels attribute
+  #model = null;      // the model shown, disposed when another replaces it
+  #modelMeta = null;  // lib/meta.js modelMeta, loaded with the panels' code
+
   connectedCallback() {
     if (this.shadowRoot) return;
     const root = this.attachShadow({ mode: 'open' });
     root.append(h('link', { rel: 'stylesheet', href: new URL('drift-demo.css', import.meta.url).href }));
-    this.statusEl = h('p', { class: 'status-bar', role: 'status' }, 'Loading the WebAssembly core…');
-    this.errorEl = h('p', { class: 'msg global', role: 'alert', hidden: true });
-    this.gridEl = h('div', { class: 'panels' });
-    root.append(this.statusEl, this.errorEl, this.gridEl);
-    this.start();
+    this.#statusEl = h('p', { class: 'status-bar', role: 'status' }, 'Loading the WebAssembly core…');
+    this.#errorEl = h('p', { class: 'msg global', role: 'alert', hidden: true });
+    this.#gridEl = h('div', { class: 'panels' });
+    root.append(this.#statusEl, this.#errorEl, this.#gridEl);
+    this.#start();
   }
 
   // Removed from the page (e.g. by a framework): stop every animation loop it started.
   disconnectedCallback() {
-    for (const p of Object.values(this.panels || {})) if (p.suspend) p.suspend();
+    for (const p of Object.values(this.#panels)) if (p.suspend) p.suspend();
   }
 
-  panelNames() {
+  #panelNames() {
     const attr = this.getAttribute('panels');
-    const names = attr ? attr.split(',').map((s) => s.trim()).filter(Boolean) : ALL_PANELS;
-    return names.filter((n) => ALL_PANELS.includes(n));
+    const names = attr ? attr.split(',').map((s) => s.trim()).filter(Boolean) : PANEL_NAMES;
+    return names.filter((n) => Object.hasOwn(PANELS, n));
   }
 
-  fail(text) {
-    this.errorEl.hidden = false;
-    this.errorEl.textContent = text;
+  #modelPanels() {
+    return Object.entries(this.#panels).filter(([n]) => PANELS[n].needsModel).map(([, p]) => p);
+  }
+
+  #fail(text) {
+    this.#errorEl.hidden = false;
+    this.#errorEl.textContent = text;
     this.dataset.state = 'error';
   }
 
-  async start() {
+  async #start() {
     const t0 = performance.now();
-    const names = this.panelNames();
+    const names = this.#panelNames();
     // The model downloads while the core compiles: neither waits for the other.
     const src = this.getAttribute('model');
-    const wantModel = src && names.some((n) => MODEL_PANELS.has(n));
-    const files = wantModel ? this.fetchModel(src) : null;
+    const wantModel = src && names.some((n) => PANELS[n].needsModel);
+    const files = wantModel ? this.#fetchModel(src) : null;
     if (files) files.catch(() => {});   // reported below, once the panels exist
     const code = Promise.all([import('./lib/meta.js'),
-      ...names.map((n) => import(ALL_PANEL_MODULES[n]))]);
+      ...names.map((n) => import(PANELS[n].module))]);
     code.catch(() => {});
     let drift, meta, mods;
     try {
@@ -84,52 +107,49 @@ class DriftDemo extends HTMLElement {
       drift = await loadDrift(wasmAttr ? { wasmUrl: new URL(wasmAttr, document.baseURI).href } : {});
       [meta, ...mods] = await code;
     } catch (e) {
-      this.statusEl.textContent = 'The demo could not start.';
-      this.fail(`Could not load the WebAssembly core: ${errorText(e)}`);
+      this.#statusEl.textContent = 'The demo could not start.';
+      this.#fail(`Could not load the WebAssembly core: ${errorText(e)}`);
       return;
     }
-    this.drift = drift;
-    this.panels = {};
-    const firstRender = () => {
-      performance.mark('drift:first-digits');
-      this.dataset.firstDigitsMs = String(Math.round(performance.now()));
-      this.dispatchEvent(new CustomEvent('drift-first-digits', { bubbles: true, composed: true }));
+    this.#modelMeta = meta.modelMeta;
+    const ctx = {
+      drift,
+      onFirstRender: () => {
+        performance.mark('drift:first-digits');
+        this.dataset.firstDigitsMs = String(Math.round(performance.now()));
+        this.dispatchEvent(new CustomEvent('drift-first-digits', { bubbles: true, composed: true }));
+      },
+      onModel: (model, manifest, source) => this.#useModel(model, manifest, `${source} (your file)`),
     };
-    this.modelMeta = meta.modelMeta;
     names.forEach((n, i) => {
-      const M = mods[i];
-      let p;
-      if (n === 'digits') p = new M.DigitsPanel({ onFirstRender: firstRender });
-      else if (n === 'replay') p = new M.ReplayPanel();
-      else if (n === 'metrics') p = new M.MetricsPanel();
-      else if (n === 'drift2d') p = new M.Drift2DPanel(drift);
-      else if (n === 'upload') p = new M.UploadPanel(drift, (m, man, src) => this.useModel(m, man, `${src} (your file)`));
-      this.panels[n] = p;
-      this.gridEl.append(p.el);
+      const p = PANELS[n].create(mods[i], ctx);
+      this.#panels[n] = p;
+      this.#gridEl.append(p.el);
     });
-    this.gridEl.classList.toggle('full', ['digits', 'replay', 'metrics', 'upload'].every((n) => names.includes(n)));
+    this.#gridEl.classList.toggle('full',
+      PANEL_NAMES.filter((n) => PANELS[n].wide).every((n) => names.includes(n)));
     if (!wantModel) {
-      this.statusEl.textContent = 'Ready.';
+      this.#statusEl.textContent = 'Ready.';
       this.dataset.state = 'ready';
       return;
     }
-    this.statusEl.textContent = 'Loading the model…';
+    this.#statusEl.textContent = 'Loading the model…';
     try {
       const { manifest, bin } = await files;
       const model = await drift.loadModel(manifest, bin);
-      this.useModel(model, manifest, src);
-      this.statusEl.textContent = `Ready in ${Math.round(performance.now() - t0)} ms.`;
+      this.#useModel(model, manifest, src);
+      this.#statusEl.textContent = `Ready in ${Math.round(performance.now() - t0)} ms.`;
       this.dataset.state = 'ready';
     } catch (e) {
-      this.statusEl.textContent = 'The shipped model could not be loaded; the 2D panel and your own model still work.';
+      this.#statusEl.textContent = 'The shipped model could not be loaded; the 2D panel and your own model still work.';
       const text = `Could not load the model: ${errorText(e)}`;
-      this.fail(text);
-      for (const n of MODEL_PANELS) if (this.panels[n]) this.panels[n].showError(text);
+      this.#fail(text);
+      for (const p of this.#modelPanels()) p.showError(text);
     }
   }
 
-  // fetchModel(src) -> {manifest, bin}: model.json, then the bin it names next to it.
-  async fetchModel(src) {
+  // #fetchModel(src) -> {manifest, bin}: model.json, then the bin it names next to it.
+  async #fetchModel(src) {
     const manifestUrl = new URL(src, document.baseURI);
     const fileName = manifestUrl.pathname.split('/').pop();
     const text = await (await fetchChecked(manifestUrl, fileName)).text();
@@ -140,14 +160,14 @@ class DriftDemo extends HTMLElement {
     return { manifest, bin };
   }
 
-  useModel(model, manifest, source) {
+  #useModel(model, manifest, source) {
     let meta;
-    try { meta = this.modelMeta(model, manifest); } catch (e) { this.fail(`Model info unreadable: ${errorText(e)}`); return; }
+    try { meta = this.#modelMeta(model, manifest); } catch (e) { this.#fail(`Model info unreadable: ${errorText(e)}`); return; }
     // The previous model's weights live in the wasm heap until disposed.
-    if (this.model && this.model !== model && this.model.dispose) this.model.dispose();
-    this.model = model;
-    this.errorEl.hidden = true;
-    for (const n of MODEL_PANELS) if (this.panels[n]) this.panels[n].setModel(model, meta, source);
+    if (this.#model && this.#model !== model) this.#model.dispose();
+    this.#model = model;
+    this.#errorEl.hidden = true;
+    for (const p of this.#modelPanels()) p.setModel(model, meta, source);
   }
 }
 

@@ -6,6 +6,7 @@
 //   const model = await drift.loadModel('models/mnist/model.json');
 //   const { pixels, ms } = model.generate({ labels: [3, 1, 4], alpha: 1.5, seed: 7 });
 //   await drift.loadToy();                                 // drift_toy.wasm, the 2D trainer
+//   drift.toyTargets();                                    // ['checkerboard', 'swissroll', ...]
 //   const toy = drift.createToyTrainer({ target: 'checkerboard', init: 'far' });
 //   toy.step(10); toy.generated(); toy.field(); toy.distance();
 //
@@ -53,7 +54,7 @@
 
 /**
  * @typedef {Object} ToyOptions
- * @property {string} [target]                     checkerboard | swissroll | 8gaussians | moons | bimodal
+ * @property {string} [target]                     a toy set: one of drift.toyTargets() (default checkerboard)
  * @property {Float32Array|ArrayLike<number>|Array<[number, number]>} [points]  user points instead of target
  * @property {string} [init]                       middle | far | collapsed (default middle)
  * @property {number} [n]                          samples per step (default 512)
@@ -62,8 +63,6 @@
  * @property {number} [lr]                         Adam learning rate (default 1e-3)
  * @property {number} [hidden]                     MLP width (default 128; 64 is ~30% faster per step)
  */
-
-const TOY_TARGETS = ['checkerboard', 'swissroll', '8gaussians', 'moons', 'bimodal'];
 
 /**
  * Loads the WebAssembly core.
@@ -77,11 +76,8 @@ export async function loadDrift(options = {}) {
   const core = instantiate(wasmUrl, glueUrl);
   const toy = options.toy ? instantiate(toyUrl, withJs(toyUrl)) : null;  // in parallel
   toy?.catch(() => {});  // awaited below, after the core
-  const drift = new Drift(await core, toyUrl);
-  if (toy) {
-    drift._toy = new Heap(await toy);
-    drift._toyModule = toy;
-  }
+  const drift = new Drift(await core, toyUrl, toy);
+  if (toy) await drift.loadToy();
   return drift;
 }
 
@@ -140,78 +136,88 @@ function flatPoints(points) {
   return Float32Array.from(a);
 }
 
-/** One instantiated module and the heap helpers over its C API. */
+/**
+ * One instantiated module and the heap helpers over its C API. Internal to this file: Drift,
+ * DriftModel and ToyTrainer each keep theirs in a #private field, so no caller can reach the
+ * module's raw exports or heap.
+ */
 class Heap {
-  /** @param {*} mod the instantiated module (module.js) */
+  #dead = null;  // set by a trap: the module's state is unknown from then on
+
+  /** @param {*} mod the instantiated module (module.js): exports as _drift_*, HEAPU8, HEAPF32 */
   constructor(mod) {
-    this._m = mod;
-    this._dead = null;
+    this.mod = mod;
   }
 
-  // ---- heap helpers ------------------------------------------------------------------
-
-  _cstr(ptr) {
+  /** The NUL-terminated UTF-8 string at ptr ('' for NULL). */
+  cstr(ptr) {
     if (!ptr) return '';
-    const heap = this._m.HEAPU8;
+    const heap = this.mod.HEAPU8;
     let end = ptr;
     while (heap[end]) end++;
     return new TextDecoder().decode(heap.subarray(ptr, end));
   }
 
-  _error(fallback) {
-    const msg = this._cstr(this._m._drift_last_error());
+  /** An Error with the core's last message. */
+  error(fallback) {
+    const msg = this.cstr(this.mod._drift_last_error());
     return new Error(msg || fallback);
   }
 
   /** Runs fn(); a wasm trap (a core bug) marks the module dead and becomes an Error. */
-  _call(fn) {
-    if (this._dead) throw new Error(`drift core stopped after an earlier failure: ${this._dead}`);
+  call(fn) {
+    if (this.#dead) throw new Error(`drift core stopped after an earlier failure: ${this.#dead}`);
     try {
       return fn();
     } catch (e) {
       // Our own Errors pass through; a trap (including an abort or an uncaught C++
       // exception, which the loader turns into one) leaves the module in an unknown state.
       if (e instanceof Error && !(e instanceof WebAssembly.RuntimeError)) throw e;
-      this._dead = typeof e === 'number' ? 'uncaught C++ exception' : String(e && e.message || e);
-      throw new Error(`drift core failed: ${this._dead}`);
+      this.#dead = typeof e === 'number' ? 'uncaught C++ exception' : String(e && e.message || e);
+      throw new Error(`drift core failed: ${this.#dead}`);
     }
   }
 
   /** Copies bytes into a fresh heap block; returns its pointer (0 for empty input). */
-  _alloc(bytes) {
+  alloc(bytes) {
     if (!bytes.byteLength) return 0;
-    const p = this._m._drift_malloc(bytes.byteLength);
+    const p = this.mod._drift_malloc(bytes.byteLength);
     if (!p) throw new Error(`out of memory (${bytes.byteLength} bytes)`);
-    this._m.HEAPU8.set(bytes, p);
+    this.mod.HEAPU8.set(bytes, p);
     return p;
   }
 
-  _allocStr(s) { return this._alloc(new TextEncoder().encode(String(s) + '\0')); }
+  allocStr(s) { return this.alloc(new TextEncoder().encode(String(s) + '\0')); }
 
-  _allocF32(arr) {
+  allocF32(arr) {
     const f = arr instanceof Float32Array ? arr : Float32Array.from(arr);
-    return this._alloc(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+    return this.alloc(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
   }
 
-  _free(...ptrs) { for (const p of ptrs) if (p) this._m._drift_free(p); }
+  free(...ptrs) { for (const p of ptrs) if (p) this.mod._drift_free(p); }
 
   /** Copy of count floats at ptr. */
-  _readF32(ptr, count) {
-    return new Float32Array(this._m.HEAPF32.buffer, ptr, count).slice();
+  readF32(ptr, count) {
+    return new Float32Array(this.mod.HEAPF32.buffer, ptr, count).slice();
   }
-
 }
 
-export class Drift extends Heap {
-  /** @param {*} mod the inference module @param {URL} toyUrl where loadToy() finds drift_toy.wasm */
-  constructor(mod, toyUrl) {
-    super(mod);
-    this._toyUrl = toyUrl;
-    this._toyModule = null;
-    /** @type {Heap|null} */
-    this._toy = null;
+export class Drift {
+  #core;              // Heap over drift_api.wasm
+  #toyUrl;            // where loadToy() finds drift_toy.wasm
+  #toy = null;        // Heap over drift_toy.wasm, once loaded
+  #toyLoading = null; // loadToy()'s promise
+
+  /**
+   * @param {*} mod the inference module @param {URL} toyUrl where loadToy() finds drift_toy.wasm
+   * @param {Promise<*>|null} [toyModule] the toy module, already being instantiated (loadDrift({toy: true}))
+   */
+  constructor(mod, toyUrl, toyModule = null) {
+    this.#core = new Heap(mod);
+    this.#toyUrl = toyUrl;
+    if (toyModule) this.#toyLoading = this.#adoptToy(toyModule);
     /** @type {string} */
-    this.version = this._cstr(mod._drift_version());
+    this.version = this.#core.cstr(mod._drift_version());
   }
 
   // ---- models --------------------------------------------------------------------------
@@ -252,16 +258,17 @@ export class Drift extends Heap {
     } else {
       binBytes = asBytes(bin);
     }
-    return this._call(() => {
-      const mp = this._alloc(manifestBytes), bp = this._alloc(binBytes);
+    const core = this.#core;
+    return core.call(() => {
+      const mp = core.alloc(manifestBytes), bp = core.alloc(binBytes);
       let h;
       try {
-        h = this._m._drift_model_load(mp, manifestBytes.byteLength, bp, binBytes.byteLength);
+        h = core.mod._drift_model_load(mp, manifestBytes.byteLength, bp, binBytes.byteLength);
       } finally {
-        this._free(mp, bp);
+        core.free(mp, bp);
       }
-      if (!h) throw this._error('model load failed');
-      return new DriftModel(this, h);
+      if (!h) throw core.error('model load failed');
+      return new DriftModel(core, h);
     });
   }
 
@@ -273,16 +280,35 @@ export class Drift extends Heap {
    * @returns {Promise<void>}
    */
   loadToy() {
-    if (!this._toyModule) {
-      this._toyModule = instantiate(this._toyUrl, withJs(this._toyUrl)).then(
-        (m) => { this._toy = new Heap(m); },
-        (e) => { this._toyModule = null; throw e; });
-    }
-    return this._toyModule.then(() => {});
+    this.#toyLoading ??= this.#adoptToy(instantiate(this.#toyUrl, withJs(this.#toyUrl)));
+    return this.#toyLoading;
+  }
+
+  /** Keeps the toy module once instantiated; a failed load is forgotten, so it can be retried. */
+  #adoptToy(pending) {
+    return pending.then(
+      (m) => { this.#toy = new Heap(m); },
+      (e) => { this.#toyLoading = null; throw e; });
   }
 
   /** Whether the toy module is loaded (createToyTrainer works). @type {boolean} */
-  get toyLoaded() { return this._toy !== null; }
+  get toyLoaded() { return this.#toy !== null; }
+
+  /** The toy module, or an Error naming what needs it. */
+  #loadedToy(what) {
+    if (!this.#toy) throw new Error(`${what}: the toy module is not loaded (await drift.loadToy() first)`);
+    return this.#toy;
+  }
+
+  /**
+   * The toy set names the core knows (ToyOptions.target), in the core's order. Needs the toy
+   * module, like createToyTrainer.
+   * @returns {string[]}
+   */
+  toyTargets() {
+    const toy = this.#loadedToy('toy targets');
+    return toy.call(() => toy.cstr(toy.mod._drift_toy_names()).split(','));
+  }
 
   /**
    * A 2D drifting trainer (an MLP generator, Adam, the drift loss) in the toy module, which
@@ -291,56 +317,57 @@ export class Drift extends Heap {
    * @returns {ToyTrainer}
    */
   createToyTrainer(opts = {}) {
-    if (!this._toy) throw new Error('toy trainer: the toy module is not loaded (await drift.loadToy() first)');
-    return createToy(this._toy, opts);
+    return createToy(this.#loadedToy('toy trainer'), opts);
   }
 }
 
-/** @param {Heap} t the toy module @param {ToyOptions} opts @returns {ToyTrainer} */
-function createToy(t, opts) {
+/** @param {Heap} toy the toy module @param {ToyOptions} opts @returns {ToyTrainer} */
+function createToy(toy, opts) {
   const { init = 'middle', n = 512, seed = 0, tau = 0.05, lr = 1e-3, hidden = 0 } = opts;
-  return t._call(() => {
+  return toy.call(() => {
     let tp = 0, pp = 0, ip = 0, m = 0;
     try {
       if (opts.points != null) {
         const pts = flatPoints(opts.points);
         if (pts.length % 2) throw new Error('toy trainer: points must be pairs (x, y)');
         m = pts.length / 2;
-        pp = t._allocF32(pts);
+        pp = toy.allocF32(pts);
       } else {
-        tp = t._allocStr(opts.target ?? 'checkerboard');
+        tp = toy.allocStr(opts.target ?? 'checkerboard');
       }
-      ip = t._allocStr(init);
-      const h = t._m._drift_toy_create(tp, pp, m, ip, n | 0, seed >>> 0, tau, lr, hidden | 0);
-      if (!h) throw t._error('toy trainer: create failed');
-      return new ToyTrainer(t, h);
+      ip = toy.allocStr(init);
+      const h = toy.mod._drift_toy_create(tp, pp, m, ip, n | 0, seed >>> 0, tau, lr, hidden | 0);
+      if (!h) throw toy.error('toy trainer: create failed');
+      return new ToyTrainer(toy, h);
     } finally {
-      t._free(tp, pp, ip);
+      toy.free(tp, pp, ip);
     }
   });
 }
 
 export class DriftModel {
-  /** @param {Drift} drift @param {number} handle */
-  constructor(drift, handle) {
-    this._d = drift;
-    this._h = handle;
+  #core;  // Heap over drift_api.wasm
+  #h;     // the model's handle in it; 0 once disposed
+
+  /** @param {Heap} core the inference module @param {number} handle */
+  constructor(core, handle) {
+    this.#core = core;
+    this.#h = handle;
     /** @type {ModelInfo} */
-    this.info = JSON.parse(drift._cstr(drift._m._drift_model_info(handle)));
+    this.info = JSON.parse(core.cstr(core.mod._drift_model_info(handle)));
   }
 
-  _handle() {
-    if (!this._h) throw new Error('model: already disposed');
-    return this._h;
+  #handle() {
+    if (!this.#h) throw new Error('model: already disposed');
+    return this.#h;
   }
-
   /**
    * One network evaluation per sample.
    * @param {GenerateOptions} [opts]
    * @returns {{pixels: Float32Array, ms: number}} pixels: [n, ...output_shape] in C order
    */
   generate(opts = {}) {
-    const d = this._d, m = d._m, h = this._handle();
+    const core = this.#core, h = this.#handle();
     const { latent_dim: L, num_classes: K, output_size: S } = this.info;
     const noise = opts.noise != null ? (opts.noise instanceof Float32Array ? opts.noise : Float32Array.from(opts.noise)) : null;
     let n;
@@ -353,127 +380,135 @@ export class DriftModel {
     const alpha = opts.alpha ?? 1;
     const seed = BigInt.asUintN(64, BigInt(opts.seed ?? 0));
     const lo = Number(seed & 0xffffffffn), hi = Number(seed >> 32n);
-    return d._call(() => {
+    return core.call(() => {
       let lp = 0, np = 0, sp = 0, op = 0;
       try {
-        if (K > 0) lp = d._alloc(new Uint8Array(Int32Array.from(opts.labels).buffer));
-        if (noise) np = d._allocF32(noise);
-        if (opts.snapshot) sp = d._allocStr(opts.snapshot);
-        op = m._drift_malloc(n * S * 4);
+        if (K > 0) lp = core.alloc(new Uint8Array(Int32Array.from(opts.labels).buffer));
+        if (noise) np = core.allocF32(noise);
+        if (opts.snapshot) sp = core.allocStr(opts.snapshot);
+        op = core.mod._drift_malloc(n * S * 4);
         if (!op) throw new Error(`generate: out of memory (${n} x ${S} floats)`);
         const t0 = performance.now();
-        const rc = m._drift_generate(h, n, lp, alpha, lo, hi, np, sp, op);
+        const rc = core.mod._drift_generate(h, n, lp, alpha, lo, hi, np, sp, op);
         const ms = performance.now() - t0;
-        if (rc !== 0) throw d._error('generate failed');
-        return { pixels: d._readF32(op, n * S), ms };
+        if (rc !== 0) throw core.error('generate failed');
+        return { pixels: core.readF32(op, n * S), ms };
       } finally {
-        d._free(lp, np, sp, op);
+        core.free(lp, np, sp, op);
       }
     });
   }
 
   /** Frees the model's memory in the module. */
   dispose() {
-    if (this._h) this._d._m._drift_model_free(this._h);
-    this._h = 0;
+    if (this.#h) this.#core.mod._drift_model_free(this.#h);
+    this.#h = 0;
   }
 }
 
 export class ToyTrainer {
-  /** @param {Heap} drift the toy module @param {number} handle */
-  constructor(drift, handle) {
-    this._d = drift;
-    this._h = handle;
+  #toy;  // Heap over drift_toy.wasm
+  #h;    // the trainer's handle in it; 0 once disposed
+
+  /** @param {Heap} toy the toy module @param {number} handle */
+  constructor(toy, handle) {
+    this.#toy = toy;
+    this.#h = handle;
   }
 
-  _handle() {
-    if (!this._h) throw new Error('toy trainer: already disposed');
-    return this._h;
+  #handle() {
+    if (!this.#h) throw new Error('toy trainer: already disposed');
+    return this.#h;
   }
 
-  _check(rc) {
-    if (rc !== 0) throw this._d._error('toy trainer: call failed');
+  /** Runs fn(toy exports, handle) in the module; a nonzero status becomes the core's Error. */
+  #run(fn) {
+    const h = this.#handle(), toy = this.#toy;
+    toy.call(() => {
+      if (fn(toy.mod, h) !== 0) throw toy.error('toy trainer: call failed');
+    });
+  }
+
+  /** fn(pointer to s in the toy heap), freeing it afterwards. */
+  #withStr(s, fn) {
+    const p = this.#toy.allocStr(s);
+    try { return fn(p); } finally { this.#toy.free(p); }
+  }
+
+  /** Copy of the [rows, 2] points that fn(toy exports, handle) -> [ptr, rows] names. */
+  #points(fn) {
+    const h = this.#handle(), toy = this.#toy;
+    return toy.call(() => {
+      const [ptr, rows] = fn(toy.mod, h);
+      return toy.readF32(ptr, 2 * rows);
+    });
   }
 
   /** Number of training steps taken since creation or the last reset. @type {number} */
-  get stepCount() { return this._d._m._drift_toy_step_count(this._handle()); }
+  get stepCount() { return this.#toy.mod._drift_toy_step_count(this.#handle()); }
 
   /** Last step's drift loss (about the number of temperatures by construction). @type {number} */
-  get loss() { return this._d._m._drift_toy_loss(this._handle()); }
+  get loss() { return this.#toy.mod._drift_toy_loss(this.#handle()); }
 
   /** Runs k training steps. @param {number} [k] @returns {number} the step count */
   step(k = 1) {
-    const h = this._handle();
-    this._d._call(() => this._check(this._d._m._drift_toy_step(h, k | 0)));
+    this.#run((m, h) => m._drift_toy_step(h, k | 0));
     return this.stepCount;
   }
 
   /** Generated points on fixed noise, [x0, y0, x1, y1, ...]. @returns {Float32Array} */
   generated() {
-    const h = this._handle(), m = this._d._m;
-    return this._d._call(() => this._d._readF32(m._drift_toy_generated(h), 2 * m._drift_toy_eval_count(h)));
+    return this.#points((m, h) => [m._drift_toy_generated(h), m._drift_toy_eval_count(h)]);
   }
 
   /** The target points shown (a fixed sample of the target set, or the user's points). @returns {Float32Array} */
   targets() {
-    const h = this._handle(), m = this._d._m;
-    return this._d._call(() => this._d._readF32(m._drift_toy_targets(h), 2 * m._drift_toy_target_count(h)));
+    return this.#points((m, h) => [m._drift_toy_targets(h), m._drift_toy_target_count(h)]);
   }
 
   /** The drift field at generated(), in data units: [vx0, vy0, ...]. @returns {Float32Array} */
   field() {
-    const h = this._handle(), m = this._d._m;
-    return this._d._call(() => this._d._readF32(m._drift_toy_field(h), 2 * m._drift_toy_eval_count(h)));
+    return this.#points((m, h) => [m._drift_toy_field(h), m._drift_toy_eval_count(h)]);
   }
 
   /** Energy distance between generated() and targets() (0 = same distribution). @returns {number} */
   distance() {
-    const h = this._handle();
-    return this._d._call(() => this._d._m._drift_toy_distance(h));
+    const h = this.#handle(), toy = this.#toy;
+    return toy.call(() => toy.mod._drift_toy_distance(h));
   }
 
   /** New weights placed by init (middle | far | collapsed); step count back to 0. @param {string} [init] */
   reset(init = 'middle') {
-    const h = this._handle(), d = this._d;
-    d._call(() => {
-      const p = d._allocStr(init);
-      try { this._check(d._m._drift_toy_reset(h, p)); } finally { d._free(p); }
-    });
+    this.#run((m, h) => this.#withStr(init, (p) => m._drift_toy_reset(h, p)));
   }
 
   /** Switches the target: a toy set name or points. @param {string|Float32Array|ArrayLike<number>} target */
   setTarget(target) {
-    const h = this._handle(), d = this._d;
-    d._call(() => {
-      if (typeof target === 'string') {
-        const p = d._allocStr(target);
-        try { this._check(d._m._drift_toy_set_target(h, p)); } finally { d._free(p); }
-      } else {
-        const pts = flatPoints(target);
-        if (pts.length < 2 || pts.length % 2) throw new Error('toy trainer: points must be pairs (x, y)');
-        const p = d._allocF32(pts);
-        try { this._check(d._m._drift_toy_set_points(h, p, pts.length / 2)); } finally { d._free(p); }
-      }
+    if (typeof target === 'string') {
+      this.#run((m, h) => this.#withStr(target, (p) => m._drift_toy_set_target(h, p)));
+      return;
+    }
+    this.#run((m, h) => {
+      const pts = flatPoints(target);
+      if (pts.length < 2 || pts.length % 2) throw new Error('toy trainer: points must be pairs (x, y)');
+      const p = this.#toy.allocF32(pts);
+      try { return m._drift_toy_set_points(h, p, pts.length / 2); } finally { this.#toy.free(p); }
     });
   }
 
   /** @param {number} tau the kernel temperature (> 0) */
   setTemperature(tau) {
-    const h = this._handle();
-    this._d._call(() => this._check(this._d._m._drift_toy_set_temperature(h, tau)));
+    this.#run((m, h) => m._drift_toy_set_temperature(h, tau));
   }
 
   /** @param {number} lr Adam's learning rate (> 0) */
   setLearningRate(lr) {
-    const h = this._handle();
-    this._d._call(() => this._check(this._d._m._drift_toy_set_lr(h, lr)));
+    this.#run((m, h) => m._drift_toy_set_lr(h, lr));
   }
 
   /** Frees the trainer's memory in the module. */
   dispose() {
-    if (this._h) this._d._m._drift_toy_free(this._h);
-    this._h = 0;
+    if (this.#h) this.#toy.mod._drift_toy_free(this.#h);
+    this.#h = 0;
   }
 }
-
-export { TOY_TARGETS };

@@ -6,19 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { gaussianNoise } from '../../web/lib/noise.js';   // the page's own N(0,1) source
 
 const LATENT = 16, CLASSES = 10, HIDDEN = 64, OUT = 28 * 28;
-
-function rng(seed) {   // mulberry32 + Box-Muller: deterministic test weights
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6D2B79F5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
 
 // layer list: [name, shape] of every tensor, PyTorch layout
 const IN = LATENT + CLASSES + 1;
@@ -38,12 +28,11 @@ const LAYERS = [
 
 // weights(seed, gain) -> Float32Array per tensor: N(0, gain²/fan_in) weights, small biases.
 function weights(seed, gain) {
-  const g = rng(seed);
-  return TENSORS.map(([name, shape]) => {
+  return TENSORS.map(([name, shape], k) => {
     const n = shape.reduce((a, b) => a * b, 1);
     const fanIn = shape.length > 1 ? shape[1] : 1;
     const sd = shape.length > 1 ? gain / Math.sqrt(fanIn) : 0.3;
-    return Float32Array.from({ length: n }, () => g() * sd);
+    return gaussianNoise(n, 1, seed * TENSORS.length + k).map((x) => x * sd);   // a stream per tensor
   });
 }
 

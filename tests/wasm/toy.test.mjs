@@ -4,6 +4,10 @@ import { args, loadCore, check, done } from './common.mjs';
 
 const drift = await loadCore(args()['wasm-dir']);
 
+// The page lists the core's toy sets (drift_toy_names), in the core's order.
+const names = drift.toyTargets();
+check(names.join() === 'checkerboard,swissroll,8gaussians,moons,bimodal', `toyTargets(): ${names.join(', ')}`);
+
 for (const [target, init] of [['checkerboard', 'far'], ['8gaussians', 'middle']]) {
   const t = drift.createToyTrainer({ target, init, n: 256, seed: 2, tau: 0.05 });
   const d0 = t.distance();

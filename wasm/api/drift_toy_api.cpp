@@ -171,4 +171,14 @@ API int drift_toy_set_lr(int h, float lr) {
   return 0;
 }
 
+// The toy set names, comma-separated, so that the page lists the core's sets, not a copy.
+API const char* drift_toy_names(void) {
+  static const std::string names = [] {
+    std::string s;
+    for (const auto& n : toy_names()) s += (s.empty() ? "" : ",") + n;
+    return s;
+  }();
+  return names.c_str();
+}
+
 }  // extern "C"

@@ -1,8 +1,10 @@
-// Latent noise in JS, used only where the page needs explicit vectors (the latent morph).
-// Plain grids use generate({seed}) so the core's own RNG decides the noise.
+// The page's one random source: latent noise where the page needs explicit vectors (the
+// latent morph) and the jitter of a drawn 2D target. Plain grids use generate({seed}) so the
+// core's own RNG decides the noise.
 
-// mulberry32: 32-bit state, full period 2^32; plenty for a few thousand normals.
-function mulberry32(seed) {
+// uniformRng(seed) -> () => uniform in [0, 1). mulberry32: 32-bit state, full period 2^32;
+// plenty for a few thousand normals.
+export function uniformRng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6D2B79F5) >>> 0;
@@ -15,7 +17,7 @@ function mulberry32(seed) {
 
 // gaussianNoise(n, dim, seed) -> Float32Array [n*dim] of N(0,1) (Box-Muller).
 export function gaussianNoise(n, dim, seed) {
-  const u = mulberry32(seed);
+  const u = uniformRng(seed);
   const out = new Float32Array(n * dim);
   for (let i = 0; i < out.length; i += 2) {
     const r = Math.sqrt(-2 * Math.log(1 - u()));

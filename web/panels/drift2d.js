@@ -2,10 +2,13 @@
 // Each animation frame runs `speed` training steps, then draws data (blue) and generated
 // (orange) points and, optionally, the drift field V as arrows on the generated points.
 import { h, slider, select, errorText, fmtNum, nextId } from '../lib/dom.js';
+import { gaussianNoise, uniformRng } from '../lib/noise.js';
 
-const TARGETS = [
-  ['checkerboard', 'Checkerboard'], ['swissroll', 'Swiss roll'], ['8gaussians', '8 Gaussians'],
-  ['moons', 'Two moons'], ['bimodal', 'Bimodal'], ['draw', 'Draw your own…']];
+// The toy sets come from the core (drift.toyTargets()); these are only their display names.
+// A set without one here is listed under its own name.
+const TARGET_LABELS = { checkerboard: 'Checkerboard', swissroll: 'Swiss roll', '8gaussians': '8 Gaussians',
+  moons: 'Two moons', bimodal: 'Bimodal' };
+const DRAW = ['draw', 'Draw your own…'];
 const INITS = [['middle', 'Middle'], ['far', 'Far away'], ['collapsed', 'Collapsed']];
 const TAUS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 const N = 512;
@@ -21,7 +24,8 @@ export class Drift2DPanel {
     this.view = { x0: -MIN_BOX, x1: MIN_BOX, y0: -MIN_BOX, y1: MIN_BOX };
     const titleId = nextId('d2-title');
 
-    this.target = select('Target', TARGETS, { value: 'checkerboard', onchange: (v) => this.onTarget(v) });
+    this.target = select('Target', [], { onchange: (v) => this.onTarget(v) });
+    this.target.select.disabled = true;   // until the toy module lists its sets
     this.init = select('Start', INITS, { value: 'middle', onchange: () => this.reset() });
     this.speed = slider('Steps per frame', { min: 1, max: 20, step: 1, value: 4 });
     this.tau = slider('Temperature τ', { min: 0, max: TAUS.length - 1, step: 1, value: 2,
@@ -69,9 +73,16 @@ export class Drift2DPanel {
     // Colours come from CSS custom properties; repaint when the colour scheme flips.
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.redraw());
     // The trainer lives in the toy module (drift_toy.wasm), which only this panel fetches.
-    if (drift.toyLoaded) this.reset();
-    else drift.loadToy().then(() => this.reset(),
+    drift.loadToy().then(() => this.start(),
       (e) => this.showError(`Could not load the 2D trainer: ${errorText(e)}`));
+  }
+
+  // The toy module is there: list its sets (the first one selected) and start training on it.
+  start() {
+    const targets = this.drift.toyTargets().map((n) => [n, TARGET_LABELS[n] ?? n]);
+    this.target.select.replaceChildren(...[...targets, DRAW].map(([v, text]) => h('option', { value: v }, text)));
+    this.target.select.disabled = false;
+    this.reset();
   }
 
   suspend() { this.pause(); }
@@ -112,7 +123,7 @@ export class Drift2DPanel {
   }
 
   dispose() {
-    if (this.trainer && this.trainer.dispose) this.trainer.dispose();
+    if (this.trainer) this.trainer.dispose();
     this.trainer = null;
   }
 
@@ -145,10 +156,7 @@ export class Drift2DPanel {
 
   setTau(tau) {
     if (!this.trainer) return;
-    try {
-      if (this.trainer.setTemperature) this.trainer.setTemperature(tau);
-      else this.reset();
-    } catch (e) { this.showError(errorText(e)); }
+    try { this.trainer.setTemperature(tau); } catch (e) { this.showError(errorText(e)); }
   }
 
   fitView() {
@@ -207,11 +215,7 @@ export class Drift2DPanel {
     this.redraw();
   }
 
-  stepCount() {
-    const t = this.trainer;
-    if (!t) return 0;
-    return typeof t.stepCount === 'function' ? t.stepCount() : Number(t.stepCount || 0);
-  }
+  stepCount() { return this.trainer ? this.trainer.stepCount : 0; }
 
   // The distance is O(n²); while playing it is refreshed a few times a second, not per frame.
   updateStats(throttle = false) {
@@ -355,17 +359,16 @@ export class Drift2DPanel {
     }
     if (!segs.length) { this.showError('Draw something on the canvas first.'); return; }
     const pts = new Float32Array(2 * N);
-    let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    const rnd = uniformRng(12345);
+    const noise = gaussianNoise(N, 2, 12346);
     const jitter = 0.06 * (this.view.x1 - this.view.x0) / 7;
     for (let k = 0; k < N; k++) {
       let u = total > 0 ? rnd() * total : 0;
       let seg = segs[Math.floor(rnd() * segs.length)];
       if (total > 0) for (const s of segs) { if (u <= s[4]) { seg = s; break; } u -= s[4]; }
       const t = seg[4] > 0 ? u / seg[4] : 0;
-      const g = Math.sqrt(-2 * Math.log(1 - rnd())), th = 2 * Math.PI * rnd();
-      pts[2 * k] = seg[0] + t * (seg[2] - seg[0]) + jitter * g * Math.cos(th);
-      pts[2 * k + 1] = seg[1] + t * (seg[3] - seg[1]) + jitter * g * Math.sin(th);
+      pts[2 * k] = seg[0] + t * (seg[2] - seg[0]) + jitter * noise[2 * k];
+      pts[2 * k + 1] = seg[1] + t * (seg[3] - seg[1]) + jitter * noise[2 * k + 1];
     }
     this.points = pts;
     if (this.trainer) this.retarget(pts); else this.reset(pts);

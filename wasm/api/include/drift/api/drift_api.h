@@ -53,6 +53,7 @@ int drift_toy_set_points(int toy, const float* points, int m);
 int drift_toy_reset(int toy, const char* init);
 int drift_toy_set_temperature(int toy, float tau);
 int drift_toy_set_lr(int toy, float lr);
+const char* drift_toy_names(void);              // "checkerboard,swissroll,...": the toy sets
 
 #ifdef __cplusplus
 }
