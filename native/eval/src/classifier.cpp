@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "drift/core/atomic_file.h"
+#include "drift/models/generator.h"
 
 namespace drift::eval {
 
@@ -158,14 +158,7 @@ void save_classifier(const Classifier& c, const std::string& path) {
   torch::serialize::OutputArchive net_archive;
   c.net->save(net_archive);
   archive.write("net", net_archive);
-  const std::string temp = drift::core::temp_path_for(path);
-  try {
-    archive.save_to(temp);
-  } catch (const std::exception& e) {
-    std::remove(temp.c_str());
-    throw std::runtime_error(path + ": cannot write classifier");
-  }
-  drift::core::commit_temp_file(temp, path);
+  drift::models::save_archive_atomic(archive, path, "classifier");
 }
 
 Classifier load_classifier(const std::string& path) {

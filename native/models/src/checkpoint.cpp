@@ -48,9 +48,27 @@ void save_snapshot(const std::string& path, const Generator& ema, int64_t step) 
   torch::serialize::OutputArchive sub;
   ema->save(sub);
   ar.write("ema", sub);
-  const std::string tmp = core::temp_path_for(path);
-  ar.save_to(tmp);
-  core::commit_temp_file(tmp, path);
+  save_archive_atomic(ar, path, "snapshot");
+}
+
+void save_archive_atomic(torch::serialize::OutputArchive& ar, const std::string& path, const std::string& what) {
+  std::string bytes;
+  try {
+    ar.save_to([&bytes](const void* data, size_t n) -> size_t {
+      bytes.append(static_cast<const char*>(data), n);
+      return n;
+    });
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(path + ": cannot write " + what + ": " + e.what_without_backtrace());
+  }
+  try {
+    core::write_file_atomic(path, bytes);
+  } catch (const std::runtime_error& e) {
+    // "PATH: write failed (...)" -> "PATH: cannot write WHAT: write failed (...)"
+    std::string why = e.what();
+    if (why.rfind(path + ": ", 0) == 0) why = why.substr(path.size() + 2);
+    throw std::runtime_error(path + ": cannot write " + what + ": " + why);
+  }
 }
 
 }  // namespace drift::models

@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "drift/core/atomic_file.h"
 
 namespace fs = std::filesystem;
 
@@ -29,9 +28,7 @@ void save_train_checkpoint(const std::string& path, const TrainState& st, const 
     rng_state = g.get_state();
   }
   ar.write("rng", rng_state);
-  const std::string tmp = core::temp_path_for(path);
-  ar.save_to(tmp);
-  core::commit_temp_file(tmp, path);
+  models::save_archive_atomic(ar, path, "checkpoint");
 }
 
 namespace {

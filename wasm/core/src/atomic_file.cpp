@@ -31,12 +31,14 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   const std::string temp = temp_path_for(path);
   std::FILE* f = std::fopen(temp.c_str(), "wb");
   if (!f) throw file_error(path, std::string("cannot open for writing: ") + std::strerror(errno));
-  const bool wrote = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  const bool flushed = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-  const bool closed = std::fclose(f) == 0;
-  if (!wrote || !flushed || !closed) {
+  // The first failure's errno names the reason (ENOSPC: disk full, EFBIG: file size limit).
+  int err = 0;
+  if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) err = errno;
+  if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0) err = err ? err : errno;
+  if (std::fclose(f) != 0) err = err ? err : errno;
+  if (err) {
     std::remove(temp.c_str());
-    throw file_error(path, "write failed (disk full?)");
+    throw file_error(path, std::string("write failed: ") + std::strerror(err));
   }
   commit_temp_file(temp, path);
 }

@@ -114,5 +114,10 @@ struct LoadedModel {
 LoadedModel load_checkpoint(const std::string& path, const std::string& weights = "ema");
 // Atomic write of a snapshot file (config + step + EMA weights).
 void save_snapshot(const std::string& path, const Generator& ema, int64_t step);
+// Every torch archive the project writes goes through this: serialised in memory, then
+// core::write_file_atomic, so a full disk is one line "PATH: cannot write WHAT: <reason>" and
+// the file it would have replaced is untouched. (LibTorch's own save_to(file) aborts the
+// process when a write fails, from a destructor.)
+void save_archive_atomic(torch::serialize::OutputArchive& ar, const std::string& path, const std::string& what);
 
 }  // namespace drift::models
