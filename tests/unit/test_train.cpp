@@ -110,6 +110,39 @@ TEST_CASE("training is deterministic and resume continues exactly", "[train]") {
   fs::remove_all(root);
 }
 
+TEST_CASE("a run stopped before its first checkpoint restarts with --resume", "[train]") {
+  auto root = fresh_dir("resume_early");
+  auto full = run_training(toy_options(root / "full", 12));
+  // What a run killed before its first checkpoint leaves: its folder with options.json.
+  fs::create_directories(root / "early");
+  std::ofstream(root / "early" / "options.json") << nlohmann::json(toy_options(root / "early", 12)).dump(2);
+  TrainOptions resume;  // only what --resume passes: no steps, cpu, no eval
+  resume.final_eval = false;
+  resume.device = Device::cpu;
+  auto r = run_training(resume, (root / "early").string());
+  CHECK(r.step == 12);
+  CHECK(same_weights(full.final_checkpoint, r.final_checkpoint));
+  fs::remove_all(root);
+}
+
+TEST_CASE("a new run refuses a folder that holds another run", "[train]") {
+  auto root = fresh_dir("refuse");
+  auto first = run_training(toy_options(root / "a", 4));
+  const auto before = fs::last_write_time(first.final_checkpoint);
+  // A folder with checkpoints, or with options.json only (stopped before its first checkpoint).
+  CHECK_THROWS_WITH(run_training(toy_options(root / "a", 4)),
+                    Catch::Contains((root / "a").string() + ": holds another run (checkpoints); continue it with --resume"));
+  fs::create_directories(root / "b");
+  std::ofstream(root / "b" / "options.json") << nlohmann::json(toy_options(root / "b", 4)).dump(2);
+  CHECK_THROWS_WITH(run_training(toy_options(root / "b", 4)), Catch::Contains("holds another run (options.json"));
+  CHECK(fs::last_write_time(first.final_checkpoint) == before);
+  CHECK_FALSE(fs::exists(root / "b" / "ckpt_4.pt"));
+  // An empty folder (or one a run was killed in before it wrote anything) is fine.
+  fs::create_directories(root / "c");
+  CHECK(run_training(toy_options(root / "c", 2)).step == 2);
+  fs::remove_all(root);
+}
+
 TEST_CASE("a hand export of a run's checkpoint records the training wall time", "[train]") {
   auto root = fresh_dir("hand_export");
   auto r = run_training(toy_options(root / "run", 8));  // final_eval off: no automatic export

@@ -1,6 +1,7 @@
 #include "drift/train/train_checkpoint.h"
 
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 
@@ -105,6 +106,43 @@ std::string latest_checkpoint(const std::string& run_dir) {
   }
   if (best.empty()) throw std::runtime_error(run_dir + ": no checkpoint to resume from");
   return best;
+}
+
+namespace {
+bool has_checkpoint(const std::string& dir) {
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if ((name.rfind("ckpt_", 0) == 0 && e.path().extension() == ".pt") || name == "model_final.pt") return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::string resume_point(const std::string& run_dir, TrainOptions* stored) {
+  if (!fs::is_directory(run_dir)) throw std::runtime_error(run_dir + ": not a run directory");
+  const fs::path options = fs::path(run_dir) / "options.json";
+  if (has_checkpoint(run_dir) || !fs::exists(options)) {
+    std::string path = latest_checkpoint(run_dir);
+    *stored = read_checkpoint_options(path);
+    return path;
+  }
+  try {
+    std::ifstream in(options);
+    *stored = nlohmann::json::parse(in).get<TrainOptions>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(options.string() + ": cannot read the run's options: " + e.what());
+  }
+  return "";
+}
+
+void check_new_run_dir(const std::string& out) {
+  if (out.empty() || !fs::is_directory(out)) return;
+  std::string what;
+  if (has_checkpoint(out)) what = "checkpoints";
+  else if (fs::exists(fs::path(out) / "options.json")) what = "options.json, no checkpoint yet";
+  if (!what.empty())
+    throw std::runtime_error(out + ": holds another run (" + what + "); continue it with --resume " + out +
+                             ", or choose another --out");
 }
 
 }  // namespace drift::train

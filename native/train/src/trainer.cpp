@@ -59,9 +59,9 @@ double within_group_spread(const torch::Tensor& x) {
 // The options a run trains with: opt itself, or those stored in the run being resumed, of
 // which only the length, device, threads and final eval may change.
 TrainOptions options_for(TrainOptions opt, const std::string& resume_dir, std::string& resume_path) {
-  if (resume_dir.empty()) return opt;
-  resume_path = latest_checkpoint(resume_dir);
-  TrainOptions stored = read_checkpoint_options(resume_path);
+  if (resume_dir.empty()) return check_new_run_dir(opt.out), opt;
+  TrainOptions stored;
+  resume_path = resume_point(resume_dir, &stored);  // "" when stopped before its first checkpoint
   stored.out = resume_dir;
   if (opt.steps > 0) stored.steps = opt.steps;
   stored.device = opt.device;
@@ -105,6 +105,9 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
   if (!resume_path.empty()) {
     load_train_checkpoint(resume_path, st_);
     std::fprintf(stderr, "resuming %s at step %lld\n", resume_path.c_str(), (long long)st_.step);
+  } else if (!resume_dir.empty()) {
+    std::fprintf(stderr, "%s: no checkpoint yet; starting again from step 0 with its options.json\n",
+                 resume_dir.c_str());
   }
   core::write_file_atomic((fs::path(opt_.out) / "options.json").string(), nlohmann::json(opt_).dump(2) + "\n");
 

@@ -32,4 +32,15 @@ TrainOptions read_checkpoint_options(const std::string& path);
 // "RUN_DIR: no checkpoint to resume from".
 std::string latest_checkpoint(const std::string& run_dir);
 
+// What `--resume RUN_DIR` continues from: the latest checkpoint, or "" for a run stopped
+// before its first checkpoint (RUN_DIR holds options.json but no checkpoint): that run starts
+// again from step 0 with *stored (the same seed, so it trains what it would have).
+// Throws "RUN_DIR: problem" when RUN_DIR holds neither.
+std::string resume_point(const std::string& run_dir, TrainOptions* stored);
+
+// A new run (no --resume) never writes into another run's folder: throws
+// "OUT: holds another run (...); continue it with --resume OUT or choose another --out" when
+// OUT has options.json or a checkpoint.
+void check_new_run_dir(const std::string& out);
+
 }  // namespace drift::train
