@@ -6,6 +6,7 @@
 #include "drift/data/image_dataset.h"
 #include "drift/eval/image_data.h"
 #include "registry.h"
+#include "validators.h"
 
 namespace {
 
@@ -37,9 +38,10 @@ void add_classifier(CLI::App& app) {
   cmd->add_option("--data-dir", args->data_dir, "Folder holding the datasets")->capture_default_str();
   cmd->add_option("--dataset", args->dataset, "mnist | fashion-mnist | idx:DIR")->capture_default_str();
   cmd->add_option("--out", args->out, "Output file (default: <dataset dir>/classifier.pt)");
-  cmd->add_option("--epochs", args->train.epochs, "Training epochs")->capture_default_str();
-  cmd->add_option("--batch", args->train.batch, "Batch size")->capture_default_str();
-  cmd->add_option("--lr", args->train.lr, "Adam learning rate (linear decay to 0)")->capture_default_str();
+  cmd->add_option("--epochs", args->train.epochs, "Training epochs")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--batch", args->train.batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 1000000));
+  cmd->add_option("--lr", args->train.lr, "Adam learning rate (linear decay to 0)")->capture_default_str()
+      ->check(drift::cli::finite_positive());
   cmd->add_option("--seed", args->train.seed, "Random seed")->capture_default_str();
   cmd->callback([args] { run_classifier(*args); });
 }

@@ -4,6 +4,7 @@
 
 #include "drift/export/export.h"
 #include "registry.h"
+#include "validators.h"
 
 namespace {
 void add_export(CLI::App& app) {
@@ -25,7 +26,8 @@ void add_export(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--metrics", a->opt.metrics_json, "JSON file stored as training.metrics");
-  cmd->add_option("--alpha-max", a->opt.alpha_max, "largest training alpha")->capture_default_str();
+  cmd->add_option("--alpha-max", a->opt.alpha_max, "largest training alpha")->capture_default_str()
+      ->check(drift::cli::finite_range(1.0, 100.0));
   cmd->callback([a] {
     auto r = drift::exporter::export_model(a->model, a->out, a->opt);
     std::printf("wrote %s and %s (%lld bytes, %lld parameters, %lld snapshots)\n",

@@ -5,6 +5,7 @@
 #include "drift/core/npy.h"
 #include "drift/field/field_torch.h"
 #include "registry.h"
+#include "validators.h"
 
 namespace {
 torch::Tensor load_2d(const std::string& path, int64_t want_cols) {
@@ -23,9 +24,10 @@ void add_field(CLI::App& app) {
   c->add_option("--x", a->x, "generated samples [G, D] float32 .npy")->required();
   c->add_option("--pos", a->pos, "positives [P, D]")->required();
   c->add_option("--neg", a->neg, "extra negatives [U, D] (the generated samples are always negatives)");
-  c->add_option("--neg-weight", a->neg_weight, "weight of each extra negative")->capture_default_str();
-  c->add_option("--taus", a->opt.taus, "temperatures")->capture_default_str();
-  c->add_option("--floor", a->opt.floor, "affinity floor")->capture_default_str();
+  c->add_option("--neg-weight", a->neg_weight, "weight of each extra negative")->capture_default_str()
+      ->check(drift::cli::finite_non_negative());
+  c->add_option("--taus", a->opt.taus, "temperatures")->capture_default_str()->check(drift::cli::finite_positive());
+  c->add_option("--floor", a->opt.floor, "affinity floor")->capture_default_str()->check(drift::cli::finite_range(0.0, 1.0));
   c->add_option("--out", a->out, "V [G, D] float32 .npy, in units of s (the loss target is x/s + V)")->required();
   c->callback([a] {
     auto x = load_2d(a->x, -1);

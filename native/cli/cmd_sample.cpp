@@ -5,6 +5,7 @@
 #include "drift/core/npy.h"
 #include "drift/models/generator.h"
 #include "registry.h"
+#include "validators.h"
 #include "drift/train/record.h"
 #include "drift/train/runtime.h"
 #include "drift/train/trainer.h"
@@ -21,9 +22,11 @@ void add_sample(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* c = app.add_subcommand("sample", "Generate samples (PNG grid / scatter and/or raw .npy)");
   c->add_option("--model-path,--model_path", a->model, "checkpoint or snapshot .pt")->required();
-  c->add_option("--batch-size,--batch_size", a->batch, "number of samples")->capture_default_str();
-  c->add_option("--label", a->label, "class of every sample (-1: cycle through the classes)")->capture_default_str();
-  c->add_option("--alpha", a->alpha, "guidance scale (1 = none)")->capture_default_str();
+  c->add_option("--batch-size,--batch_size", a->batch, "number of samples")->capture_default_str()->check(CLI::Range(1, 1000000));
+  c->add_option("--label", a->label, "class of every sample (-1: cycle through the classes)")->capture_default_str()
+      ->check(CLI::Range(-1, 1000000));
+  c->add_option("--alpha", a->alpha, "guidance scale (1 = none)")->capture_default_str()
+      ->check(drift::cli::finite_range(1.0, 100.0));
   c->add_option("--seed", a->seed, "noise seed")->capture_default_str();
   c->add_option("--noise", a->noise, "[N, latent_dim] float32 .npy noise instead of --seed");
   c->add_option("--out", a->out, "PNG: digit grid (images) or scatter (2D)");

@@ -105,6 +105,35 @@ TEST_CASE("train: out-of-range and unknown flag values exit 2 with one line nami
   CHECK_THAT(h.out, Catch::Contains("mlpconv") && Catch::Contains("cuda") && Catch::Contains("far"));
 }
 
+TEST_CASE("other subcommands: out-of-range numbers exit 2 with one line naming the flag", "[cli]") {
+  const auto d = tmp_dir();
+  const std::string m = " --model-path " + (d / "none.pt").string();
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"sample" + m + " --out x.png --batch-size 0", "--batch-size"},
+      {"sample" + m + " --out x.png --label -2", "--label"},
+      {"sample" + m + " --out x.png --alpha nan", "--alpha"},
+      {"sample" + m + " --out x.png --alpha 0.5", "--alpha"},
+      {"eval" + m + " --n 0", "--n"},
+      {"classifier --epochs 0", "--epochs"},
+      {"classifier --batch -1", "--batch"},
+      {"classifier --lr -1", "--lr"},
+      {"field --x a.npy --pos b.npy --out v.npy --taus 0", "--taus"},
+      {"field --x a.npy --pos b.npy --out v.npy --floor nan", "--floor"},
+      {"field --x a.npy --pos b.npy --out v.npy --neg-weight -1", "--neg-weight"},
+      {"gif " + d.string() + " --fps nan", "--fps"},
+      {"gif " + d.string() + " --hold -1", "--hold"},
+      {"gif " + d.string() + " --nrow -1", "--nrow"},
+      {"gif " + d.string() + " --range 0 inf", "--range"},
+      {"export" + m + " --out " + (d / "x").string() + " --alpha-max 0", "--alpha-max"}};
+  for (const auto& [args, name] : bad) {
+    auto r = run(args);
+    INFO(args << " -> " << r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains(name));
+    CHECK(lines(r.err) <= 2);
+  }
+}
+
 TEST_CASE("train a toy model, then sample it; sample errors", "[cli]") {
   const auto d = tmp_dir();
   const auto run_dir = d / "toy";
