@@ -43,6 +43,19 @@ TEST_CASE("truncated manifests and bins never crash the loader", "[core][fuzz]")
     CHECK(!try_load(f.manifest, f.bin.substr(0, n)));
 }
 
+// Found by tests/fuzz/fuzz_model (tests/fuzz/regressions/fuzz_model): a name quoted in an
+// error could hold a newline (JSON "\n"), so the page showed a two-line message.
+TEST_CASE("names with control characters still give one-line errors", "[core][fuzz]") {
+  auto f = drift::exporter::encode_model(test_core::all_layers_description(),
+                                         test_core::all_layers_weights(1), {},
+                                         drift::exporter::Dtype::f32);
+  auto j = nlohmann::json::parse(f.manifest);
+  j["architecture"]["layers"][4]["weight"] = "g1.wei\ngz\r\t\x7f";
+  std::string err;
+  CHECK(!load_model(j.dump(), f.bin.data(), f.bin.size(), &err, "f.json"));
+  CHECK(err == "f.json: layer 4 (groupnorm): tensor \"g1.wei?gz???\" is not in \"tensors\"");
+}
+
 TEST_CASE("randomly mutated manifests never crash the loader", "[core][fuzz]") {
   auto f = drift::exporter::encode_model(
       test_core::all_layers_description(), test_core::all_layers_weights(2),

@@ -295,8 +295,11 @@ std::string vformat(const char* fmt, va_list ap) {
     }
     ++f;
     if (*f == 's') {
+      // Control characters (a tensor name with "\n" in it) become '?': every message is one
+      // line, whatever the file holds (found by tests/fuzz/fuzz_model).
       const char* a = va_arg(ap, const char*);
-      out += a ? a : "(null)";
+      for (const char* p = a ? a : "(null)"; *p; ++p)
+        out += static_cast<unsigned char>(*p) < 0x20 || *p == 0x7f ? '?' : *p;
     } else if (f[0] == 'l' && f[1] == 'l' && f[2] == 'd') {
       const long long v = va_arg(ap, long long);
       unsigned long long u = v < 0 ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
