@@ -64,9 +64,6 @@ void Generator::forward(const float* weights, int n, float* x, float* y) {
         }
         std::swap(cur, nxt);
         break;
-      case LayerType::groupnorm:
-        groupnorm_forward(p, W, b, n, cur);
-        break;
       case LayerType::reshape:
       case LayerType::flatten:
         break;  // same memory, C order either way
