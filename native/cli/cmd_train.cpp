@@ -39,7 +39,7 @@ void add_train(CLI::App& app) {
   auto* c = app.add_subcommand("train", "Train a drifting generator (images or 2D toy data)");
   const auto pos = CLI::PositiveNumber, nonneg = CLI::NonNegativeNumber;
   c->add_option("--dataset", o.dataset,
-                "mnist | fashion-mnist | idx:DIR | checkerboard | swissroll | 8gaussians | moons | bimodal | csv:FILE")
+                "mnist | fashion-mnist | idx:DIR | " + drift::core::toy_names_joined(" | ") + " | csv:FILE")
       ->capture_default_str();
   c->add_option("--data-dir,--data_dir", o.data_dir, "folder holding mnist/ and fashion-mnist/")->capture_default_str();
   c->add_option("--out", o.out, "run directory (checkpoints, logs, samples, export)");
