@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
+#include <set>
 
 #include "drift/core/manifest_json.h"
 #include "drift/core/version.h"
@@ -72,20 +73,12 @@ bool get_string(Ctx& c, const json& obj, const char* key, const std::string& whe
   return true;
 }
 
-// A set of at most 256 names as a vector: std::set's tree code is larger in wasm.
-bool insert_unique(std::vector<std::string>& names, const std::string& name) {
-  for (const auto& n : names)
-    if (n == name) return false;
-  names.push_back(name);
-  return true;
-}
-
 bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
                    std::vector<TensorEntry>* out) {
   if (!arr || !arr->is_array()) return c.fail("%s: must be an array", where.c_str());
   if (arr->items.size() > std::size_t(Limits::kTensors))
     return c.fail("%s: more than %lld tensors", where.c_str(), (long long)(Limits::kTensors));
-  std::vector<std::string> names;
+  std::set<std::string> names;
   for (std::size_t i = 0; i < arr->items.size(); ++i) {
     const json& t = arr->items[i];
     std::string w = strformat("%s[%zu]", where.c_str(), i);
@@ -93,7 +86,7 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
     TensorEntry e;
     if (!get_string(c, t, "name", w, &e.name)) return false;
     w = strformat("%s \"%s\"", where.c_str(), e.name.c_str());
-    if (!insert_unique(names, e.name)) return c.fail("%s: duplicate tensor name", w.c_str());
+    if (!names.insert(e.name).second) return c.fail("%s: duplicate tensor name", w.c_str());
     const json* shape = find(t, "shape");
     if (!shape || !shape->is_array() || shape->items.empty() || shape->items.size() > 4)
       return c.fail("%s: \"shape\" must be an array of 1..4 integers", w.c_str());
@@ -212,22 +205,6 @@ bool is_hex64(const std::string& s) {
   return true;
 }
 
-// A heap sort of plain keys: std::sort's instantiation was ~2 KB of the wasm module.
-void sift_down(std::uint64_t* a, std::size_t i, std::size_t n) {
-  for (std::size_t l; (l = 2 * i + 1) < n; i = l) {
-    if (l + 1 < n && a[l + 1] > a[l]) ++l;
-    if (a[i] >= a[l]) return;
-    std::swap(a[i], a[l]);
-  }
-}
-void heap_sort(std::uint64_t* a, std::size_t n) {
-  for (std::size_t i = n / 2; i-- > 0;) sift_down(a, i, n);
-  for (std::size_t k = n; k-- > 1;) {
-    std::swap(a[0], a[k]);
-    sift_down(a, 0, k);
-  }
-}
-
 // Offsets inside the bin and no two tensors (of any weight set) sharing bytes: sorted by
 // (offset, position in the manifest), neighbours must not overlap.
 bool check_ranges(Ctx& c, const Manifest& m) {
@@ -249,7 +226,7 @@ bool check_ranges(Ctx& c, const Manifest& m) {
     // offset <= the 64 MiB bin cap (2^26); at most 256 x 129 tensors (< 2^20)
     key[i] = t->offset << 20 | i;
   }
-  heap_sort(key.data(), key.size());
+  std::sort(key.begin(), key.end());
   for (std::size_t k = 1; k < key.size(); ++k) {
     const std::size_t i = std::size_t(key[k - 1] & 0xfffff), j = std::size_t(key[k] & 0xfffff);
     const TensorEntry *p = all[i].first, *q = all[j].first;
@@ -369,14 +346,14 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     if (!snaps->is_array()) return c.fail("\"snapshots\" must be an array");
     if (snaps->items.size() > std::size_t(Limits::kSnapshots))
       return c.fail("more than %lld snapshots", (long long)(Limits::kSnapshots));
-    std::vector<std::string> names{"final", ""};
+    std::set<std::string> names{"final", ""};
     for (std::size_t i = 0; i < snaps->items.size(); ++i) {
       const json& s = snaps->items[i];
       std::string w = strformat("snapshots[%zu]", i);
       SnapshotEntry e;
       if (!s.is_object()) return c.fail("%s: must be an object", w.c_str());
       if (!get_string(c, s, "name", w, &e.name)) return false;
-      if (!insert_unique(names, e.name))
+      if (!names.insert(e.name).second)
         return c.fail("%s: duplicate or reserved snapshot name \"%s\"", w.c_str(), e.name.c_str());
       w = strformat("snapshot \"%s\"", e.name.c_str());
       if (!get_int(c, s, "step", w, 0, std::int64_t(1) << 53, &e.step)) return false;
