@@ -39,9 +39,7 @@ void apply_toy_init(models::Generator& g, const std::string& init) {
                            torch::ones({1024}));
   const double sd = probe.std().item<double>();
   auto params = g->named_parameters();
-  const std::string last = g->layers_json().back()["weight"].get<std::string>();
-  const std::string last_b = g->layers_json().back()["bias"].get<std::string>();
-  auto W = params[last], b = params[last_b];
+  auto W = params[g->specs().back().weight], b = params[g->specs().back().bias];
   const double c = ti.spread / std::max(sd, 1e-8);
   auto mean_wh = (probe - b).mean(0);  // W h part of the output, averaged
   W.mul_(c);

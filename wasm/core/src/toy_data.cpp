@@ -40,6 +40,12 @@ const std::vector<std::string>& toy_names() {
   return names;
 }
 
+std::string toy_names_joined(const std::string& sep) {
+  std::string s;
+  for (const auto& n : toy_names()) s += (s.empty() ? "" : sep) + n;
+  return s;
+}
+
 bool is_toy_name(const std::string& name) {
   for (const auto& n : toy_names())
     if (n == name) return true;

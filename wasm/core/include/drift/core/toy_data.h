@@ -23,8 +23,10 @@ class ToyRng {
   uint64_t state_;
 };
 
-// Names of the target sets: checkerboard, swissroll, 8gaussians, moons, bimodal.
+// Names of the target sets: checkerboard, swissroll, 8gaussians, moons, bimodal. This is the
+// one list in C++: help texts and messages name the sets through it.
 const std::vector<std::string>& toy_names();
+std::string toy_names_joined(const std::string& sep);  // e.g. "checkerboard | swissroll | ..."
 bool is_toy_name(const std::string& name);
 
 // n points of toy set `name`, [n,2] row-major. All sets lie roughly in [-3,3]^2 with
