@@ -64,7 +64,9 @@ class ToyTrainer {
   const std::vector<float>& targets() const { return eval_targets_; }
   // s*V at generated(): the displacement the field asks for, data units, [eval_n,2].
   std::vector<float> field();
-  // Energy distance 2E|X-Y| - E|X-X'| - E|Y-Y'| between generated() and targets().
+  // Unbiased energy distance (drift/core/energy.h) between generated() and the target:
+  // 2E|X-Y| - E|X-X'| - E|Y-Y'|, about 0 (and possibly slightly negative) when generated()
+  // follows the target.
   float distance();
 
   void set_target(const std::string& name);
@@ -91,6 +93,7 @@ class ToyTrainer {
   std::vector<float> eval_noise_, eval_targets_, gen_;
   std::vector<float> Z_, Y_, X_, V_, goal_, dout_;  // step scratch
   bool gen_valid_ = false;
+  double targets_within_ = -1.0;  // E|Y-Y'| of the target, cached (< 0: not yet computed)
   int steps_ = 0;
   float last_loss_ = 0.0f;
   FieldStats stats_;
