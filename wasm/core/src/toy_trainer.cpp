@@ -179,26 +179,22 @@ void ToyTrainer::set_target_points(const std::vector<float>& xy) {
 }
 
 void ToyTrainer::reset(const std::string& init) {
-  ToyInit spec = toy_init(init);
+  toy_init(init);  // validates the name before anything changes
   cfg_.init = init;
   ToyRng wr(cfg_.seed);
   mlp_.init(wr);
-  // Place the untrained output: centre (cx,cy), per-coordinate spread `spread`.
+  // Probe the untrained output on the evaluation noise: its spread (per coordinate, about
+  // the mean) and the mean of its W h part; toy_init_affine turns them into the last layer's
+  // scale and bias.
   const int n = cfg_.eval_n;
-  auto moments = [&](double* mx, double* my) {
-    const std::vector<float>& y = mlp_.forward(eval_noise_.data(), n);
-    double sx = 0, sy = 0, ss = 0;
-    for (int i = 0; i < n; ++i) sx += y[2 * i], sy += y[2 * i + 1];
-    *mx = sx / n, *my = sy / n;
-    for (int i = 0; i < n; ++i)
-      ss += (y[2 * i] - *mx) * (y[2 * i] - *mx) + (y[2 * i + 1] - *my) * (y[2 * i + 1] - *my);
-    return std::sqrt(ss / (2.0 * n));
-  };
-  double mx, my;
-  double sd = moments(&mx, &my);
-  mlp_.set_output_affine(float(spec.spread / std::max(sd, 1e-12)), 0.0f, 0.0f);
-  moments(&mx, &my);
-  mlp_.set_output_affine(1.0f, spec.cx - float(mx), spec.cy - float(my));
+  const std::vector<float>& y = mlp_.forward(eval_noise_.data(), n);
+  double mx = 0, my = 0, ss = 0;
+  for (int i = 0; i < n; ++i) mx += y[2 * i], my += y[2 * i + 1];
+  mx /= n, my /= n;
+  for (int i = 0; i < n; ++i) ss += (y[2 * i] - mx) * (y[2 * i] - mx) + (y[2 * i + 1] - my) * (y[2 * i + 1] - my);
+  const ToyInitAffine a = toy_init_affine(init, std::sqrt(ss / (2.0 * n)), float(mx - mlp_.output_bias(0)),
+                                          float(my - mlp_.output_bias(1)));
+  mlp_.set_output_affine(float(a.scale), a.bias[0], a.bias[1]);
   m_.assign(mlp_.params().size(), 0.0f);
   v_.assign(mlp_.params().size(), 0.0f);
   rng_ = ToyRng(cfg_.seed + 1);

@@ -25,8 +25,9 @@ class ToyMLP {
   const std::vector<float>& forward(const float* Z, int n);
   // dOut [n,out] = dL/d(output of the last forward) -> grad (params' layout, overwritten).
   void backward(const float* dOut, std::vector<float>& grad);
-  // Last layer: scale W by k and set b (used by the inits).
+  // Last layer: scale W by k and set b (used by the inits); its current bias b[o].
   void set_output_affine(float k, float b0, float b1);
+  float output_bias(int o) const { return params_[layers_.back().b + size_t(o)]; }
 
  private:
   struct Layer { int in, out; size_t w, b; };
