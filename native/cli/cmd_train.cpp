@@ -41,7 +41,7 @@ void add_train(CLI::App& app) {
   const auto pos = drift::cli::finite_positive(), nonneg = drift::cli::finite_non_negative();
   using drift::cli::finite_range;
   c->add_option("--dataset", o.dataset,
-                "mnist | fashion-mnist | idx:DIR | checkerboard | swissroll | 8gaussians | moons | bimodal | csv:FILE")
+                "mnist | fashion-mnist | idx:DIR | " + drift::core::toy_names_joined(" | ") + " | csv:FILE")
       ->capture_default_str();
   c->add_option("--data-dir,--data_dir", o.data_dir, "folder holding mnist/ and fashion-mnist/")->capture_default_str();
   c->add_option("--out", o.out, "run directory (checkpoints, logs, samples, export)");

@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
        v2.substr(10);
   put(root / "fuzz_npy" / "v2", v2);
 
-  using drift::exporter::Dtype;
+  using Dtype = drift::core::DType;
   const auto all = test_core::all_layers_description();
   const auto f32 = drift::exporter::encode_model(all, test_core::all_layers_weights(1), {}, Dtype::f32);
   const auto f16 = drift::exporter::encode_model(all, test_core::all_layers_weights(2),
@@ -78,11 +78,8 @@ int main(int argc, char** argv) {
   toy.output_shape = {2};
   toy.output_min = -4;
   toy.output_max = 4;
-  toy.layers = nlohmann::json::array({
-      {{"type", "linear"}, {"in", 3}, {"out", 8}, {"weight", "a.weight"}, {"bias", "a.bias"}},
-      {{"type", "silu"}},
-      {{"type", "linear"}, {"in", 8}, {"out", 2}, {"weight", "b.weight"}, {"bias", "b.bias"}},
-  });
+  toy.layers = {test_core::linear(3, 8, "a"), test_core::layer(drift::core::LayerType::silu),
+                test_core::linear(8, 2, "b")};
   std::mt19937 rng(5);
   drift::exporter::WeightSet tw;
   test_core::add_tensor(tw, "a.weight", {8, 3}, rng, 1);
