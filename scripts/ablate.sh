@@ -55,7 +55,7 @@ for target in checkerboard swissroll; do
 done
 
 # Tables: image rows at their best alpha (lowest FD), the alpha sweep of the base row,
-# and the toy rows (energy distance vs the target-vs-target floor).
+# and the toy rows (unbiased energy distance vs its target-vs-target noise level).
 node - "$OUT" "$STEPS" "$TOY_STEPS" "$N" <<'JS' | tee "$OUT/table.md"
 const fs = require('fs'), path = require('path');
 const [out, steps, toySteps, n] = process.argv.slice(2);
@@ -86,8 +86,9 @@ if (d) {
                `${f(a.memorisation.ratio, 2)} |`);
 }
 if (toy.length) {
-  lines.push('', `2D toys: ${toySteps} steps, energy distance to fresh target samples, n=${n}.`, '');
-  lines.push('| row | energy | floor (target vs target) | energy/floor | wall s |');
+  lines.push('', `2D toys: ${toySteps} steps, unbiased energy distance to fresh target samples, n=${n}; ` +
+             'floor = its RMS between independent target samples (noise level).', '');
+  lines.push('| row | energy | floor (RMS target vs target) | energy/floor | wall s |');
   lines.push('|---|---|---|---|---|');
   for (const name of toy) {
     const m = read(name + '.metrics.json'), t = read(name + '.train.json') || {};

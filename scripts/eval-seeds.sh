@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # One model, several sampling-noise seeds: how much of an eval figure is the model and how
-# much is the 2000 noise vectors it happened to draw. Runs `drift-train eval` once per seed
+# much is the 10,000 noise vectors it happened to draw. Runs `drift-train eval` once per seed
 # and prints, per alpha, the mean and the min-max of each metric (markdown), plus JSON.
 #
 #   scripts/eval-seeds.sh MODEL [ALPHAS] [SEEDS]
 #     ALPHAS  default 1,1.25,1.5,2      SEEDS  default 1234,1,2,3 (1234 is eval's default)
-#   env: OUT=DIR (per-seed metrics and seeds.json; default a temp dir)  N=2000
+#   env: OUT=DIR (per-seed metrics and seeds.json; default a temp dir)  N=10000
 #        DRIFT_TRAIN=path/to/drift-train
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ BIN=${DRIFT_TRAIN:-build/native/bin/drift-train}
 MODEL=${1:?usage: scripts/eval-seeds.sh MODEL [ALPHAS] [SEEDS]}
 ALPHAS=${2:-1,1.25,1.5,2}
 SEEDS=${3:-1234,1,2,3}
-N=${N:-2000}
+N=${N:-10000}
 OUT=${OUT:-$(mktemp -d)}
 [ -x "$BIN" ] || { echo "eval-seeds: $BIN not found; build drift-train or set DRIFT_TRAIN" >&2; exit 1; }
 [ -f "$MODEL" ] || { echo "eval-seeds: $MODEL: no such model file" >&2; exit 1; }

@@ -17,6 +17,7 @@ packages=(
   libeigen3-dev nlohmann-json3-dev catch2 libcli11-dev
   libpng-dev libgif-dev libstb-dev zlib1g-dev
   emscripten binaryen                        # the WebAssembly build
+  clang libclang-rt-14-dev                   # the sanitize preset: ASan + UBSan + libFuzzer (docs/reliability.md)
   chromium                                   # browser tests and the wasm-in-browser benchmark
   python3-torch python3-numpy                # the reference step in scripts/bench-train.sh only
   python3-protobuf protobuf-compiler         # cross-checks our TensorBoard event files with Google's protobuf

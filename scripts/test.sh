@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs, builds (wasm, site, native) and runs every test: unit, parity, wasm, e2e.
+# Installs, builds (wasm, site, native, sanitize) and runs every test: unit, parity, wasm, e2e,
+# then the torch-free targets' unit and parity tests again under ASan + UBSan, with a few
+# seconds of each libFuzzer harness (label fuzz; docs/reliability.md).
 # Ends with ctest's summary. Usage: ./scripts/test.sh [ctest args, e.g. -L unit]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,3 +27,9 @@ if [ -n "$(ctest --test-dir build/wasm -N 2>/dev/null | grep -E '^ *Test +#')" ]
 fi
 echo "== tests: native build (unit, parity, wasm in node, e2e in Chromium)"
 ctest --preset native "$@"
+
+echo "== build: sanitize (torch-free targets, ASan + UBSan, libFuzzer harnesses)"
+cmake --preset sanitize >/dev/null
+cmake --build --preset sanitize
+echo "== tests: sanitize build (unit, parity, fuzz smoke)"
+ctest --preset sanitize "$@"

@@ -69,7 +69,11 @@ void add_eval(CLI::App& app) {
   cmd->add_option("--model-path", args->model_path, "Checkpoint (RUN_DIR/model_final.pt, ckpt_*.pt, snapshot)")
       ->required();
   cmd->add_option("--alpha", args->alphas, "Guidance scales, comma separated")->capture_default_str();
-  cmd->add_option("--n", args->opt.n, "Samples per alpha")->capture_default_str();
+  // 10,000 per alpha: the size of the MNIST / Fashion-MNIST test sets, so the generated set, the
+  // real floor (10,000 train digits) and the test set all have the same n (FD is biased at small n).
+  args->opt.n = 10000;
+  cmd->add_option("--n", args->opt.n, "Samples per alpha (and real train samples for the floor)")
+      ->capture_default_str()->check(CLI::Range(int64_t(20), int64_t(1000000)));
   cmd->add_option("--data-dir", args->opt.data_dir, "Folder holding the datasets")->capture_default_str();
   cmd->add_option("--dataset", args->dataset, "Override the checkpoint's dataset");
   cmd->add_option("--classifier", args->opt.classifier_path,

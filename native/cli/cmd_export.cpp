@@ -1,11 +1,21 @@
 // drift-train export --model-path CKPT --out DIR [--dtype f16|f32] [--snapshots DIR]
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "drift/export/export.h"
 #include "registry.h"
 
 namespace {
+// The --dtype choices: the weights format's dtypes (drift/core/manifest.h).
+std::vector<std::pair<std::string, drift::core::DType>> dtype_choices() {
+  std::vector<std::pair<std::string, drift::core::DType>> v;
+  for (const auto& d : drift::core::kDTypes) v.emplace_back(d.name, d.type);
+  return v;
+}
+
 void add_export(CLI::App& app) {
   struct Args {
     std::string model, out;
@@ -16,9 +26,8 @@ void add_export(CLI::App& app) {
       app.add_subcommand("export", "Write model.json + model.bin for the web page and drift-infer");
   cmd->add_option("--model-path", a->model, "checkpoint (RUN_DIR/model_final.pt)")->required();
   cmd->add_option("--out", a->out, "output folder")->required();
-  cmd->add_option("--dtype", a->opt.dtype, "weight dtype in model.bin")
-      ->check(CLI::IsMember({"f16", "f32"}))
-      ->capture_default_str();
+  cmd->add_option("--dtype", a->opt.dtype, "weight dtype in model.bin (default f16)")
+      ->transform(CLI::CheckedTransformer(dtype_choices()));
   cmd->add_option("--snapshots", a->opt.snapshots_dir, "folder of step_*.pt snapshots to include");
   cmd->add_option("--max-snapshots", a->opt.max_snapshots,
                   "keep at most N snapshots, spaced geometrically in step (0 = all)")

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "registry.h"
+#include "validators.h"
 #include "drift/core/toy_data.h"
 #include "drift/train/runtime.h"
 #include "drift/train/trainer.h"
@@ -37,9 +38,10 @@ void add_train(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto& o = a->o;
   auto* c = app.add_subcommand("train", "Train a drifting generator (images or 2D toy data)");
-  const auto pos = CLI::PositiveNumber, nonneg = CLI::NonNegativeNumber;
+  const auto pos = drift::cli::finite_positive(), nonneg = drift::cli::finite_non_negative();
+  using drift::cli::finite_range;
   c->add_option("--dataset", o.dataset,
-                "mnist | fashion-mnist | idx:DIR | checkerboard | swissroll | 8gaussians | moons | bimodal | csv:FILE")
+                "mnist | fashion-mnist | idx:DIR | " + drift::core::toy_names_joined(" | ") + " | csv:FILE")
       ->capture_default_str();
   c->add_option("--data-dir,--data_dir", o.data_dir, "folder holding mnist/ and fashion-mnist/")->capture_default_str();
   c->add_option("--out", o.out, "run directory (checkpoints, logs, samples, export)");
@@ -53,15 +55,15 @@ void add_train(CLI::App& app) {
   c->add_option("--warmup", o.warmup, "linear warmup steps")->capture_default_str()->check(nonneg);
   c->add_option("--weight-decay", o.weight_decay, "AdamW weight decay")->capture_default_str()->check(nonneg);
   c->add_option("--clip", o.clip, "gradient norm clip (0 = off)")->capture_default_str()->check(nonneg);
-  c->add_option("--ema", o.ema, "EMA decay in [0, 1) (default 0.999 images, 0.99 toys)")->check(CLI::Range(0.0, 0.999999));
+  c->add_option("--ema", o.ema, "EMA decay in [0, 1) (default 0.999 images, 0.99 toys)")->check(finite_range(0.0, 0.999999));
   c->add_option("--alpha-max", o.alpha.alpha_max, "largest training guidance alpha")->capture_default_str()
-      ->check(CLI::Range(1.0, 100.0));
+      ->check(finite_range(1.0, 100.0));
   c->add_option("--alpha-k", o.alpha.k, "alpha density ~ alpha^-k")->capture_default_str()->check(nonneg);
   c->add_option("--alpha-one", o.alpha.frac_one, "fraction of groups trained at alpha = 1")->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(finite_range(0.0, 1.0));
   c->add_option("--taus", o.taus, "field temperatures (each > 0)")->capture_default_str()->check(pos);
   c->add_option("--floor", o.floor, "affinity floor of the field (1e-6 = official; 0 avoids MNIST collapse)")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()->check(finite_range(0.0, 1.0));
   c->add_option("--init", o.init, "toy generator start")->capture_default_str()
       ->check(CLI::IsMember(drift::core::toy_init_names()));
   c->add_option("--arch", o.arch, "image generator (default mlpconv)")

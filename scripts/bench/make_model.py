@@ -54,11 +54,6 @@ def main():
             fan, shape = l["in"], (l["out"], l["in"])
         elif l["type"] == "conv2d":
             fan, shape = l["in_channels"] * 9, (l["out_channels"], l["in_channels"], 3, 3)
-        elif l["type"] == "groupnorm":
-            l["weight"], l["bias"] = f"layer{i}.weight", f"layer{i}.bias"
-            add(l["weight"], 1 + 0.1 * rng.standard_normal(l["channels"]))
-            add(l["bias"], 0.1 * rng.standard_normal(l["channels"]))
-            continue
         else:
             continue
         b = 1 / np.sqrt(fan)

@@ -26,7 +26,6 @@ def forward(m, t, x):
         ty = l["type"]
         if ty == "linear": x = F.linear(x, t[l["weight"]], t.get(l.get("bias")))
         elif ty == "conv2d": x = F.conv2d(x, t[l["weight"]], t.get(l.get("bias")), padding=l["padding"])
-        elif ty == "groupnorm": x = F.group_norm(x, l["groups"], t.get(l.get("weight")), t.get(l.get("bias")), l.get("eps", 1e-5))
         elif ty == "upsample_nearest": x = F.interpolate(x, scale_factor=l["scale"], mode="nearest")
         elif ty == "reshape": x = x.reshape(x.shape[0], *l["shape"])
         elif ty == "flatten": x = x.flatten(1)

@@ -75,7 +75,7 @@ Result compare(models::Generator& g, const core::Model& m, int weight_set, int n
   return res;
 }
 
-std::unique_ptr<core::Model> to_core(models::Generator& g, exporter::Dtype dtype) {
+std::unique_ptr<core::Model> to_core(models::Generator& g, core::DType dtype) {
   auto files = exporter::encode_model(exporter::describe_generator(g, {}),
                                       exporter::generator_weights(g, "final", 0), {}, dtype);
   std::string err;
@@ -102,7 +102,7 @@ TEST_CASE("parity f32: every architecture x activation, random-init and trained"
     for (std::string act : {"silu", "relu", "tanh", "sigmoid", "gelu_tanh", "leaky_relu"}) {
       models::Generator g(config_for(arch, act));
       perturb(g, 0.05);
-      auto m = to_core(g, exporter::Dtype::f32);
+      auto m = to_core(g, core::DType::f32);
       for (float alpha : {1.0f, 2.5f}) {
         Result r = compare(g, *m, 0, 17, alpha);
         INFO(arch << " " << act << " random-init alpha " << alpha << " max rel " << r.max_rel);
@@ -111,7 +111,7 @@ TEST_CASE("parity f32: every architecture x activation, random-init and trained"
       }
       if (act == "silu" || act == "gelu_tanh") {
         train_briefly(g, 20);
-        auto mt = to_core(g, exporter::Dtype::f32);
+        auto mt = to_core(g, core::DType::f32);
         Result r = compare(g, *mt, 0, 9, 3.0f);
         INFO(arch << " " << act << " trained max rel " << r.max_rel);
         CHECK(r.max_rel <= 1e-5);
@@ -126,7 +126,7 @@ TEST_CASE("parity f16: exact against f16-rounded weights, bounded against f32", 
   for (std::string arch : {"mlp", "mlpconv", "toy"}) {
     models::Generator g(config_for(arch, "silu"));
     perturb(g, 0.05);
-    auto m = to_core(g, exporter::Dtype::f16);
+    auto m = to_core(g, core::DType::f16);
     auto h = rounded_f16_copy(g);
     torch::manual_seed(3);
     Result exact = compare(h, *m, 0, 8, 2.0f);
@@ -153,7 +153,7 @@ TEST_CASE("export_model: checkpoint + snapshots -> files -> same outputs", "[par
   train_briefly(g, 5);
   models::save_snapshot((dir / "model_final.pt").string(), g, 20);
   exporter::ExportOptions opt;
-  opt.dtype = "f32";
+  opt.dtype = core::DType::f32;
   opt.snapshots_dir = (dir / "snapshots").string();
   opt.command = "test";
   auto res = exporter::export_model((dir / "model_final.pt").string(), (dir / "out").string(), opt);
@@ -193,7 +193,7 @@ TEST_CASE("parity on trained checkpoints (DRIFT_PARITY_CHECKPOINTS)", "[parity][
     auto lm = models::load_checkpoint(ckpt);
     for (std::string dtype : {"f32", "f16"}) {
       exporter::ExportOptions opt;
-      opt.dtype = dtype;
+      REQUIRE(core::dtype_from_name(dtype, &opt.dtype));
       const fs::path out = fs::temp_directory_path() / ("drift_parity_trained_" + dtype);
       exporter::export_model(ckpt, out.string(), opt);
       std::string err;

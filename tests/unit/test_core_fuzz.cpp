@@ -35,7 +35,7 @@ bool try_load(const std::string& manifest, const std::string& bin) {
 TEST_CASE("truncated manifests and bins never crash the loader", "[core][fuzz]") {
   auto f = drift::exporter::encode_model(test_core::all_layers_description(),
                                          test_core::all_layers_weights(1), {},
-                                         drift::exporter::Dtype::f16);
+                                         drift::core::DType::f16);
   REQUIRE(try_load(f.manifest, f.bin));
   for (std::size_t n = 0; n < f.manifest.size(); n += 7)
     CHECK(!try_load(f.manifest.substr(0, n), f.bin));
@@ -46,7 +46,7 @@ TEST_CASE("truncated manifests and bins never crash the loader", "[core][fuzz]")
 TEST_CASE("randomly mutated manifests never crash the loader", "[core][fuzz]") {
   auto f = drift::exporter::encode_model(
       test_core::all_layers_description(), test_core::all_layers_weights(2),
-      {test_core::all_layers_weights(3, "s")}, drift::exporter::Dtype::f32);
+      {test_core::all_layers_weights(3, "s")}, drift::core::DType::f32);
   std::mt19937 rng(7);
   const char pool[] = "0123456789-+.eE[]{}\",:\\ truefalsnul\x00\xff";
   int loaded = 0;
@@ -91,7 +91,7 @@ TEST_CASE("randomly mutated manifests never crash the loader", "[core][fuzz]") {
 TEST_CASE("random bin bytes with a matching checksum never crash the loader", "[core][fuzz]") {
   auto f = drift::exporter::encode_model(test_core::all_layers_description(),
                                          test_core::all_layers_weights(4), {},
-                                         drift::exporter::Dtype::f16);
+                                         drift::core::DType::f16);
   std::mt19937 rng(11);
   auto j = nlohmann::json::parse(f.manifest);
   int rejected = 0;
@@ -119,7 +119,7 @@ TEST_CASE("structured mutations of valid manifests never crash the loader", "[co
   // byte ranges and the decoder rather than stopping at the parser.
   auto f = drift::exporter::encode_model(
       test_core::all_layers_description(), test_core::all_layers_weights(5),
-      {test_core::all_layers_weights(6, "s")}, drift::exporter::Dtype::f16);
+      {test_core::all_layers_weights(6, "s")}, drift::core::DType::f16);
   const auto base = nlohmann::json::parse(f.manifest);
   std::mt19937 rng(13);
   const std::int64_t values[] = {0,

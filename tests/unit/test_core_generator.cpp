@@ -9,7 +9,7 @@
 #include "test_core_models.h"
 
 using namespace drift::core;
-using drift::exporter::Dtype;
+using drift::core::DType;
 
 namespace {
 std::unique_ptr<Model> load(const drift::exporter::ModelFiles& f) {
@@ -37,7 +37,7 @@ double max_abs_diff(const float* a, const std::vector<float>& b) {
 TEST_CASE("generator matches the naive reference on every layer type", "[core][generator]") {
   auto desc = test_core::all_layers_description();
   auto w = test_core::all_layers_weights(3);
-  auto model = load(drift::exporter::encode_model(desc, w, {}, Dtype::f32));
+  auto model = load(drift::exporter::encode_model(desc, w, {}, DType::f32));
   Generator g(*model);
   for (int n : {1, 2, 7, 64}) {
     std::vector<float> eps(std::size_t(n) * 5), out(std::size_t(n) * 6);
@@ -63,7 +63,7 @@ TEST_CASE("generator matches the naive reference on every layer type", "[core][g
 TEST_CASE("seeded generation uses the documented noise stream", "[core][generator]") {
   auto desc = test_core::all_layers_description();
   auto w = test_core::all_layers_weights(4);
-  auto model = load(drift::exporter::encode_model(desc, w, {}, Dtype::f32));
+  auto model = load(drift::exporter::encode_model(desc, w, {}, DType::f32));
   Generator g(*model);
   const int n = 5;
   std::vector<std::int32_t> labels{0, 1, 2, 0, 1};
@@ -89,7 +89,7 @@ TEST_CASE("f16 weights equal the f16-rounded reference; snapshots select weights
   auto desc = test_core::all_layers_description();
   auto w = test_core::all_layers_weights(5);
   auto s1 = test_core::all_layers_weights(6, "early");
-  auto model = load(drift::exporter::encode_model(desc, w, {s1}, Dtype::f16));
+  auto model = load(drift::exporter::encode_model(desc, w, {s1}, DType::f16));
   auto round16 = [](drift::exporter::WeightSet ws) {
     for (auto& t : ws.tensors)
       for (float& v : t.values) v = f16_to_f32(f32_to_f16(v));
@@ -115,7 +115,7 @@ TEST_CASE("f16 weights equal the f16-rounded reference; snapshots select weights
 
 TEST_CASE("generate rejects bad arguments with one line", "[core][generator]") {
   auto model = load(drift::exporter::encode_model(
-      test_core::all_layers_description(), test_core::all_layers_weights(1), {}, Dtype::f32));
+      test_core::all_layers_description(), test_core::all_layers_weights(1), {}, DType::f32));
   Generator g(*model);
   std::vector<float> out(12);
   std::int32_t labels[2] = {0, 3};
@@ -144,7 +144,7 @@ TEST_CASE("switching between snapshots re-decodes the right weights", "[core][ge
   auto w = test_core::all_layers_weights(7);
   auto s1 = test_core::all_layers_weights(8, "a");
   auto s2 = test_core::all_layers_weights(9, "b");
-  auto model = load(drift::exporter::encode_model(desc, w, {s1, s2}, Dtype::f32));
+  auto model = load(drift::exporter::encode_model(desc, w, {s1, s2}, DType::f32));
   Generator g(*model);
   std::vector<float> eps(5), out(6);
   fill_normal(3, eps.data(), 5);

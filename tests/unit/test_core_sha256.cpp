@@ -21,6 +21,17 @@ TEST_CASE("sha256 matches the NIST vectors", "[core][sha256]") {
         "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+// Found by tests/fuzz/fuzz_model (an empty model.bin): memcpy from a null pointer, UB even
+// for 0 bytes; UBSan (the sanitize preset) fails this test without the guard in update().
+TEST_CASE("sha256 of an empty buffer given as a null pointer", "[core][sha256][fuzz]") {
+  CHECK(sha256_hex(nullptr, 0) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  drift::core::Sha256 h;
+  h.update(nullptr, 0);
+  h.update("abc", 3);
+  h.update(nullptr, 0);
+  CHECK(h.digest()[0] == 0xba);
+}
+
 TEST_CASE("sha256 gives the same digest for any split of the input", "[core][sha256]") {
   std::string data(1000, '\0');
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = char(i * 7 + 3);

@@ -7,12 +7,14 @@
 #include "test_core_models.h"
 
 using namespace drift::exporter;
+using drift::core::DType;
+using drift::core::LayerType;
 using test_core::json;
 
 TEST_CASE("writer lays tensors out 4-byte aligned, in order, with the bin's checksum",
           "[core][writer]") {
   auto files = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(1),
-                            {test_core::all_layers_weights(2, "s")}, Dtype::f16);
+                            {test_core::all_layers_weights(2, "s")}, DType::f16);
   const json m = json::parse(files.manifest);
   CHECK(m["format"] == "drift-model");
   CHECK(m["version"] == 1);
@@ -37,17 +39,16 @@ TEST_CASE("writer refuses values the file cannot hold", "[core][writer]") {
   auto desc = test_core::all_layers_description();
   auto w = test_core::all_layers_weights(1);
   w.tensors[0].values[5] = 70000.0f;  // over f16's 65504
-  CHECK_THROWS_WITH(encode_model(desc, w, {}, Dtype::f16),
+  CHECK_THROWS_WITH(encode_model(desc, w, {}, DType::f16),
                     "export: tensor l0.weight overflows f16 (use --dtype f32)");
-  CHECK_NOTHROW(encode_model(desc, w, {}, Dtype::f32));
+  CHECK_NOTHROW(encode_model(desc, w, {}, DType::f32));
   w.tensors[0].values[5] = NAN;
-  CHECK_THROWS_WITH(encode_model(desc, w, {}, Dtype::f32),
+  CHECK_THROWS_WITH(encode_model(desc, w, {}, DType::f32),
                     "export: tensor l0.weight has a non-finite value");
   w = test_core::all_layers_weights(1);
   w.tensors[1].values.pop_back();
-  CHECK_THROWS_WITH(encode_model(desc, w, {}, Dtype::f32),
+  CHECK_THROWS_WITH(encode_model(desc, w, {}, DType::f32),
                     "export: tensor l0.bias has 31 values for its shape");
-  CHECK_THROWS_WITH(parse_dtype("bf16"), "export: unknown dtype 'bf16' (f16 or f32)");
 }
 
 TEST_CASE("write_model_files writes both files and leaves no temp files", "[core][writer]") {
@@ -55,7 +56,7 @@ TEST_CASE("write_model_files writes both files and leaves no temp files", "[core
   const fs::path dir = fs::temp_directory_path() / "drift_test_core_writer";
   fs::remove_all(dir);
   auto files = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(3),
-                            {}, Dtype::f32);
+                            {}, DType::f32);
   write_model_files((dir / "nested").string(), files);
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir / "nested"))
@@ -63,4 +64,28 @@ TEST_CASE("write_model_files writes both files and leaves no temp files", "[core
   std::sort(names.begin(), names.end());
   CHECK(names == std::vector<std::string>{"model.bin", "model.json"});
   CHECK(fs::file_size(dir / "nested" / "model.bin") == files.bin.size());
+}
+
+TEST_CASE("writer writes each layer's vocabulary params and refuses specs the reader would",
+          "[core][writer]") {
+  auto desc = test_core::all_layers_description();
+  const json layers = layers_json(desc.layers);
+  CHECK(layers[0] == json{{"type", "linear"}, {"in", 9}, {"out", 32}, {"weight", "l0.weight"},
+                          {"bias", "l0.bias"}});
+  CHECK(layers[1] == json{{"type", "leaky_relu"}, {"slope", 0.2}});  // 0.2f written as 0.2
+  CHECK(layers[2] == json{{"type", "reshape"}, {"shape", {2, 4, 4}}});
+  CHECK(layers[7] == json{{"type", "conv2d"}, {"in_channels", 3}, {"out_channels", 4},
+                          {"kernel", 3}, {"padding", 0}, {"weight", "c2.weight"}});
+  CHECK(layers[10] == json{{"type", "flatten"}});
+  auto bad = desc;
+  bad.layers[3].kernel = 16;
+  CHECK_THROWS_WITH(layers_json(bad.layers),
+                    "export: layer 3 (conv2d): \"kernel\" is 16, not in [1, 15]");
+  bad = desc;
+  bad.layers[0].weight.clear();
+  CHECK_THROWS_WITH(layers_json(bad.layers), "export: layer 0 (linear): no weight tensor name");
+  bad = desc;
+  bad.layers[5].bias = "x";
+  CHECK_THROWS_WITH(layers_json(bad.layers),
+                    "export: layer 5 (silu): this layer type takes no tensors");
 }

@@ -20,6 +20,7 @@
 
 namespace fs = std::filesystem;
 using namespace drift::data;
+using drift::core::write_file_atomic;
 
 namespace {
 

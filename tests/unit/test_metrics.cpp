@@ -1,12 +1,11 @@
 // Metrics against closed-form answers: FD of Gaussians, k-NN precision/recall limits,
-// energy distance, diversity and the memorisation check.
+// diversity and the memorisation check (the energy distance is the core's: test_core_energy).
 #include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <torch/torch.h>
 
 #include <cmath>
 
 #include "drift/eval/diversity.h"
-#include "drift/eval/energy.h"
 #include "drift/eval/frechet.h"
 #include "drift/eval/memorisation.h"
 #include "drift/eval/precision_recall.h"
@@ -105,25 +104,6 @@ TEST_CASE("recall per class finds the class the generator drops", "[precision_re
   CHECK(per[1] == Approx(0.0));
   CHECK(std::isnan(per[2]));
   CHECK(pr.recall == Approx((per[0] + per[1]) / 2));  // equal class sizes
-}
-
-TEST_CASE("energy distance is zero for identical sets and grows with a shift", "[energy]") {
-  auto x = gaussian(500, 2, 10);
-  auto y = gaussian(500, 2, 11);
-  CHECK(energy_distance(x, x) == Approx(0.0).margin(1e-12));
-  double same = energy_distance(x, y);
-  double e1 = energy_distance(x, y + 1.0);
-  double e3 = energy_distance(x, y + 3.0);
-  CHECK(same < 0.02);
-  CHECK(e1 > 10 * same);
-  CHECK(e3 > e1);
-}
-
-TEST_CASE("energy distance of two points matches the definition", "[energy]") {
-  // x = {0}, y = {d}: 2d - 0 - 0.
-  auto x = torch::tensor({{0.0, 0.0}}, torch::kFloat64);
-  auto y = torch::tensor({{3.0, 4.0}}, torch::kFloat64);
-  CHECK(energy_distance(x, y) == Approx(10.0));
 }
 
 TEST_CASE("within-class diversity is 0 for a collapsed class", "[diversity]") {

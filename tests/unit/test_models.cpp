@@ -40,34 +40,55 @@ TEST_CASE("generator input is [eps | one_hot | alpha-1]", "[models]") {
                     Catch::Contains("eps must be"));
 }
 
-TEST_CASE("layers_json lists every parameter with its named_parameters key and shape", "[models]") {
+TEST_CASE("specs name every parameter by its named_parameters key, with its shape", "[models]") {
+  using drift::core::LayerType;
   for (auto cfg : {default_mlp_config(10, {1, 28, 28}), default_mlpconv_config(10, {1, 28, 28}),
                    default_toy_config()}) {
     Generator g(cfg);
-    auto layers = g->layers_json();
+    const auto& layers = g->specs();
     auto params = g->named_parameters();
     size_t named = 0;
     for (const auto& l : layers) {
-      if (!l.contains("weight")) continue;
-      const auto wkey = l["weight"].get<std::string>(), bkey = l["bias"].get<std::string>();
-      REQUIRE(params.contains(wkey));
-      REQUIRE(params.contains(bkey));
+      if (l.weight.empty()) continue;
+      REQUIRE(params.contains(l.weight));
+      REQUIRE(params.contains(l.bias));
       named += 2;
-      const auto& w = params[wkey];
-      if (l["type"] == "linear") {
-        CHECK(w.size(0) == l["out"].get<int64_t>());
-        CHECK(w.size(1) == l["in"].get<int64_t>());
-      } else if (l["type"] == "conv2d") {
-        CHECK(w.size(0) == l["out_channels"].get<int64_t>());
-        CHECK(w.size(2) == l["kernel"].get<int64_t>());
+      const auto& w = params[l.weight];
+      if (l.type == LayerType::linear) {
+        CHECK(w.size(0) == l.out);
+        CHECK(w.size(1) == l.in);
+      } else if (l.type == LayerType::conv2d) {
+        CHECK(w.size(0) == l.out_channels);
+        CHECK(w.size(2) == l.kernel);
       } else {
-        FAIL("unexpected layer with weights: " << l.dump());
+        FAIL("unexpected layer with weights: " << drift::core::layer_type_name(l.type));
       }
     }
     CHECK(named == params.size());
-    CHECK(layers.front()["type"] == "linear");
-    CHECK(layers.front()["in"].get<int64_t>() == cfg.input_dim());
+    CHECK(layers.front().type == LayerType::linear);
+    CHECK(layers.front().in == cfg.input_dim());
   }
+}
+
+TEST_CASE("activations come from the core's vocabulary", "[models]") {
+  auto cfg = default_toy_config();
+  for (const auto& l : drift::core::kLayerVocab) {
+    if (!l.activation) continue;
+    cfg.activation = l.name;
+    Generator g(cfg);
+    CHECK(g->specs()[1].type == l.type);
+    CHECK(torch::isfinite(g->generate(torch::randn({3, 31}), torch::zeros({3}, torch::kLong),
+                                      torch::ones({3})))
+              .all()
+              .item<bool>());
+  }
+  nlohmann::json j = cfg;
+  j["activation"] = "groupnorm";
+  CHECK_THROWS_WITH(j.get<GeneratorConfig>(),
+                    "generator config: unknown activation 'groupnorm' (known: relu, silu, tanh, "
+                    "sigmoid, gelu_tanh, leaky_relu)");
+  j["activation"] = "linear";  // in the vocabulary, but not an activation
+  CHECK_THROWS_WITH(j.get<GeneratorConfig>(), Catch::Contains("unknown activation 'linear'"));
 }
 
 TEST_CASE("config JSON round trip and rejection of bad fields", "[models]") {
@@ -98,7 +119,16 @@ TEST_CASE("configs written with one 'hidden' list still load, with the same laye
   CHECK(c.mid_channels == 8);
   auto fresh = default_mlpconv_config(10, {1, 28, 28});
   fresh.output_activation = "sigmoid";
-  CHECK(Generator(c)->layers_json() == Generator(fresh)->layers_json());
+  const auto a = Generator(c)->specs(), b = Generator(fresh)->specs();
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].type == b[i].type);
+    CHECK(a[i].in == b[i].in);
+    CHECK(a[i].out == b[i].out);
+    CHECK(a[i].in_channels == b[i].in_channels);
+    CHECK(a[i].out_channels == b[i].out_channels);
+    CHECK(a[i].shape == b[i].shape);
+  }
   auto conv = legacy;
   conv["arch"] = "conv";  // the removed conv arch gets a clear error, not a wrong model
   CHECK_THROWS_WITH(conv.get<GeneratorConfig>(), Catch::Contains("unknown arch 'conv'"));
@@ -130,7 +160,7 @@ TEST_CASE("sigmoid output keeps pixels in (0,1) and is listed in the manifest", 
   auto cfg = default_mlp_config(10, {1, 28, 28});
   cfg.output_activation = "sigmoid";
   Generator g(cfg);
-  CHECK(g->layers_json().back()["type"] == "sigmoid");
+  CHECK(g->specs().back().type == drift::core::LayerType::sigmoid);
   torch::NoGradGuard ng;
   auto x = g->generate(10 * torch::randn({4, 32}), torch::tensor({0, 1, 2, 3}, torch::kLong), torch::ones({4}));
   CHECK(x.min().item<float>() >= 0.0f);

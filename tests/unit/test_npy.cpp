@@ -53,6 +53,32 @@ TEST_CASE("npy rejects other dtypes, Fortran order and wrong sizes", "[npy]") {
   CHECK(error_of([] { read_npy("/nonexistent/z.npy"); }).rfind("/nonexistent/z.npy: cannot open", 0) == 0);
 }
 
+// Found by tests/fuzz/fuzz_npy (inputs in tests/fuzz/regressions/fuzz_npy): header text quoted
+// in an error could hold a newline (a two-line message), 12-digit dimensions overflowed int64,
+// and a shape that is not a tuple escaped as std::out_of_range.
+TEST_CASE("npy errors stay one line and huge shapes do not overflow", "[npy][fuzz]") {
+  const std::string msg = error_of([] {
+    parse_npy(npy_with_header("{'descr':                                 \n?", 0), "x.npy");
+  });
+  CHECK(msg.rfind("x.npy: dtype ", 0) == 0);
+  CHECK(msg.find('\n') == std::string::npos);
+  CHECK(msg.size() < 120);
+  CHECK(error_of([] {
+          parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (999999999999, 999999999999, "
+                                    "999999999999), }", 0), "x.npy");
+        }) == "x.npy: absurd array size in npy header");
+  CHECK(parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 999999999999), }", 0),
+                  "x.npy")
+            .numel() == 0);
+  // A shape that is no tuple threw std::out_of_range instead of "PATH: problem".
+  CHECK(error_of([] {
+          parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': , }", 0), "x.npy");
+        }) == "x.npy: malformed shape  in npy header");
+  CHECK(error_of([] {
+          parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': 7, }", 0), "x.npy");
+        }) == "x.npy: malformed shape 7 in npy header");
+}
+
 TEST_CASE("atomic write replaces the file and leaves no temp file", "[npy]") {
   const std::string dir = make_scratch_dir("atomic");
   write_file_atomic(dir + "/f", "first");

@@ -129,3 +129,15 @@ TEST_CASE("sample_init: centres and spreads") {
   CHECK(toy_init("far").cx > 3.0f);
   CHECK(toy_init("collapsed").spread < 0.01f);
 }
+
+TEST_CASE("toy_init_affine: the last layer's scale and bias for a probed spread and mean") {
+  // far: centre (4,4), spread 0.1. A probe with spread 0.5 and W h mean (0.25, -0.5) needs
+  // W scaled by 0.1/0.5 = 0.2, after which W h averages (0.05, -0.1): bias (3.95, 4.1).
+  const ToyInitAffine a = toy_init_affine("far", 0.5, 0.25f, -0.5f);
+  CHECK(a.scale == Approx(0.2).epsilon(1e-7));
+  CHECK(a.bias[0] == Approx(3.95f).epsilon(1e-6));
+  CHECK(a.bias[1] == Approx(4.1f).epsilon(1e-6));
+  // a constant probe (spread 0) is divided by 1e-8, not by 0
+  CHECK(toy_init_affine("middle", 0.0, 0.0f, 0.0f).scale == Approx(0.05 / 1e-8));
+  CHECK_THROWS_AS(toy_init_affine("nowhere", 1.0, 0.0f, 0.0f), std::runtime_error);
+}

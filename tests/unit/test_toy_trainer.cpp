@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "drift/core/energy.h"
 #include "drift/core/toy_trainer.h"
 
 using namespace drift::core;
@@ -137,8 +138,15 @@ TEST_CASE("ToyTrainer: field points from the far init toward the data; user poin
   for (size_t i = 0; i < many.size(); ++i) many[i] = float(i % 7) * 0.1f;
   t.set_target_points(many);
   CHECK(t.targets().size() == 2 * 2048);  // evaluation subset of a large drawing
+  t.set_target("bimodal");  // a drawn target is a sample: the plain unbiased estimate
+  CHECK(t.distance() == Approx(energy_distance(t.generated(), t.targets(), 2)).epsilon(1e-6));
   t.set_target_points({0.0f, 0.0f, 1.0f, 1.0f, -1.0f, 0.5f});
   CHECK(t.targets().size() == 6);
+  // Three user points are the whole target distribution: E|Y-Y'| averages all 9 pairs,
+  // (0 * 3 + 2 * (sqrt 2 + sqrt 1.25 + sqrt 4.25)) / 9, instead of the 6 with i != j.
+  const double yy = 2.0 * (std::sqrt(2.0) + std::sqrt(1.25) + std::sqrt(4.25)) / 9.0;
+  const double yy_sample = 2.0 * (std::sqrt(2.0) + std::sqrt(1.25) + std::sqrt(4.25)) / 6.0;
+  CHECK(t.distance() == Approx(energy_distance(t.generated(), t.targets(), 2) + yy_sample - yy).epsilon(1e-5));
   float d0 = t.distance();
   t.step(200);
   CHECK(t.distance() < 0.2f * d0);

@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
     ex::WeightSet snap = test_core::all_layers_weights(11, "step_00000010");
     snap.step = 10;
     json out = {{"models", json::array()}, {"corrupt", json::array()}};
-    for (auto dtype : {ex::Dtype::f32, ex::Dtype::f16}) {
-      const std::string tag = dtype == ex::Dtype::f32 ? "f32" : "f16";
+    for (auto dtype : {drift::core::DType::f32, drift::core::DType::f16}) {
+      const std::string tag = dtype == drift::core::DType::f32 ? "f32" : "f16";
       ex::ModelFiles files = ex::encode_model(desc, test_core::all_layers_weights(3), {snap}, dtype,
                                               "model_" + tag + ".bin");
       write(dir + "/model_" + tag + ".json", files.manifest);
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
       }
       out["models"].push_back({{"manifest", "model_" + tag + ".json"}, {"bin", "model_" + tag + ".bin"},
                                {"cases", cases}, {"parameters", model->parameter_count()}});
-      if (dtype != ex::Dtype::f32) continue;
+      if (dtype != drift::core::DType::f32) continue;
       // Broken variants: each with the message the native loader gives.
       struct Bad { std::string name, manifest, bin; };
       std::vector<Bad> bad;

@@ -88,7 +88,7 @@ std::string format_eval_table(const nlohmann::json& r) {
   }
   if (r.value("kind", "") == "toy") {
     s << "target " << r["target"].get<std::string>() << ", n " << r["n"].get<int64_t>()
-      << ", floor (target vs target) energy " << fmt("%.5f", r["floor"]["energy"]) << "\n";
+      << ", floor (RMS of target vs target) energy " << fmt("%.5f", r["floor"]["energy"]) << "\n";
     s << "  alpha    energy   energy/floor\n";
     for (const auto& a : r["alphas"])
       s << fmt("%7.2f", a["alpha"]) << fmt("%10.5f", a["energy"]) << fmt("%15.2f", a["energy_over_floor"])

@@ -52,7 +52,7 @@ std::vector<std::size_t> pick_snapshots(const std::vector<std::int64_t>& steps, 
 ModelDescription describe_generator(const drift::models::Generator& g, const ExportOptions& opt) {
   const auto& cfg = g->config();
   ModelDescription d;
-  d.layers = g->layers_json();
+  d.layers = g->specs();
   d.num_classes = cfg.num_classes;
   d.latent_dim = cfg.latent_dim;
   d.alpha_min = opt.alpha_min;
@@ -102,7 +102,6 @@ ExportOptions with_run_facts(const std::string& checkpoint, ExportOptions opt) {
 ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
                           const ExportOptions& given) {
   const ExportOptions opt = with_run_facts(checkpoint, given);
-  const Dtype dtype = parse_dtype(opt.dtype);
   drift::models::LoadedModel lm = drift::models::load_checkpoint(checkpoint);
   const auto& cfg = lm.config;
 
@@ -142,7 +141,7 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
     }
   }
 
-  ModelFiles files = encode_model(d, generator_weights(lm.ema, "final", lm.step), snaps, dtype);
+  ModelFiles files = encode_model(d, generator_weights(lm.ema, "final", lm.step), snaps, opt.dtype);
   // Validate with the reader the page uses before anything is written.
   std::string err;
   if (!drift::core::load_model(files.manifest, files.bin.data(), files.bin.size(), &err,

@@ -1,6 +1,8 @@
 #include "drift/export/writer.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -13,9 +15,21 @@
 namespace drift::exporter {
 namespace {
 using json = nlohmann::json;
+using drift::core::DType;
+using drift::core::LayerSpec;
+
+// The shortest decimal that reads back as f (0.2f is written 0.2, not 0.20000000298).
+double shortest(float f) {
+  char buf[32];
+  for (int digits = 6; digits < 9; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, double(f));
+    if (std::strtof(buf, nullptr) == f) break;
+  }
+  return std::strtod(buf, nullptr);
+}
 
 // Appends one weight set to bin and returns its "tensors" array.
-json append_set(const WeightSet& set, Dtype dtype, std::string* bin) {
+json append_set(const WeightSet& set, DType dtype, std::string* bin) {
   json arr = json::array();
   for (const TensorData& t : set.tensors) {
     std::int64_t n = 1;
@@ -28,14 +42,11 @@ json append_set(const WeightSet& set, Dtype dtype, std::string* bin) {
         throw std::runtime_error("export: tensor " + t.name + " has a non-finite value");
     bin->resize((bin->size() + 3) / 4 * 4, '\0');
     const std::size_t off = bin->size();
-    std::size_t len;
-    if (dtype == Dtype::f32) {
-      len = std::size_t(n) * 4;
-      bin->resize(off + len);
+    const std::size_t len = std::size_t(n) * std::size_t(drift::core::dtype_bytes(dtype));
+    bin->resize(off + len);
+    if (dtype == DType::f32) {
       std::memcpy(&(*bin)[off], t.values.data(), len);  // little-endian host
     } else {
-      len = std::size_t(n) * 2;
-      bin->resize(off + len);
       for (std::int64_t i = 0; i < n; ++i) {
         const std::uint16_t h = drift::core::f32_to_f16(t.values[std::size_t(i)]);
         if ((h & 0x7c00u) == 0x7c00u)
@@ -46,7 +57,7 @@ json append_set(const WeightSet& set, Dtype dtype, std::string* bin) {
     }
     arr.push_back({{"name", t.name},
                    {"shape", t.shape},
-                   {"dtype", dtype == Dtype::f32 ? "f32" : "f16"},
+                   {"dtype", drift::core::dtype_name(dtype)},
                    {"offset", off},
                    {"length", len}});
   }
@@ -54,20 +65,52 @@ json append_set(const WeightSet& set, Dtype dtype, std::string* bin) {
 }
 }  // namespace
 
-Dtype parse_dtype(const std::string& s) {
-  if (s == "f32") return Dtype::f32;
-  if (s == "f16") return Dtype::f16;
-  throw std::runtime_error("export: unknown dtype '" + s + "' (f16 or f32)");
+json layers_json(const std::vector<LayerSpec>& layers) {
+  json arr = json::array();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const LayerSpec& s = layers[i];
+    const drift::core::LayerInfo& info = drift::core::layer_info(s.type);
+    const std::string where = "export: layer " + std::to_string(i) + " (" + info.name + "): ";
+    const auto check = [&](const char* name, int v, int lo, int hi) {
+      if (v < lo || v > hi)
+        throw std::runtime_error(where + "\"" + name + "\" is " + std::to_string(v) + ", not in [" +
+                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    };
+    json l = {{"type", info.name}};
+    for (int k = 0; k < info.num_params; ++k) {
+      const drift::core::LayerParam& p = info.params[k];
+      if (p.int_field) {
+        check(p.name, s.*p.int_field, p.lo, p.hi);
+        l[p.name] = s.*p.int_field;
+      } else if (p.dims_field) {
+        for (int d : s.*p.dims_field) check(p.name, d, p.lo, p.hi);
+        l[p.name] = s.*p.dims_field;
+      } else {
+        if (!std::isfinite(s.*p.float_field))
+          throw std::runtime_error(where + "\"" + p.name + "\" is not finite");
+        l[p.name] = shortest(s.*p.float_field);
+      }
+    }
+    if (info.weight) {
+      if (s.weight.empty()) throw std::runtime_error(where + "no weight tensor name");
+      l["weight"] = s.weight;
+    }
+    if (info.bias && !s.bias.empty()) l["bias"] = s.bias;
+    if ((!info.weight && !s.weight.empty()) || (!info.bias && !s.bias.empty()))
+      throw std::runtime_error(where + "this layer type takes no tensors");
+    arr.push_back(std::move(l));
+  }
+  return arr;
 }
 
 ModelFiles encode_model(const ModelDescription& d, const WeightSet& final_weights,
-                        const std::vector<WeightSet>& snapshots, Dtype dtype,
+                        const std::vector<WeightSet>& snapshots, DType dtype,
                         const std::string& bin_name) {
   ModelFiles f;
   json m;
   m["format"] = drift::core::kFormatName;
   m["version"] = drift::core::kFormatVersion;
-  m["architecture"] = {{"layers", d.layers}};
+  m["architecture"] = {{"layers", layers_json(d.layers)}};
   m["conditioning"] = {{"num_classes", d.num_classes},
                        {"latent_dim", d.latent_dim},
                        {"alpha_range", {d.alpha_min, d.alpha_max}},

@@ -6,29 +6,43 @@
 
 namespace drift::models {
 
+using drift::core::LayerSpec;
+using drift::core::LayerType;
+
 namespace {
-enum Kind { kLinear, kConv, kGroupNorm, kUpsample, kReshape, kFlatten, kAct };
-
-const std::vector<std::string>& activation_names() {
-  static const std::vector<std::string> n{"relu", "silu", "tanh", "sigmoid", "gelu_tanh",
-                                          "leaky_relu"};
-  return n;
+// The activation named `name` (a vocabulary type marked as activation), or throws.
+LayerType activation_type(const std::string& name) {
+  const drift::core::LayerInfo* info = drift::core::find_layer(name);
+  if (info && info->activation) return info->type;
+  std::string known;
+  for (const auto& l : drift::core::kLayerVocab)
+    if (l.activation) known += (known.empty() ? "" : ", ") + std::string(l.name);
+  throw std::runtime_error("unknown activation '" + name + "' (known: " + known + ")");
 }
 
-bool is_activation(const std::string& t) {
-  for (const auto& n : activation_names())
-    if (n == t) return true;
-  return false;
-}
-
-LayerSpec act(const std::string& name) {
-  LayerSpec s{name, nlohmann::json::object()};
-  if (name == "leaky_relu") s.params["slope"] = 0.2;
+LayerSpec layer(LayerType t) {
+  LayerSpec s;
+  s.type = t;
   return s;
 }
-LayerSpec linear(int64_t in, int64_t out) { return {"linear", {{"in", in}, {"out", out}}}; }
+LayerSpec act(const std::string& name) {
+  LayerSpec s = layer(activation_type(name));
+  if (s.type == LayerType::leaky_relu) s.slope = 0.2f;
+  return s;
+}
+LayerSpec linear(int64_t in, int64_t out) {
+  LayerSpec s = layer(LayerType::linear);
+  s.in = int(in);
+  s.out = int(out);
+  return s;
+}
 LayerSpec conv(int64_t in, int64_t out, int64_t k) {
-  return {"conv2d", {{"in_channels", in}, {"out_channels", out}, {"kernel", k}, {"padding", k / 2}}};
+  LayerSpec s = layer(LayerType::conv2d);
+  s.in_channels = int(in);
+  s.out_channels = int(out);
+  s.kernel = int(k);
+  s.padding = int(k / 2);
+  return s;
 }
 }  // namespace
 
@@ -103,8 +117,11 @@ void from_json(const nlohmann::json& j, GeneratorConfig& c) {
     throw std::runtime_error("generator config: mlpconv needs head_channels and mid_channels > 0");
   if (c.output_activation != "none" && c.output_activation != "sigmoid")
     throw std::runtime_error("generator config: output_activation must be none or sigmoid");
-  if (!is_activation(c.activation))
-    throw std::runtime_error("generator config: unknown activation '" + c.activation + "'");
+  try {
+    activation_type(c.activation);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("generator config: ") + e.what());
+  }
 }
 
 GeneratorConfig default_mlp_config(int64_t num_classes, std::vector<int64_t> output_shape) {
@@ -143,6 +160,18 @@ GeneratorConfig default_toy_config() {
   return c;
 }
 
+namespace {
+// Layers with tensors are registered as "layer<i>", so their names are named_parameters() keys.
+std::vector<LayerSpec> with_tensor_names(std::vector<LayerSpec> specs) {
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const auto& info = drift::core::layer_info(specs[i].type);
+    if (info.weight) specs[i].weight = "layer" + std::to_string(i) + ".weight";
+    if (info.bias) specs[i].bias = "layer" + std::to_string(i) + ".bias";
+  }
+  return specs;
+}
+}  // namespace
+
 std::vector<LayerSpec> build_layer_specs(const GeneratorConfig& cfg) {
   std::vector<LayerSpec> s;
   const int64_t in = cfg.input_dim(), out = cfg.output_dim();
@@ -155,7 +184,7 @@ std::vector<LayerSpec> build_layer_specs(const GeneratorConfig& cfg) {
   if (cfg.arch != Arch::mlpconv) {
     s.push_back(linear(prev, out));
     if (cfg.output_activation == "sigmoid") s.push_back(act("sigmoid"));
-    return s;
+    return with_tensor_names(std::move(s));
   }
   // mlpconv: the MLP's last layer is read as a [head, H/2, W/2] image, upsampled, and refined
   // by two 3x3 convolutions: neighbouring pixels share weights, which removes the isolated
@@ -165,56 +194,34 @@ std::vector<LayerSpec> build_layer_specs(const GeneratorConfig& cfg) {
   const int64_t C = cfg.output_shape[0], H = cfg.output_shape[1], W = cfg.output_shape[2];
   const int64_t ch = cfg.head_channels, cm = cfg.mid_channels;
   s.push_back(linear(prev, ch * (H / 2) * (W / 2)));
-  s.push_back({"reshape", {{"shape", {ch, H / 2, W / 2}}}});
-  s.push_back({"upsample_nearest", {{"scale", 2}}});
+  s.push_back(layer(LayerType::reshape));
+  s.back().shape = {int(ch), int(H / 2), int(W / 2)};
+  s.push_back(layer(LayerType::upsample_nearest));
+  s.back().scale = 2;
   s.push_back(conv(ch, cm, 3));
   s.push_back(act(cfg.activation));
   s.push_back(conv(cm, C, 3));
   if (cfg.output_activation == "sigmoid") s.push_back(act("sigmoid"));
-  s.push_back({"flatten", nlohmann::json::object()});
-  return s;
+  s.push_back(layer(LayerType::flatten));
+  return with_tensor_names(std::move(s));
 }
 
 GeneratorImpl::GeneratorImpl(GeneratorConfig cfg) : cfg_(std::move(cfg)) {
   specs_ = build_layer_specs(cfg_);
   for (size_t i = 0; i < specs_.size(); ++i) {
-    const auto& sp = specs_[i];
-    const auto& p = sp.params;
+    const LayerSpec& sp = specs_[i];
     const std::string name = "layer" + std::to_string(i);
-    int k, slot = -1;
-    if (sp.type == "linear") {
-      auto l = torch::nn::Linear(p.at("in").get<int64_t>(), p.at("out").get<int64_t>());
+    int slot = -1;
+    if (sp.type == LayerType::linear) {
       slot = int(linears_.size());
-      linears_.push_back(register_module(name, l));
-      k = kLinear;
-    } else if (sp.type == "conv2d") {
-      auto c = torch::nn::Conv2d(torch::nn::Conv2dOptions(p.at("in_channels").get<int64_t>(),
-                                                          p.at("out_channels").get<int64_t>(),
-                                                          p.at("kernel").get<int64_t>())
-                                     .padding(p.at("padding").get<int64_t>()));
+      linears_.push_back(register_module(name, torch::nn::Linear(sp.in, sp.out)));
+    } else if (sp.type == LayerType::conv2d) {
+      auto c = torch::nn::Conv2d(
+          torch::nn::Conv2dOptions(sp.in_channels, sp.out_channels, sp.kernel).padding(sp.padding));
       slot = int(convs_.size());
       convs_.push_back(register_module(name, c));
-      k = kConv;
-    } else if (sp.type == "groupnorm") {
-      auto g = torch::nn::GroupNorm(
-          torch::nn::GroupNormOptions(p.at("groups").get<int64_t>(), p.at("channels").get<int64_t>())
-              .eps(p.at("eps").get<double>()));
-      slot = int(norms_.size());
-      norms_.push_back(register_module(name, g));
-      k = kGroupNorm;
-    } else if (sp.type == "upsample_nearest") {
-      k = kUpsample;
-    } else if (sp.type == "reshape") {
-      k = kReshape;
-    } else if (sp.type == "flatten") {
-      k = kFlatten;
-    } else if (is_activation(sp.type)) {
-      k = kAct;
-    } else {
-      throw std::runtime_error("generator: layer type '" + sp.type + "' is not in the vocabulary");
     }
     slot_.push_back(slot);
-    kind_.push_back(k);
   }
 }
 
@@ -222,41 +229,29 @@ torch::Tensor GeneratorImpl::forward(const torch::Tensor& input) {
   // [B, input_dim] -> [B, output_dim]
   torch::Tensor h = input;
   for (size_t i = 0; i < specs_.size(); ++i) {
-    const auto& sp = specs_[i];
-    switch (kind_[i]) {
-      case kLinear: h = linears_[slot_[i]]->forward(h); break;
-      case kConv:
+    const LayerSpec& sp = specs_[i];
+    switch (sp.type) {
+      case LayerType::linear: h = linears_[slot_[i]]->forward(h); break;
+      case LayerType::conv2d:
         // Channels-last (NHWC) activations: oneDNN's kernels for these few-channel convs are
         // much faster that way, above all in backward; same values up to summation order.
         if (h.device().is_cpu() && h.dim() == 4 && h.suggest_memory_format() != at::MemoryFormat::ChannelsLast)
           h = h.contiguous(at::MemoryFormat::ChannelsLast);
         h = convs_[slot_[i]]->forward(h);
         break;
-      case kGroupNorm: h = norms_[slot_[i]]->forward(h); break;
-      case kUpsample: {
-        const int64_t sc = sp.params.at("scale").get<int64_t>();
+      case LayerType::upsample_nearest:
         // nearest upsampling by an integer factor: each pixel repeated sc x sc (one kernel and
         // a summing backward, where two repeat_interleaves cost index copies both ways)
-        h = torch::upsample_nearest2d(h, {h.size(2) * sc, h.size(3) * sc});
+        h = torch::upsample_nearest2d(h, {h.size(2) * sp.scale, h.size(3) * sp.scale});
         break;
-      }
-      case kReshape: {
-        std::vector<int64_t> shape{h.size(0)};
-        for (auto v : sp.params.at("shape")) shape.push_back(v.get<int64_t>());
-        h = h.reshape(shape);
-        break;
-      }
-      case kFlatten: h = h.flatten(1); break;
-      case kAct: {
-        const auto& t = sp.type;
-        if (t == "relu") h = torch::relu(h);
-        else if (t == "silu") h = torch::silu(h);
-        else if (t == "tanh") h = torch::tanh(h);
-        else if (t == "sigmoid") h = torch::sigmoid(h);
-        else if (t == "gelu_tanh") h = torch::gelu(h, "tanh");
-        else h = torch::leaky_relu(h, sp.params.at("slope").get<double>());
-        break;
-      }
+      case LayerType::reshape: h = h.reshape({h.size(0), sp.shape[0], sp.shape[1], sp.shape[2]}); break;
+      case LayerType::flatten: h = h.flatten(1); break;
+      case LayerType::relu: h = torch::relu(h); break;
+      case LayerType::silu: h = torch::silu(h); break;
+      case LayerType::tanh: h = torch::tanh(h); break;
+      case LayerType::sigmoid: h = torch::sigmoid(h); break;
+      case LayerType::gelu_tanh: h = torch::gelu(h, "tanh"); break;
+      case LayerType::leaky_relu: h = torch::leaky_relu(h, double(sp.slope)); break;
     }
   }
   return h;
@@ -281,20 +276,6 @@ torch::Tensor make_generator_input(const GeneratorConfig& cfg, const torch::Tens
 torch::Tensor GeneratorImpl::generate(const torch::Tensor& eps, const torch::Tensor& labels,
                                       const torch::Tensor& alpha) {
   return forward(make_generator_input(cfg_, eps, labels, alpha));
-}
-
-nlohmann::json GeneratorImpl::layers_json() const {
-  nlohmann::json arr = nlohmann::json::array();
-  for (size_t i = 0; i < specs_.size(); ++i) {
-    nlohmann::json l = specs_[i].params;
-    l["type"] = specs_[i].type;
-    if (slot_[i] >= 0) {
-      l["weight"] = "layer" + std::to_string(i) + ".weight";
-      l["bias"] = "layer" + std::to_string(i) + ".bias";
-    }
-    arr.push_back(l);
-  }
-  return arr;
 }
 
 int64_t GeneratorImpl::num_parameters() const {

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "drift/core/toy_data.h"
+
 namespace drift::train {
 
 TrainData::TrainData(const std::string& spec, const std::string& data_dir, torch::Device device)
@@ -21,8 +23,8 @@ TrainData::TrainData(const std::string& spec, const std::string& data_dir, torch
     shape_ = {2};
   } else {
     throw std::runtime_error("dataset '" + spec +
-                             "': unknown (use mnist, fashion-mnist, idx:DIR, a toy name "
-                             "checkerboard|swissroll|8gaussians|moons|bimodal, or csv:FILE)");
+                             "': unknown (use mnist, fashion-mnist, idx:DIR, a toy name " +
+                             core::toy_names_joined("|") + ", or csv:FILE)");
   }
 }
 

@@ -32,20 +32,18 @@ std::string fmt(double v, int prec = 4) {
 
 // Output spread/centre of a fresh toy generator, set through its last linear layer.
 void apply_toy_init(models::Generator& g, const std::string& init) {
-  const auto ti = core::toy_init(init);
+  core::toy_init(init);  // validates the name before anything is drawn
   torch::NoGradGuard ng;
   const auto& cfg = g->config();
   auto probe = g->generate(torch::randn({1024, cfg.latent_dim}), torch::zeros({1024}, torch::kLong),
                            torch::ones({1024}));
   const double sd = probe.std().item<double>();
   auto params = g->named_parameters();
-  const std::string last = g->layers_json().back()["weight"].get<std::string>();
-  const std::string last_b = g->layers_json().back()["bias"].get<std::string>();
-  auto W = params[last], b = params[last_b];
-  const double c = ti.spread / std::max(sd, 1e-8);
+  auto W = params[g->specs().back().weight], b = params[g->specs().back().bias];
   auto mean_wh = (probe - b).mean(0);  // W h part of the output, averaged
-  W.mul_(c);
-  b.copy_(torch::tensor({ti.cx, ti.cy}) - c * mean_wh);
+  const auto a = core::toy_init_affine(init, sd, mean_wh[0].item<float>(), mean_wh[1].item<float>());
+  W.mul_(a.scale);
+  b.copy_(torch::tensor({a.bias[0], a.bias[1]}));
 }
 
 // Mean within-group pairwise distance of [B,N,D] (diversity; 0 = every sample identical).

@@ -64,9 +64,6 @@ void Generator::forward(const float* weights, int n, float* x, float* y) {
         }
         std::swap(cur, nxt);
         break;
-      case LayerType::groupnorm:
-        groupnorm_forward(p, W, b, n, cur);
-        break;
       case LayerType::reshape:
       case LayerType::flatten:
         break;  // same memory, C order either way
@@ -79,26 +76,22 @@ void Generator::forward(const float* weights, int n, float* x, float* y) {
 }
 
 bool Generator::generate(const GenerateRequest& req, float* out, std::string* error) {
-  // Messages go through the reader's one formatter (manifest_json.h): string concatenation
-  // here, compiled at -O3, was ~1 KB of the wasm module.
   const int L = model_.latent_dim(), K = model_.num_classes(), D = model_.input_dim();
-  const char* bad = nullptr;
-  long long a = 0, b = 0;
-  if (req.n < 1 || req.n > (1 << 20)) bad = "n must be in [1, 1048576]";
-  else if (!out) bad = "no output buffer";
-  else if (!std::isfinite(req.alpha)) bad = "alpha must be finite";
-  else if (req.weight_set < 0 || req.weight_set >= model_.weight_set_count())
-    bad = "weight set %lld does not exist", a = req.weight_set;
-  else if (K > 0 && !req.labels)
-    bad = "labels are required (num_classes = %lld)", a = K;
-  for (int i = 0; !bad && K > 0 && i < req.n; ++i)
-    if (req.labels[i] < 0 || req.labels[i] >= K)
-      bad = "label %lld at index %lld is outside [0, %lld)", a = req.labels[i], b = i;
-  if (bad) {
-    // Each message uses a prefix of (a, b, K); like printf, vformat ignores the rest.
-    if (error) *error = "generate: " + strformat(bad, a, b, (long long)K);
+  const auto fail = [error](const std::string& why) {
+    if (error) *error = "generate: " + why;
     return false;
-  }
+  };
+  if (req.n < 1 || req.n > (1 << 20)) return fail("n must be in [1, 1048576]");
+  if (!out) return fail("no output buffer");
+  if (!std::isfinite(req.alpha)) return fail("alpha must be finite");
+  if (req.weight_set < 0 || req.weight_set >= model_.weight_set_count())
+    return fail(strformat("weight set %lld does not exist", (long long)req.weight_set));
+  if (K > 0 && !req.labels)
+    return fail(strformat("labels are required (num_classes = %lld)", (long long)K));
+  for (int i = 0; K > 0 && i < req.n; ++i)
+    if (req.labels[i] < 0 || req.labels[i] >= K)
+      return fail(strformat("label %lld at index %lld is outside [0, %lld)",
+                            (long long)req.labels[i], (long long)i, (long long)K));
   const float* noise = req.noise;
   if (!noise) {
     ensure(noise_, std::int64_t(req.n) * L);

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string_view>
 #include <stdexcept>
 #include <sys/stat.h>
 
@@ -28,30 +31,50 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-// Whole file (decompressed when .gz) as bytes.
-std::vector<uint8_t> read_all_bytes(const std::string& path) {
-  if (!file_exists(path)) throw idx_error(path, "no such file");
-  gzFile f = gzopen(path.c_str(), "rb");  // also reads plain files transparently
-  if (!f) throw idx_error(path, std::string("cannot open: ") + std::strerror(errno));
-  std::vector<uint8_t> bytes;
-  std::vector<uint8_t> chunk(1 << 20);
+// The bytes of the file being parsed (plain, or inflated from gzip).
+struct Bytes {
+  const uint8_t* p;
+  size_t n;
+  size_t size() const { return n; }
+  uint8_t operator[](size_t i) const { return p[i]; }
+  const uint8_t* begin() const { return p; }
+  const uint8_t* end() const { return p + n; }
+};
+
+// gzip data (one or more members) inflated in memory, refusing more than the size limit.
+std::vector<uint8_t> gunzip(std::string_view in, const std::string& path) {
+  std::vector<uint8_t> out;
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) throw idx_error(path, "cannot start zlib");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  uint8_t chunk[1 << 16];
   for (;;) {
-    const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
-    if (n < 0) {
-      int code = 0;
-      const std::string msg = gzerror(f, &code);
-      gzclose(f);
-      throw idx_error(path, "corrupt gzip data (" + msg + ")");
-    }
-    if (n == 0) break;
-    bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + n);
-    if (bytes.size() > kMaxIdxBytes + 64) {
-      gzclose(f);
+    zs.next_out = chunk;
+    zs.avail_out = sizeof chunk;
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    out.insert(out.end(), chunk, chunk + (sizeof chunk - zs.avail_out));
+    if (out.size() > kMaxIdxBytes + 64) {
+      inflateEnd(&zs);
       throw idx_error(path, "file is larger than the 4 GiB limit");
     }
+    if (rc == Z_STREAM_END) {
+      // Another gzip member may follow (as gzip -c a b > ab writes); anything else is an error.
+      if (zs.avail_in == 0) break;
+      if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b) {
+        inflateEnd(&zs);
+        throw idx_error(path, "corrupt gzip data (" + std::to_string(zs.avail_in) + " bytes after the gzip stream)");
+      }
+      inflateReset(&zs);
+      continue;
+    }
+    if (rc == Z_OK) continue;
+    const std::string why = rc == Z_BUF_ERROR ? "truncated" : zs.msg ? zs.msg : "error " + std::to_string(rc);
+    inflateEnd(&zs);
+    throw idx_error(path, "corrupt gzip data (" + why + ")");
   }
-  gzclose(f);
-  return bytes;
+  inflateEnd(&zs);
+  return out;
 }
 
 uint32_t read_be32(const uint8_t* p) {
@@ -61,7 +84,25 @@ uint32_t read_be32(const uint8_t* p) {
 }  // namespace
 
 IdxArray read_idx(const std::string& path) {
-  const std::vector<uint8_t> bytes = read_all_bytes(path);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) throw idx_error(path, "no such file");
+  if (uint64_t(st.st_size) > kMaxIdxBytes + 64) throw idx_error(path, "file is larger than the 4 GiB limit");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw idx_error(path, std::string("cannot open: ") + std::strerror(errno));
+  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw idx_error(path, std::string("read failed: ") + std::strerror(errno));
+  return parse_idx(bytes, path);
+}
+
+IdxArray parse_idx(std::string_view file, const std::string& path) {
+  // gzip by its magic number, whatever the name (as zlib's gzread did); otherwise plain.
+  const bool gz = file.size() >= 2 && uint8_t(file[0]) == 0x1f && uint8_t(file[1]) == 0x8b;
+  std::vector<uint8_t> inflated;
+  if (gz) inflated = gunzip(file, path);
+  const uint8_t* data = gz ? inflated.data() : reinterpret_cast<const uint8_t*>(file.data());
+  const size_t size = gz ? inflated.size() : file.size();
+  if (size > kMaxIdxBytes + 64) throw idx_error(path, "file is larger than the 4 GiB limit");
+  const Bytes bytes{data, size};
   if (bytes.size() < 4) throw idx_error(path, "too short for an IDX header (" + std::to_string(bytes.size()) + " bytes)");
   if (bytes[0] != 0 || bytes[1] != 0) {
     char buf[64];
@@ -82,7 +123,7 @@ IdxArray read_idx(const std::string& path) {
   IdxArray out;
   uint64_t item_bytes = 1;  // bytes per item along the first dimension
   for (int d = 0; d < ndims; ++d) {
-    const uint32_t v = read_be32(&bytes[4 + 4 * d]);
+    const uint32_t v = read_be32(bytes.begin() + 4 + 4 * d);
     if (v == 0) throw idx_error(path, "dimension " + std::to_string(d) + " is zero");
     out.dims.push_back(v);
     if (d > 0) item_bytes *= v;
@@ -98,7 +139,7 @@ IdxArray read_idx(const std::string& path) {
                               std::to_string(have / item_bytes));
   if (have > want)
     throw idx_error(path, std::to_string(have - want) + " unexpected bytes after the " + std::to_string(count) + " " + noun);
-  out.data.assign(bytes.begin() + long(header), bytes.end());
+  out.data.assign(bytes.begin() + header, bytes.end());
   return out;
 }
 

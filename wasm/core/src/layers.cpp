@@ -45,33 +45,6 @@ void upsample_nearest_forward(const LayerPlan& p, int n, const float* x, float* 
   }
 }
 
-void groupnorm_forward(const LayerPlan& p, const float* gamma, const float* beta, int n, float* x) {
-  // per sample and group: biased mean/variance over (C/G channels x S positions), in double
-  const int C = p.in.c, G = p.spec.groups, cg = C / G;
-  const std::int64_t S = std::int64_t(p.in.h) * p.in.w, gsize = cg * S;
-  const float eps = p.spec.eps;
-  for (int i = 0; i < n; ++i) {
-    float* xs = x + std::int64_t(i) * C * S;
-    for (int g = 0; g < G; ++g) {
-      float* xg = xs + g * gsize;
-      double sum = 0.0;
-      for (std::int64_t j = 0; j < gsize; ++j) sum += xg[j];
-      const double mean = sum / double(gsize);
-      double var = 0.0;
-      for (std::int64_t j = 0; j < gsize; ++j) var += (xg[j] - mean) * (xg[j] - mean);
-      var /= double(gsize);
-      const double inv = 1.0 / std::sqrt(var + double(eps));
-      for (int cc = 0; cc < cg; ++cc) {
-        const int ch = g * cg + cc;
-        const float a = float(inv) * (gamma ? gamma[ch] : 1.0f);
-        const float bb = (beta ? beta[ch] : 0.0f) - float(mean) * a;
-        float* xc = xg + cc * S;
-        for (std::int64_t j = 0; j < S; ++j) xc[j] = xc[j] * a + bb;
-      }
-    }
-  }
-}
-
 void activation_forward(LayerType t, float slope, float* x, std::int64_t count) {
   Arr a(x, count);
   switch (t) {

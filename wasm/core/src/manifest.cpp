@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
+#include <set>
 
 #include "drift/core/manifest_json.h"
 #include "drift/core/version.h"
@@ -72,38 +73,12 @@ bool get_string(Ctx& c, const json& obj, const char* key, const std::string& whe
   return true;
 }
 
-const struct {
-  const char* name;
-  LayerType type;
-} kLayerNames[] = {
-    {"linear", LayerType::linear},
-    {"conv2d", LayerType::conv2d},
-    {"upsample_nearest", LayerType::upsample_nearest},
-    {"reshape", LayerType::reshape},
-    {"flatten", LayerType::flatten},
-    {"groupnorm", LayerType::groupnorm},
-    {"relu", LayerType::relu},
-    {"silu", LayerType::silu},
-    {"tanh", LayerType::tanh},
-    {"sigmoid", LayerType::sigmoid},
-    {"gelu_tanh", LayerType::gelu_tanh},
-    {"leaky_relu", LayerType::leaky_relu},
-};
-
-// A set of at most 256 names as a vector: std::set's tree code is larger in wasm.
-bool insert_unique(std::vector<std::string>& names, const std::string& name) {
-  for (const auto& n : names)
-    if (n == name) return false;
-  names.push_back(name);
-  return true;
-}
-
 bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
                    std::vector<TensorEntry>* out) {
   if (!arr || !arr->is_array()) return c.fail("%s: must be an array", where.c_str());
   if (arr->items.size() > std::size_t(Limits::kTensors))
     return c.fail("%s: more than %lld tensors", where.c_str(), (long long)(Limits::kTensors));
-  std::vector<std::string> names;
+  std::set<std::string> names;
   for (std::size_t i = 0; i < arr->items.size(); ++i) {
     const json& t = arr->items[i];
     std::string w = strformat("%s[%zu]", where.c_str(), i);
@@ -111,7 +86,7 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
     TensorEntry e;
     if (!get_string(c, t, "name", w, &e.name)) return false;
     w = strformat("%s \"%s\"", where.c_str(), e.name.c_str());
-    if (!insert_unique(names, e.name)) return c.fail("%s: duplicate tensor name", w.c_str());
+    if (!names.insert(e.name).second) return c.fail("%s: duplicate tensor name", w.c_str());
     const json* shape = find(t, "shape");
     if (!shape || !shape->is_array() || shape->items.empty() || shape->items.size() > 4)
       return c.fail("%s: \"shape\" must be an array of 1..4 integers", w.c_str());
@@ -128,11 +103,7 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
     }
     std::string dtype;
     if (!get_string(c, t, "dtype", w, &dtype)) return false;
-    if (dtype == "f32")
-      e.dtype = DType::f32;
-    else if (dtype == "f16")
-      e.dtype = DType::f16;
-    else
+    if (!dtype_from_name(dtype, &e.dtype))
       return c.fail("%s: unknown dtype \"%s\" (f32 or f16)", w.c_str(), dtype.c_str());
     std::int64_t off, len;
     if (!get_int(c, t, "offset", w, 0, std::int64_t(Limits::kBinBytes), &off) ||
@@ -140,7 +111,7 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
       return false;
     e.offset = std::uint64_t(off);
     e.length = std::uint64_t(len);
-    std::int64_t want = elements * (e.dtype == DType::f32 ? 4 : 2);
+    std::int64_t want = elements * dtype_bytes(e.dtype);
     if (len != want)
       return c.fail("%s: length %lld but shape and dtype need %lld bytes", w.c_str(),
                     (long long)(len), (long long)(want));
@@ -176,78 +147,36 @@ bool parse_layer(Ctx& c, const json& l, const std::string& w, LayerSpec* s) {
   if (!l.is_object()) return c.fail("%s: must be an object", w.c_str());
   std::string type;
   if (!get_string(c, l, "type", w, &type)) return false;
-  bool known = false;
-  for (const auto& k : kLayerNames)
-    if (type == k.name) {
-      s->type = k.type;
-      known = true;
-    }
-  if (!known) return c.fail("%s: unknown layer type \"%s\"", w.c_str(), type.c_str());
-  const int D = Limits::kDim;
-  switch (s->type) {
-    case LayerType::linear:
-      if (!get_int32(c, l, "in", w, 1, D, &s->in) || !get_int32(c, l, "out", w, 1, D, &s->out))
-        return false;
-      break;
-    case LayerType::conv2d:
-      if (!get_int32(c, l, "in_channels", w, 1, D, &s->in_channels) ||
-          !get_int32(c, l, "out_channels", w, 1, D, &s->out_channels) ||
-          !get_int32(c, l, "kernel", w, 1, 15, &s->kernel) ||
-          !get_int32(c, l, "padding", w, 0, 14, &s->padding))
-        return false;
-      if (const json* st = find(l, "stride"); st && !(st->is_integer() && st->i == 1))
-        return c.fail("%s: only stride 1 is supported", w.c_str());
-      break;
-    case LayerType::upsample_nearest:
-      if (!get_int32(c, l, "scale", w, 1, 8, &s->scale)) return false;
-      break;
-    case LayerType::reshape: {
-      const json* sh = find(l, "shape");
+  const LayerInfo* info = find_layer(type);
+  if (!info) return c.fail("%s: unknown layer type \"%s\"", w.c_str(), type.c_str());
+  s->type = info->type;
+  for (int k = 0; k < info->num_params; ++k) {
+    const LayerParam& p = info->params[k];
+    if (p.int_field) {
+      if (!get_int32(c, l, p.name, w, p.lo, p.hi, &(s->*p.int_field))) return false;
+    } else if (p.dims_field) {
+      const json* sh = find(l, p.name);
       if (!sh || !sh->is_array() || sh->items.size() != 3)
-        return c.fail("%s: reshape \"shape\" must be [C,H,W]", w.c_str());
-      for (int i = 0; i < 3; ++i) {
-        const json& d = sh->items[std::size_t(i)];
-        if (!d.is_integer() || d.i < 1 || d.i > D)
-          return c.fail("%s: reshape dimensions must be integers in [1, %lld]", w.c_str(),
-                        (long long)(D));
-        s->shape[std::size_t(i)] = int(d.i);
+        return c.fail("%s: \"%s\" must be [C,H,W]", w.c_str(), p.name);
+      for (std::size_t i = 0; i < 3; ++i) {
+        const json& d = sh->items[i];
+        if (!d.is_integer() || d.i < p.lo || d.i > p.hi)
+          return c.fail("%s: \"%s\" dimensions must be integers in [%lld, %lld]", w.c_str(),
+                        p.name, (long long)(p.lo), (long long)(p.hi));
+        (s->*p.dims_field)[i] = int(d.i);
       }
-      break;
+    } else if (const json* v = find(l, p.name)) {  // float_field: optional
+      if (!as_float(*v, &(s->*p.float_field)))
+        return c.fail("%s: \"%s\" must be a finite number", w.c_str(), p.name);
     }
-    case LayerType::groupnorm: {
-      if (!get_int32(c, l, "groups", w, 1, D, &s->groups) ||
-          !get_int32(c, l, "channels", w, 1, D, &s->channels))
-        return false;
-      if (s->channels % s->groups != 0)
-        return c.fail("%s: channels must be a multiple of groups", w.c_str());
-      if (const json* e = find(l, "eps")) {
-        if (!as_float(*e, &s->eps) || !(s->eps > 0.0f))
-          return c.fail("%s: \"eps\" must be a positive number", w.c_str());
-      }
-      break;
-    }
-    case LayerType::leaky_relu:
-      if (const json* e = find(l, "slope")) {
-        if (!as_float(*e, &s->slope))
-          return c.fail("%s: \"slope\" must be a finite number", w.c_str());
-      }
-      break;
-    default:
-      break;
   }
-  const bool has_weights = s->type == LayerType::linear || s->type == LayerType::conv2d ||
-                           s->type == LayerType::groupnorm;
-  if (!has_weights) {
-    if (find(l, "weight") || find(l, "bias"))
-      return c.fail("%s: layer type \"%s\" takes no tensors", w.c_str(), type.c_str());
-    return true;
-  }
-  const bool weight_required = s->type != LayerType::groupnorm;
-  if (!get_string(c, l, "weight", w, &s->weight, weight_required) ||
-      !get_string(c, l, "bias", w, &s->bias, false))
-    return false;
-  if (s->type == LayerType::groupnorm && s->weight.empty() != s->bias.empty())
-    return c.fail("%s: groupnorm needs both weight and bias, or neither", w.c_str());
+  if (s->type == LayerType::conv2d)
+    if (const json* st = find(l, "stride"); st && !(st->is_integer() && st->i == 1))
+      return c.fail("%s: only stride 1 is supported", w.c_str());
+  if ((!info->weight && find(l, "weight")) || (!info->bias && find(l, "bias")))
+    return c.fail("%s: layer type \"%s\" takes no tensors", w.c_str(), type.c_str());
+  if (info->weight && !get_string(c, l, "weight", w, &s->weight)) return false;
+  if (info->bias && !get_string(c, l, "bias", w, &s->bias, /*required=*/false)) return false;
   return true;
 }
 
@@ -261,9 +190,6 @@ bool check_layer_tensors(Ctx& c, const LayerSpec& s, const std::vector<TensorEnt
   } else if (s.type == LayerType::conv2d) {
     ws = {s.out_channels, s.in_channels, s.kernel, s.kernel};
     bs = {s.out_channels};
-  } else if (s.type == LayerType::groupnorm) {
-    ws = {s.channels};
-    bs = {s.channels};
   } else {
     return true;
   }
@@ -277,22 +203,6 @@ bool is_hex64(const std::string& s) {
   for (char ch : s)
     if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
   return true;
-}
-
-// A heap sort of plain keys: std::sort's instantiation was ~2 KB of the wasm module.
-void sift_down(std::uint64_t* a, std::size_t i, std::size_t n) {
-  for (std::size_t l; (l = 2 * i + 1) < n; i = l) {
-    if (l + 1 < n && a[l + 1] > a[l]) ++l;
-    if (a[i] >= a[l]) return;
-    std::swap(a[i], a[l]);
-  }
-}
-void heap_sort(std::uint64_t* a, std::size_t n) {
-  for (std::size_t i = n / 2; i-- > 0;) sift_down(a, i, n);
-  for (std::size_t k = n; k-- > 1;) {
-    std::swap(a[0], a[k]);
-    sift_down(a, 0, k);
-  }
 }
 
 // Offsets inside the bin and no two tensors (of any weight set) sharing bytes: sorted by
@@ -316,7 +226,7 @@ bool check_ranges(Ctx& c, const Manifest& m) {
     // offset <= the 64 MiB bin cap (2^26); at most 256 x 129 tensors (< 2^20)
     key[i] = t->offset << 20 | i;
   }
-  heap_sort(key.data(), key.size());
+  std::sort(key.begin(), key.end());
   for (std::size_t k = 1; k < key.size(); ++k) {
     const std::size_t i = std::size_t(key[k - 1] & 0xfffff), j = std::size_t(key[k] & 0xfffff);
     const TensorEntry *p = all[i].first, *q = all[j].first;
@@ -333,12 +243,6 @@ std::int64_t TensorEntry::elements() const {
   std::int64_t n = 1;
   for (auto d : shape) n *= d;
   return n;
-}
-
-const char* layer_type_name(LayerType t) {
-  for (const auto& k : kLayerNames)
-    if (k.type == t) return k.name;
-  return "?";
 }
 
 bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
@@ -442,14 +346,14 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     if (!snaps->is_array()) return c.fail("\"snapshots\" must be an array");
     if (snaps->items.size() > std::size_t(Limits::kSnapshots))
       return c.fail("more than %lld snapshots", (long long)(Limits::kSnapshots));
-    std::vector<std::string> names{"final", ""};
+    std::set<std::string> names{"final", ""};
     for (std::size_t i = 0; i < snaps->items.size(); ++i) {
       const json& s = snaps->items[i];
       std::string w = strformat("snapshots[%zu]", i);
       SnapshotEntry e;
       if (!s.is_object()) return c.fail("%s: must be an object", w.c_str());
       if (!get_string(c, s, "name", w, &e.name)) return false;
-      if (!insert_unique(names, e.name))
+      if (!names.insert(e.name).second)
         return c.fail("%s: duplicate or reserved snapshot name \"%s\"", w.c_str(), e.name.c_str());
       w = strformat("snapshot \"%s\"", e.name.c_str());
       if (!get_int(c, s, "step", w, 0, std::int64_t(1) << 53, &e.step)) return false;

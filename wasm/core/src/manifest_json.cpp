@@ -285,7 +285,8 @@ struct Parser {
 }  // namespace
 
 // Only the conversions the reader's messages use (%s, %lld, %zu, %%): libc's printf would
-// pull ~10 KB of float formatting into the wasm module.
+// pull its float formatting into the wasm module. Measured: vformat on std::vsnprintf made
+// drift_api.wasm 30,962 -> 35,421 B gzipped (+4.4 KB), so this size trick stays.
 std::string vformat(const char* fmt, va_list ap) {
   std::string out;
   for (const char* f = fmt; *f; ++f) {

@@ -47,6 +47,7 @@ void Sha256::block(const std::uint8_t* p) {
 }
 
 void Sha256::update(const void* data, std::size_t size) {
+  if (size == 0) return;  // data may be null then (an empty bin): memcpy(dst, nullptr, 0) is UB
   const auto* p = static_cast<const std::uint8_t*>(data);
   total_ += size;
   if (used_) {

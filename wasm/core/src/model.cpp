@@ -99,17 +99,6 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
         o.h = o.w = 1;
         o.flat = true;
         break;
-      case LayerType::groupnorm:
-        if (cur.c != s.channels) {
-          *why = strformat("%sinput is %s but channels = %lld", w.c_str(), (shape_str(cur)).c_str(),
-                           (long long)(s.channels));
-          return false;
-        }
-        if (!s.weight.empty()) {
-          wsize = s.channels;
-          bsize = s.channels;
-        }
-        break;
       default:
         break;
     }

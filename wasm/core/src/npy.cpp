@@ -14,6 +14,14 @@ std::runtime_error npy_error(const std::string& name, const std::string& what) {
   return std::runtime_error(name + ": " + what);
 }
 
+// Header text quoted in an error message: at most 40 characters, control bytes as '?', so
+// the message stays one line whatever the file holds (found by tests/fuzz/fuzz_npy).
+std::string shown(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s.substr(0, 40)) out += c < 0x20 || c == 0x7f ? '?' : char(c);
+  return s.size() > 40 ? out + "..." : out;
+}
+
 // Value of key in the header dict, e.g. "'descr': '<f4'," → "'<f4'". Good enough for the
 // headers NumPy writes: a flat dict of a string, a bool and a tuple.
 std::string dict_value(const std::string& header, const std::string& key, const std::string& name) {
@@ -38,6 +46,9 @@ std::string dict_value(const std::string& header, const std::string& key, const 
 
 std::vector<int64_t> parse_shape(const std::string& tuple, const std::string& name) {
   std::vector<int64_t> shape;
+  // "'shape': ," is no tuple (substr would throw std::out_of_range: found by fuzz_npy)
+  if (tuple.size() < 2 || tuple.front() != '(' || tuple.back() != ')')
+    throw npy_error(name, "malformed shape " + shown(tuple) + " in npy header");
   std::string inner = tuple.substr(1, tuple.size() - 2);
   size_t i = 0;
   while (i < inner.size()) {
@@ -45,8 +56,8 @@ std::vector<int64_t> parse_shape(const std::string& tuple, const std::string& na
     if (i >= inner.size()) break;
     size_t j = i;
     while (j < inner.size() && inner[j] >= '0' && inner[j] <= '9') ++j;
-    if (j == i) throw npy_error(name, "malformed shape " + tuple + " in npy header");
-    if (j - i > 12) throw npy_error(name, "absurd shape " + tuple + " in npy header");
+    if (j == i) throw npy_error(name, "malformed shape " + shown(tuple) + " in npy header");
+    if (j - i > 12) throw npy_error(name, "absurd shape " + shown(tuple) + " in npy header");
     shape.push_back(std::stoll(inner.substr(i, j - i)));
     i = j;
   }
@@ -83,15 +94,16 @@ NpyArray parse_npy(const std::string& bytes, const std::string& name) {
 
   const std::string descr = dict_value(header, "descr", name);
   if (descr != "'<f4'" && descr != "'=f4'")
-    throw npy_error(name, "dtype " + descr + " is not supported; need float32 ('<f4')");
+    throw npy_error(name, "dtype " + shown(descr) + " is not supported; need float32 ('<f4')");
   if (dict_value(header, "fortran_order", name) != "False")
     throw npy_error(name, "Fortran-order arrays are not supported; save with C order");
   NpyArray out;
   out.shape = parse_shape(dict_value(header, "shape", name), name);
   int64_t n = 1;
   for (int64_t d : out.shape) {
+    // checked before multiplying: 12-digit dimensions would overflow int64 (fuzz_npy)
+    if (d < 0 || (d > 0 && n > kMaxNpyElements / d)) throw npy_error(name, "absurd array size in npy header");
     n *= d;
-    if (d < 0 || n > kMaxNpyElements) throw npy_error(name, "absurd array size in npy header");
   }
   const size_t data_bytes = size_t(n) * 4;
   const size_t have = bytes.size() - offset - header_len;

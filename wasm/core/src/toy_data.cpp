@@ -2,6 +2,7 @@
 // swiss roll, 8 gaussians; sklearn's moons) rescaled to a common ~[-3,3]^2 box.
 #include "drift/core/toy_data.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -38,6 +39,12 @@ const std::vector<std::string>& toy_names() {
   static const std::vector<std::string> names = {"checkerboard", "swissroll", "8gaussians", "moons",
                                                  "bimodal"};
   return names;
+}
+
+std::string toy_names_joined(const std::string& sep) {
+  std::string s;
+  for (const auto& n : toy_names()) s += (s.empty() ? "" : sep) + n;
+  return s;
 }
 
 bool is_toy_name(const std::string& name) {
@@ -136,6 +143,17 @@ ToyInit toy_init(const std::string& name) {
   if (name == "collapsed") return {1.0f, -1.0f, 1e-3f};
   throw std::runtime_error("toy init: unknown init '" + name + "' (known: " + join(toy_init_names()) +
                            ")");
+}
+
+ToyInitAffine toy_init_affine(const std::string& init, double sd, float mean_wh_x, float mean_wh_y) {
+  const ToyInit s = toy_init(init);
+  ToyInitAffine a;
+  a.scale = s.spread / std::max(sd, 1e-8);
+  const float k = static_cast<float>(a.scale);
+  const float shift_x = k * mean_wh_x, shift_y = k * mean_wh_y;  // rounded to float, then
+  a.bias[0] = s.cx - shift_x;                                     // subtracted (one rounding
+  a.bias[1] = s.cy - shift_y;                                     // each, as in LibTorch)
+  return a;
 }
 
 // out: [n,2] around the init centre with the init spread.

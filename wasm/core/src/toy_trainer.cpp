@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "drift/core/energy.h"
 #include "drift/core/gemm.h"
 
 namespace drift::core {
@@ -14,31 +15,6 @@ namespace {
 constexpr size_t kMaxEvalTargets = 2048;
 
 inline float sigmoid(float h) { return 1.0f / (1.0f + fast_exp(-h)); }
-
-// Mean pairwise L2 distance between a [n,2] and b [m,2]; skip_diag for E|X-X'|.
-double mean_dist(const std::vector<float>& a, const std::vector<float>& b, bool skip_diag) {
-  size_t n = a.size() / 2, m = b.size() / 2;
-  std::vector<float> bx(m), by(m);
-  for (size_t j = 0; j < m; ++j) bx[j] = b[2 * j], by[j] = b[2 * j + 1];
-  double acc = 0.0;
-  for (size_t i = 0; i < n; ++i) {
-    const float ax = a[2 * i], ay = a[2 * i + 1];
-    float part[4] = {0, 0, 0, 0};
-    size_t j = 0;
-    for (; j + 4 <= m; j += 4)
-      for (int l = 0; l < 4; ++l) {
-        const float dx = ax - bx[j + l], dy = ay - by[j + l];
-        part[l] += std::sqrt(dx * dx + dy * dy);
-      }
-    for (; j < m; ++j) {
-      const float dx = ax - bx[j], dy = ay - by[j];
-      part[0] += std::sqrt(dx * dx + dy * dy);
-    }
-    acc += double(part[0]) + part[1] + part[2] + part[3];
-  }
-  double pairs = skip_diag ? double(n) * double(n - 1) : double(n) * double(m);
-  return pairs > 0 ? acc / pairs : 0.0;
-}
 
 void check_positive(float v, const char* what) {
   if (!(v > 0.0f) || !std::isfinite(v)) throw std::runtime_error(std::string("toy trainer: ") + what + " must be > 0");
@@ -175,6 +151,7 @@ void ToyTrainer::set_target(const std::string& name) {
   eval_targets_ = sample_toy(name, cfg_.eval_n, cfg_.seed ^ 0x7A26u);  // throws on unknown names
   cfg_.target = name;
   user_points_.clear();
+  targets_within_ = -1.0;
 }
 
 void ToyTrainer::set_target_points(const std::vector<float>& xy) {
@@ -184,6 +161,7 @@ void ToyTrainer::set_target_points(const std::vector<float>& xy) {
     if (!std::isfinite(v) || std::abs(v) > 1e4f) throw std::runtime_error("toy trainer: target points must be finite, |v| <= 1e4");
   user_points_ = xy;
   cfg_.target = "points";
+  targets_within_ = -1.0;
   // Shown/evaluated targets: all points, or a fixed subset of kMaxEvalTargets, so field()
   // and distance() stay O(eval_n * 2048) however many points the user gives.
   const size_t m = xy.size() / 2;
@@ -201,26 +179,22 @@ void ToyTrainer::set_target_points(const std::vector<float>& xy) {
 }
 
 void ToyTrainer::reset(const std::string& init) {
-  ToyInit spec = toy_init(init);
+  toy_init(init);  // validates the name before anything changes
   cfg_.init = init;
   ToyRng wr(cfg_.seed);
   mlp_.init(wr);
-  // Place the untrained output: centre (cx,cy), per-coordinate spread `spread`.
+  // Probe the untrained output on the evaluation noise: its spread (per coordinate, about
+  // the mean) and the mean of its W h part; toy_init_affine turns them into the last layer's
+  // scale and bias.
   const int n = cfg_.eval_n;
-  auto moments = [&](double* mx, double* my) {
-    const std::vector<float>& y = mlp_.forward(eval_noise_.data(), n);
-    double sx = 0, sy = 0, ss = 0;
-    for (int i = 0; i < n; ++i) sx += y[2 * i], sy += y[2 * i + 1];
-    *mx = sx / n, *my = sy / n;
-    for (int i = 0; i < n; ++i)
-      ss += (y[2 * i] - *mx) * (y[2 * i] - *mx) + (y[2 * i + 1] - *my) * (y[2 * i + 1] - *my);
-    return std::sqrt(ss / (2.0 * n));
-  };
-  double mx, my;
-  double sd = moments(&mx, &my);
-  mlp_.set_output_affine(float(spec.spread / std::max(sd, 1e-12)), 0.0f, 0.0f);
-  moments(&mx, &my);
-  mlp_.set_output_affine(1.0f, spec.cx - float(mx), spec.cy - float(my));
+  const std::vector<float>& y = mlp_.forward(eval_noise_.data(), n);
+  double mx = 0, my = 0, ss = 0;
+  for (int i = 0; i < n; ++i) mx += y[2 * i], my += y[2 * i + 1];
+  mx /= n, my /= n;
+  for (int i = 0; i < n; ++i) ss += (y[2 * i] - mx) * (y[2 * i] - mx) + (y[2 * i + 1] - my) * (y[2 * i + 1] - my);
+  const ToyInitAffine a = toy_init_affine(init, std::sqrt(ss / (2.0 * n)), float(mx - mlp_.output_bias(0)),
+                                          float(my - mlp_.output_bias(1)));
+  mlp_.set_output_affine(float(a.scale), a.bias[0], a.bias[1]);
   m_.assign(mlp_.params().size(), 0.0f);
   v_.assign(mlp_.params().size(), 0.0f);
   rng_ = ToyRng(cfg_.seed + 1);
@@ -303,12 +277,19 @@ std::vector<float> ToyTrainer::field() {
   return V;
 }
 
+// Unbiased energy distance (drift/core/energy.h). A drawn target (a toy set, or a subset of
+// many user points) is a sample: E|Y-Y'| over its m(m-1) pairs. All of the user's points are
+// the target distribution itself, so E|Y-Y'| over all m^2 pairs is exact there.
 float ToyTrainer::distance() {
   const std::vector<float>& g = generated();
-  double xy = mean_dist(g, eval_targets_, false);
-  double xx = mean_dist(g, g, true);
-  double yy = mean_dist(eval_targets_, eval_targets_, true);
-  return float(std::max(0.0, 2.0 * xy - xx - yy));
+  const size_t n = g.size() / 2, m = eval_targets_.size() / 2;
+  if (targets_within_ < 0.0) {
+    const bool exact = !user_points_.empty() && eval_targets_.size() == user_points_.size();
+    targets_within_ = m < 2 ? 0.0 : mean_within_distance(eval_targets_.data(), m, 2);
+    if (exact) targets_within_ *= double(m - 1) / double(m);
+  }
+  const double xy = mean_cross_distance(g.data(), n, eval_targets_.data(), m, 2);
+  return float(2.0 * xy - mean_within_distance(g.data(), n, 2) - targets_within_);
 }
 
 }  // namespace drift::core

@@ -8,7 +8,7 @@
 
 namespace drift::data {
 
-// True for a toy name (checkerboard, swissroll, 8gaussians, moons, bimodal) or "csv:FILE".
+// True for a name of drift::core::toy_names() or "csv:FILE".
 bool is_toy_dataset(const std::string& spec);
 
 // Reads "x,y" per line (blank lines and lines starting with '#' skipped; a first line that

@@ -20,7 +20,7 @@ struct QuickEvalOptions {
   uint64_t seed = 1234;                       // noise for the generated samples
 };
 
-// dataset: mnist | fashion-mnist | idx:DIR | a toy set name (checkerboard, ...).
+// dataset: mnist | fashion-mnist | idx:DIR | a name of drift::core::toy_names().
 // Never trains anything. If the classifier file is missing, image results carry
 // {"error": "PATH: no classifier here; ..."} instead of metrics, so training never fails
 // because of its evaluation. Errors in the data or the generator still throw.

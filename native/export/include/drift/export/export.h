@@ -10,7 +10,7 @@
 namespace drift::exporter {
 
 struct ExportOptions {
-  std::string dtype = "f16";  // "f16" | "f32"
+  drift::core::DType dtype = drift::core::DType::f16;
   std::string snapshots_dir;  // e.g. RUN_DIR/snapshots: step_*.pt files become snapshots
   int max_snapshots = 4;      // keep at most this many, spaced geometrically in step (0 = all);
                               // snapshots at or after the checkpoint's step are left out

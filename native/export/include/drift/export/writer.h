@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace drift::exporter {
+#include "drift/core/manifest.h"
 
-enum class Dtype { f32, f16 };
-Dtype parse_dtype(const std::string& s);  // "f32" | "f16", else std::runtime_error
+namespace drift::exporter {
 
 struct TensorData {
   std::string name;
@@ -24,7 +23,7 @@ struct WeightSet {
 };
 
 struct ModelDescription {
-  nlohmann::json layers = nlohmann::json::array();  // architecture.layers
+  std::vector<drift::core::LayerSpec> layers;  // architecture.layers
   std::int64_t num_classes = 0, latent_dim = 0;
   double alpha_min = 1.0, alpha_max = 1.0;
   std::vector<std::int64_t> output_shape;
@@ -37,11 +36,17 @@ struct ModelFiles {
   std::string bin;       // model.bin bytes
 };
 
+// architecture.layers: each layer's type, the params the vocabulary (drift/core/layer_vocab.h)
+// lists for it, and its tensor names. Throws std::runtime_error("export: layer I (TYPE): ...")
+// for a param out of the vocabulary's range, a missing weight name, or a tensor name on a
+// layer type that has none.
+nlohmann::json layers_json(const std::vector<drift::core::LayerSpec>& layers);
+
 // Lays the tensors out contiguously (final set, then snapshots), each at a multiple of 4
 // bytes, and fills offsets, sizes and the SHA-256. Throws std::runtime_error on bad input
 // (non-finite values, value count not matching the shape).
 ModelFiles encode_model(const ModelDescription& desc, const WeightSet& final_weights,
-                        const std::vector<WeightSet>& snapshots, Dtype dtype,
+                        const std::vector<WeightSet>& snapshots, drift::core::DType dtype,
                         const std::string& bin_name = "model.bin");
 
 // Writes out_dir/model.bin then out_dir/model.json (each atomically; the manifest last, so

@@ -1,5 +1,6 @@
-// Generators: a plain sequential stack of layers from the vocabulary in docs/architecture.md,
-// so that layers_json() describes exactly what forward() runs (the Eigen core replays it).
+// Generators: a plain sequential stack of layers from the core's vocabulary
+// (drift/core/layer_vocab.h), so that specs() describes exactly what forward() runs (the
+// exporter writes them and the Eigen core replays them).
 //
 //   input  = [ eps (latent_dim) | one_hot(class) (num_classes) | alpha - 1 ]   [B, input_dim]
 //   output = flat sample in data units                                         [B, output_dim]
@@ -14,6 +15,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "drift/core/layer_vocab.h"
 
 namespace drift::models {
 
@@ -33,7 +36,7 @@ struct GeneratorConfig {
   std::vector<int64_t> widths{512, 1024};  // hidden widths of the MLP (every arch has one)
   int64_t head_channels = 0;             // mlpconv: channels of the MLP's [c, H/2, W/2] read-out
   int64_t mid_channels = 0;              // mlpconv: channels between its two 3x3 convs
-  std::string activation = "silu";       // any activation of the vocabulary
+  std::string activation = "silu";       // any activation of the core's layer vocabulary
   std::string output_activation = "none";  // "none" | "sigmoid" (images: keeps pixels in (0,1))
   std::string dataset;                   // informational: what it was trained on
 
@@ -54,14 +57,9 @@ GeneratorConfig default_toy_config();  // 32 -> 256 -> 256 -> 256 -> 2, SiLU, nu
 // The default config of an image arch (mlp or mlpconv) for a dataset's classes and shape.
 GeneratorConfig default_image_config(Arch arch, int64_t num_classes, std::vector<int64_t> output_shape);
 
-// One layer of the stack: its vocabulary type and its manifest params (e.g. {"in":..,"out":..}).
-struct LayerSpec {
-  std::string type;
-  nlohmann::json params = nlohmann::json::object();
-};
-
-// The layer list an architecture expands to (pure function of the config).
-std::vector<LayerSpec> build_layer_specs(const GeneratorConfig& cfg);
+// The layer list an architecture expands to (pure function of the config). Layers with
+// tensors name them by their named_parameters() key: "layer<i>.weight", "layer<i>.bias".
+std::vector<drift::core::LayerSpec> build_layer_specs(const GeneratorConfig& cfg);
 
 class GeneratorImpl : public torch::nn::Module {
  public:
@@ -73,21 +71,17 @@ class GeneratorImpl : public torch::nn::Module {
   torch::Tensor generate(const torch::Tensor& eps, const torch::Tensor& labels,
                          const torch::Tensor& alpha);
 
-  // Manifest layer list, in forward order. Each entry: {"type": ..., <params>, and for layers
-  // with tensors "weight"/"bias": the named_parameters() key, e.g. "layer3.weight"}.
-  nlohmann::json layers_json() const;
   const GeneratorConfig& config() const { return cfg_; }
-  const std::vector<LayerSpec>& specs() const { return specs_; }
+  // The manifest's architecture.layers, in forward order.
+  const std::vector<drift::core::LayerSpec>& specs() const { return specs_; }
   int64_t num_parameters() const;
 
  private:
   GeneratorConfig cfg_;
-  std::vector<LayerSpec> specs_;
-  std::vector<int> kind_;  // per layer: dispatch tag
-  std::vector<int> slot_;  // per layer: index into linears_/convs_/norms_, -1 if param-free
+  std::vector<drift::core::LayerSpec> specs_;
+  std::vector<int> slot_;  // per layer: index into linears_/convs_, -1 if param-free
   std::vector<std::shared_ptr<torch::nn::LinearImpl>> linears_;
   std::vector<std::shared_ptr<torch::nn::Conv2dImpl>> convs_;
-  std::vector<std::shared_ptr<torch::nn::GroupNormImpl>> norms_;
 };
 TORCH_MODULE(Generator);
 

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace drift::core {
@@ -15,8 +16,10 @@ struct IdxArray {
   std::vector<uint8_t> data;   // row-major, product(dims) bytes
 };
 
-// Reads path; a name ending in .gz is decompressed with zlib.
+// Reads path; gzip data (.gz, recognised by its magic number) is decompressed with zlib.
 IdxArray read_idx(const std::string& path);
+// The same on the file's bytes (plain or gzip); `path` names the file in error messages.
+IdxArray parse_idx(std::string_view file, const std::string& path);
 
 // Images [n, rows, cols] with one label each.
 struct LabelledImages {

@@ -22,9 +22,6 @@ void conv2d_forward(const LayerPlan& p, const float* W, const float* b, int n, c
 // x: [C*H*W, n] -> y: [C*(sH)*(sW), n]
 void upsample_nearest_forward(const LayerPlan& p, int n, const float* x, float* y);
 
-// in place on x: [C*S, n]; gamma/beta: [C] or null (no affine)
-void groupnorm_forward(const LayerPlan& p, const float* gamma, const float* beta, int n, float* x);
-
 // in place on x[0..count)
 void activation_forward(LayerType t, float slope, float* x, std::int64_t count);
 // x * sigmoid(x) and sigmoid(x), in place on x[0..count) (activation_simd.cpp)

@@ -1,11 +1,12 @@
 // model.json: the parsed, validated manifest of a drift-model (docs/weights-format.md).
 // Parsing never throws: every problem becomes one line "SOURCE: problem".
 #pragma once
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "drift/core/layer_vocab.h"
 
 namespace drift::core {
 
@@ -20,13 +21,27 @@ struct Limits {
   static constexpr std::int64_t kActivation = 1ll << 20;        // per sample, any layer
   static constexpr int kDim = 1 << 16;                          // any single dimension
 };
+static_assert(Limits::kDim == vocab_detail::kDim, "layer_vocab.h's parameter cap");
 
+// Tensor dtypes of model.bin: the one list the writer and the reader share.
 enum class DType { f32, f16 };
-
-enum class LayerType {
-  linear, conv2d, upsample_nearest, reshape, flatten, groupnorm,
-  relu, silu, tanh, sigmoid, gelu_tanh, leaky_relu
+struct DTypeInfo {
+  DType type;
+  const char* name;  // the manifest's "dtype"
+  int bytes;         // per element
 };
+inline constexpr DTypeInfo kDTypes[] = {{DType::f32, "f32", 4}, {DType::f16, "f16", 2}};
+inline const char* dtype_name(DType t) { return kDTypes[int(t)].name; }
+inline int dtype_bytes(DType t) { return kDTypes[int(t)].bytes; }
+// false if `name` is not a dtype of the format
+inline bool dtype_from_name(std::string_view name, DType* out) {
+  for (const auto& d : kDTypes)
+    if (name == d.name) {
+      *out = d.type;
+      return true;
+    }
+  return false;
+}
 
 // A tensor stored in model.bin: little-endian, C order (PyTorch layout).
 struct TensorEntry {
@@ -36,19 +51,6 @@ struct TensorEntry {
   std::uint64_t offset = 0;  // bytes into model.bin
   std::uint64_t length = 0;  // bytes
   std::int64_t elements() const;
-};
-
-// One layer of the sequential stack. Only the fields of its type are meaningful.
-struct LayerSpec {
-  LayerType type = LayerType::relu;
-  int in = 0, out = 0;                                     // linear
-  int in_channels = 0, out_channels = 0, kernel = 0, padding = 0;  // conv2d (stride 1)
-  int scale = 0;                                           // upsample_nearest
-  std::array<int, 3> shape{0, 0, 0};                       // reshape: [C,H,W]
-  int groups = 0, channels = 0;                            // groupnorm
-  float eps = 1e-5f;                                       // groupnorm
-  float slope = 0.01f;                                     // leaky_relu
-  std::string weight, bias;                                // tensor names ("" if none)
 };
 
 struct Conditioning {
@@ -78,8 +80,6 @@ struct Manifest {
   std::string training_json;                // the "training" object, re-serialised
   std::vector<SnapshotEntry> snapshots;
 };
-
-const char* layer_type_name(LayerType t);
 
 // Parses and checks the manifest's own consistency (types, vocabulary, caps, tensor names
 // used by layers exist with the shapes the layer params imply, offsets inside bin.bytes and

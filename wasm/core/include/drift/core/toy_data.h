@@ -23,8 +23,10 @@ class ToyRng {
   uint64_t state_;
 };
 
-// Names of the target sets: checkerboard, swissroll, 8gaussians, moons, bimodal.
+// Names of the target sets: checkerboard, swissroll, 8gaussians, moons, bimodal. This is the
+// one list in C++: help texts and messages name the sets through it.
 const std::vector<std::string>& toy_names();
+std::string toy_names_joined(const std::string& sep);  // e.g. "checkerboard | swissroll | ..."
 bool is_toy_name(const std::string& name);
 
 // n points of toy set `name`, [n,2] row-major. All sets lie roughly in [-3,3]^2 with
@@ -37,13 +39,26 @@ void sample_toy(const std::string& name, int n, ToyRng& rng, float* out);
 //   middle    small noise at the origin (inside every target)
 //   far       a tight cluster at (4,4), outside every target
 //   collapsed all points nearly one point, at (1,-1), spread 1e-3 (mode-collapse start)
-// A generator applies one by setting its output bias to (cx,cy) and scaling its last
-// layer so the output spread is about `spread`.
+// A generator applies one through its last linear layer, out = W h + b, with
+// toy_init_affine below.
 struct ToyInit {
   float cx, cy, spread;
 };
 const std::vector<std::string>& toy_init_names();
 ToyInit toy_init(const std::string& name);   // unknown -> runtime_error "toy init: unknown ..."
+
+// The one rule that applies an init (drift-train's toy generators and the toy trainer both
+// call it). Run the untrained generator on a probe batch of noise and pass the spread sd of
+// its output and the mean (mean_wh_x, mean_wh_y) of its W h part (output minus the current
+// bias). Scaling W by `scale` and setting b to `bias` then gives an output of spread
+// `spread` centred at (cx, cy):
+//   scale = spread / max(sd, 1e-8)                   (double)
+//   bias  = (cx, cy) - float(scale) * mean_wh         (float arithmetic, like float tensors)
+struct ToyInitAffine {
+  double scale;
+  float bias[2];
+};
+ToyInitAffine toy_init_affine(const std::string& init, double sd, float mean_wh_x, float mean_wh_y);
 std::vector<float> sample_init(const std::string& name, int n, uint64_t seed);
 
 }  // namespace drift::core

@@ -25,8 +25,9 @@ class ToyMLP {
   const std::vector<float>& forward(const float* Z, int n);
   // dOut [n,out] = dL/d(output of the last forward) -> grad (params' layout, overwritten).
   void backward(const float* dOut, std::vector<float>& grad);
-  // Last layer: scale W by k and set b (used by the inits).
+  // Last layer: scale W by k and set b (used by the inits); its current bias b[o].
   void set_output_affine(float k, float b0, float b1);
+  float output_bias(int o) const { return params_[layers_.back().b + size_t(o)]; }
 
  private:
   struct Layer { int in, out; size_t w, b; };
@@ -64,7 +65,9 @@ class ToyTrainer {
   const std::vector<float>& targets() const { return eval_targets_; }
   // s*V at generated(): the displacement the field asks for, data units, [eval_n,2].
   std::vector<float> field();
-  // Energy distance 2E|X-Y| - E|X-X'| - E|Y-Y'| between generated() and targets().
+  // Unbiased energy distance (drift/core/energy.h) between generated() and the target:
+  // 2E|X-Y| - E|X-X'| - E|Y-Y'|, about 0 (and possibly slightly negative) when generated()
+  // follows the target.
   float distance();
 
   void set_target(const std::string& name);
@@ -91,6 +94,7 @@ class ToyTrainer {
   std::vector<float> eval_noise_, eval_targets_, gen_;
   std::vector<float> Z_, Y_, X_, V_, goal_, dout_;  // step scratch
   bool gen_valid_ = false;
+  double targets_within_ = -1.0;  // E|Y-Y'| of the target, cached (< 0: not yet computed)
   int steps_ = 0;
   float last_loss_ = 0.0f;
   FieldStats stats_;
