@@ -13,6 +13,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libtorch-dev libopenblas0-pthread          # LibTorch; OpenBLAS, or torch falls back to the ~25x slower reference BLAS
+  libgloo-dev                                # Gloo's headers, which LibTorch's ProcessGroupGloo.hpp includes (several processes)
   libeigen3-dev nlohmann-json3-dev catch2 libcli11-dev
   libpng-dev libgif-dev libstb-dev zlib1g-dev
   emscripten binaryen                        # the WebAssembly build

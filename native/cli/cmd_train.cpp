@@ -82,6 +82,9 @@ void add_train(CLI::App& app) {
   c->add_option("--grid-alpha", o.grid_alpha, "guidance of the logged sample grid")->capture_default_str()->check(pos);
   c->add_option("--eval-n", o.eval_n, "samples per alpha in the final quick eval")->capture_default_str()->check(pos);
   c->add_flag("--no-eval", a->no_eval, "skip the final quick eval and export");
+  c->add_option("--dist-timeout", o.dist_timeout,
+                "several processes (torchrun): seconds to wait for the other ranks before exiting with an error")
+      ->capture_default_str()->check(pos);
   c->add_option("--resume", a->resume, "continue the run in RUN_DIR from its latest checkpoint");
   c->callback([a] {
     auto& o = a->o;
@@ -91,6 +94,7 @@ void add_train(CLI::App& app) {
     drift::train::install_interrupt_handler();
     auto r = drift::train::run_training(o, a->resume);
     if (r.interrupted) std::exit(130);
+    if (!r.main_process) return;  // ranks > 0 of several processes stay silent
     std::printf("%s\n", nlohmann::json{{"step", r.step}, {"checkpoint", r.final_checkpoint},
                                        {"wall_s", r.wall_s}, {"steps_per_s", r.steps_per_s}, {"last", r.last}}
                             .dump()

@@ -1,6 +1,9 @@
 // Drift field: formula against a loop reference, and the properties docs/drift-field.md claims.
 #include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "drift/field/field_torch.h"
@@ -195,4 +198,78 @@ TEST_CASE("bad shapes give a clear error", "[field]") {
   CHECK_THROWS_WITH(compute_field({x, torch::randn({1, 4, 2}), {}, {}}),
                     Catch::Contains("pos shape does not match"));
   CHECK_THROWS_WITH(compute_field({torch::randn({4, 3}), x, {}, {}}), Catch::Contains("x must be"));
+}
+
+namespace {
+// A sum over "processes" that are threads of this test: each adds its values, waits for the
+// others, and reads the total (what an all-reduce does across ranks). Reusable, call after call.
+class ThreadSum {
+ public:
+  explicit ThreadSum(int n) : n_(n) {}
+  void operator()(std::vector<double>& v) {
+    std::unique_lock<std::mutex> lk(m_);
+    const int64_t gen = gen_;
+    if (acc_.empty()) acc_.assign(v.size(), 0.0);
+    for (size_t i = 0; i < v.size(); ++i) acc_[i] += v[i];
+    if (++arrived_ == n_) {
+      result_ = acc_, acc_.clear(), arrived_ = 0, ++gen_;
+      cv_.notify_all();
+    } else {
+      cv_.wait(lk, [&] { return gen_ != gen; });
+    }
+    v = result_;
+  }
+
+ private:
+  int n_, arrived_ = 0;
+  int64_t gen_ = 0;
+  std::vector<double> acc_, result_;
+  std::mutex m_;
+  std::condition_variable cv_;
+};
+}  // namespace
+
+TEST_CASE("groups split over processes give the field of the whole batch (sum_over_processes)", "[field]") {
+  // 5 groups with different spreads (so the batch-wide s and RMS differ from any part's),
+  // split 3 + 2 as two ranks would hold them, each part computed in its own thread.
+  torch::manual_seed(11);
+  const int64_t B = 5, G = 6, P = 9, U = 4, D = 20;
+  FieldInput all;
+  all.x = randn3(B, G, D) * torch::linspace(0.5, 2.0, B).view({B, 1, 1});
+  all.pos = randn3(B, P, D, 0.3);
+  all.uncond = randn3(B, U, D, -0.2);
+  all.w_u = torch::linspace(0.0, 3.0, B);
+  const auto whole = compute_field(all);
+  std::vector<std::vector<int64_t>> parts{{0, 2, 4}, {1, 3}};
+  std::vector<drift::field::FieldResult> res(parts.size());
+  ThreadSum sum(int(parts.size()));
+  std::vector<std::thread> threads;
+  for (size_t r = 0; r < parts.size(); ++r)
+    threads.emplace_back([&, r] {
+      const auto keep = torch::tensor(parts[r], torch::kLong);
+      FieldInput in;
+      in.x = all.x.index_select(0, keep);
+      in.pos = all.pos.index_select(0, keep);
+      in.uncond = all.uncond.index_select(0, keep);
+      in.w_u = all.w_u.index_select(0, keep);
+      FieldOptions o;
+      o.sum_over_processes = std::ref(sum);
+      res[r] = compute_field(in, o);
+    });
+  for (auto& t : threads) t.join();
+  for (size_t r = 0; r < parts.size(); ++r) {
+    CHECK(res[r].s == Approx(whole.s).epsilon(1e-6));
+    for (size_t t = 0; t < whole.force_rms.size(); ++t)
+      CHECK(res[r].force_rms[t] == Approx(whole.force_rms[t]).epsilon(1e-5));
+    const auto ref = whole.V.index_select(0, torch::tensor(parts[r], torch::kLong));
+    CHECK((res[r].V - ref).abs().max().item<double>() < 1e-5 * ref.abs().max().item<double>());
+  }
+  // Without the sums, a part alone has its own scale: the check above can fail.
+  FieldInput first;
+  const auto keep = torch::tensor(parts[0], torch::kLong);
+  first.x = all.x.index_select(0, keep);
+  first.pos = all.pos.index_select(0, keep);
+  first.uncond = all.uncond.index_select(0, keep);
+  first.w_u = all.w_u.index_select(0, keep);
+  CHECK(std::abs(compute_field(first).s - whole.s) > 1e-3 * whole.s);
 }

@@ -64,8 +64,16 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   }
   dist.clamp_min_(1e-8).sqrt_();
 
-  // One weighted mean distance over the whole batch (all groups).
-  const double dbar = ((dist * w.unsqueeze(1)).sum() / (w.sum() * G)).item<double>();
+  // One weighted mean distance over the whole batch (all groups; with several processes,
+  // the groups of every process).
+  double dbar;
+  if (!opt.sum_over_processes) {
+    dbar = ((dist * w.unsqueeze(1)).sum() / (w.sum() * G)).item<double>();
+  } else {
+    std::vector<double> sums{(dist * w.unsqueeze(1)).sum().item<double>(), w.sum().item<double>() * double(G)};
+    opt.sum_over_processes(sums);
+    dbar = sums[0] / sums[1];
+  }
   const double s = std::max(dbar / std::sqrt(double(D)), 1e-3);
 
   // Normalised distances with self pairs pushed away (+self_mask). [B,G,N]
@@ -101,17 +109,24 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   FieldResult res;
   res.s = s;
   res.mean_dist = dbar;
-  torch::Tensor V;
-  const double numel = double(B * G * D);
+  // s * F_tau per temperature and its squared norm; the RMS of F_tau = rms(s F_tau) / s.
+  std::vector<torch::Tensor> sF(static_cast<size_t>(nt));
+  std::vector<double> sq(static_cast<size_t>(nt));  // |s F_tau|^2, then the element count
   for (int64_t t = 0; t < nt; ++t) {
-    // s * F_tau, then the RMS of F_tau = rms(s F_tau) / s.
-    const torch::Tensor sF = torch::addcmul(CT.narrow(1, t * G, G), csum.narrow(1, t * G, G), x, -1.0);
-    const double nrm = at::linalg_vector_norm(sF, 2, c10::nullopt, false, c10::nullopt).item<double>();
-    const double rms = nrm * nrm / numel / (s * s);  // mean F_tau^2
+    sF[t] = torch::addcmul(CT.narrow(1, t * G, G), csum.narrow(1, t * G, G), x, -1.0);
+    const double nrm = at::linalg_vector_norm(sF[t], 2, c10::nullopt, false, c10::nullopt).item<double>();
+    sq[t] = nrm * nrm;
+  }
+  sq.push_back(double(B * G * D));
+  if (opt.sum_over_processes) opt.sum_over_processes(sq);  // norms and counts of the whole batch
+  const double numel = sq.back();
+  torch::Tensor V;
+  for (int64_t t = 0; t < nt; ++t) {
+    const double rms = sq[t] / numel / (s * s);  // mean F_tau^2
     res.force_rms.push_back(std::sqrt(rms));
     const double k = 1.0 / (s * std::sqrt(std::max(rms, 1e-8)));  // V += F_tau / rms(F_tau)
-    if (t == 0) V = sF.mul_(k);
-    else V.add_(sF, k);
+    if (t == 0) V = sF[t].mul_(k);
+    else V.add_(sF[t], k);
   }
   res.V = V;
   return res;

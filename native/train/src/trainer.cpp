@@ -65,6 +65,7 @@ TrainOptions options_for(TrainOptions opt, const std::string& resume_dir, std::s
   stored.device = opt.device;
   stored.threads = opt.threads;
   stored.final_eval = opt.final_eval;
+  stored.dist_timeout = opt.dist_timeout;
   return stored;
 }
 }  // namespace
@@ -75,11 +76,18 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
   if (opt_.out.empty()) throw std::runtime_error("--out: a run directory is required");
   if (opt_.threads > 0) set_cpu_threads(opt_.threads);
   dev_ = pick_device(opt_.device);
+  const DistEnv env = dist_env_from_environment();
+  if (env.active()) {  // one GPU per process on each machine
+    if (dev_.is_cuda()) dev_ = torch::Device(torch::kCUDA, c10::DeviceIndex(env.local_rank));
+    dist_ = std::make_unique<Distributed>(env, dev_, opt_.dist_timeout);
+    main_ = dist_->is_main();
+  }
   data_ = std::make_unique<TrainData>(opt_.dataset, opt_.data_dir, dev_);
   const bool toy = data_->is_toy();
   if (toy) core::toy_init(opt_.init);  // validates the name before any work
   resolve_defaults(opt_, toy, data_->num_classes(), data_->size());
-  fs::create_directories(opt_.out);
+  shard_ = shard_groups(data_->num_groups(), env.rank, env.world);
+  if (main_) fs::create_directories(opt_.out);
 
   // Model, EMA, optimizer: initialised from the seed, before the sampler stream exists.
   torch::manual_seed(opt_.seed);
@@ -102,12 +110,14 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
   st_.rng = at::detail::createCPUGenerator(opt_.seed * 2654435761ULL + 17);
   if (!resume_path.empty()) {
     load_train_checkpoint(resume_path, st_);
-    std::fprintf(stderr, "resuming %s at step %lld\n", resume_path.c_str(), (long long)st_.step);
+    if (main_) std::fprintf(stderr, "resuming %s at step %lld\n", resume_path.c_str(), (long long)st_.step);
   } else if (!resume_dir.empty()) {
-    std::fprintf(stderr, "%s: no checkpoint yet; starting again from step 0 with its options.json\n",
-                 resume_dir.c_str());
+    if (main_)
+      std::fprintf(stderr, "%s: no checkpoint yet; starting again from step 0 with its options.json\n",
+                   resume_dir.c_str());
   }
-  core::write_file_atomic((fs::path(opt_.out) / "options.json").string(), nlohmann::json(opt_).dump(2) + "\n");
+  if (main_)
+    core::write_file_atomic((fs::path(opt_.out) / "options.json").string(), nlohmann::json(opt_).dump(2) + "\n");
 
   // What the logs compare against; each from its own fixed stream, never the training one.
   fixed_ = make_fixed_samples(cfg_, 2048, opt_.grid_alpha, opt_.seed + 1);
@@ -118,15 +128,21 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
   real_spread_ = within_group_spread(
       data_->positives(torch::arange(B, torch::kLong), std::min<int64_t>(opt_.positives, 64), spread_gen));
 
-  log_ = std::make_unique<logging::RunLog>(opt_.out);
-  logging::ProgressOptions po;
-  po.label = "train";
-  po.start_step = st_.step;
-  bar_ = std::make_unique<logging::ProgressBar>(opt_.steps, po);
-  bar_->message("run " + opt_.out + ": " + models::arch_name(cfg_.arch) + " (" +
-                std::to_string(st_.model->num_parameters()) + " params) on " + opt_.dataset + ", " +
-                std::to_string(B) + " groups x " + std::to_string(opt_.batch_size) + " generated, P=" +
-                std::to_string(opt_.positives) + " U=" + std::to_string(opt_.uncond) + ", device " + dev_.str());
+  if (main_) {
+    log_ = std::make_unique<logging::RunLog>(opt_.out);
+    logging::ProgressOptions po;
+    po.label = "train";
+    po.start_step = st_.step;
+    bar_ = std::make_unique<logging::ProgressBar>(opt_.steps, po);
+  }
+  say("run " + opt_.out + ": " + models::arch_name(cfg_.arch) + " (" + std::to_string(st_.model->num_parameters()) +
+      " params) on " + opt_.dataset + ", " + std::to_string(B) + " groups x " + std::to_string(opt_.batch_size) +
+      " generated, P=" + std::to_string(opt_.positives) + " U=" + std::to_string(opt_.uncond) + ", device " +
+      dev_.str());
+  if (dist_)
+    say(std::to_string(dist_->world()) + " processes (" + dist_->backend() + "), " +
+        std::to_string(shard_.total_groups) + " groups per step over all of them" +
+        (shard_.total_groups > B ? " (more ranks than groups: replicas with their own noise)" : ""));
   t0_ = now_s();
   wall0_ = st_.wall_s;
   start_step_ = st_.step;
@@ -137,36 +153,47 @@ StepStats Trainer::step() {
   const int64_t B = data_->num_groups(), G = opt_.batch_size, P = opt_.positives, U = opt_.uncond;
   const int64_t D = data_->dim();
   // The step's randomness, all from st_.rng on the CPU, in a fixed order (resume is exact).
+  // Several processes: every rank draws the whole batch's and keeps its groups.
+  at::Generator& rng = step_stream();
   auto class_ids = torch::arange(B, torch::kLong);
-  auto alpha = sample_alpha(B, opt_.alpha, st_.rng);                      // [B]
-  auto eps = torch::randn({B * G, cfg_.latent_dim}, st_.rng);             // [B*G, L]
-  auto labels = class_ids.repeat_interleave(G);                           // [B*G]
-  auto alpha_rows = alpha.repeat_interleave(G);                           // [B*G]
+  auto alpha = sample_alpha(B, opt_.alpha, rng);                          // [B]
+  auto eps = torch::randn({B * G, cfg_.latent_dim}, rng);                 // [B*G, L]
   field::FieldInput in;
-  in.pos = data_->positives(class_ids, P, st_.rng);                       // [B,P,D]
-  if (U > 0) {
-    in.uncond = data_->uncond(B, U, st_.rng);                             // [B,U,D]
-    in.w_u = uncond_weight(alpha, G, U).to(dev_);                         // [B]
+  in.pos = data_->positives(class_ids, P, rng);                           // [B,P,D]
+  if (U > 0) in.uncond = data_->uncond(B, U, rng);                        // [B,U,D]
+  int64_t Bl = B;                                                         // groups in this process
+  if (dist_) {
+    const auto keep = torch::tensor(shard_.groups, torch::kLong), keep_dev = keep.to(dev_);
+    Bl = keep.size(0);
+    class_ids = class_ids.index_select(0, keep);
+    alpha = alpha.index_select(0, keep);
+    eps = eps.view({B, G, -1}).index_select(0, keep).reshape({Bl * G, -1});
+    in.pos = in.pos.index_select(0, keep_dev);
+    if (U > 0) in.uncond = in.uncond.index_select(0, keep_dev);
   }
+  auto labels = class_ids.repeat_interleave(G);                           // [Bl*G]
+  auto alpha_rows = alpha.repeat_interleave(G);                           // [Bl*G]
+  if (U > 0) in.w_u = uncond_weight(alpha, G, U).to(dev_);                // [Bl]
   // Generate, field, loss.
   StepStats s;
   s.lr = learning_rate(opt_, st_.step);
   st_.optim->set_lr(s.lr);
-  in.x = st_.model->generate(eps.to(dev_), labels.to(dev_), alpha_rows.to(dev_)).view({B, G, D});
+  in.x = st_.model->generate(eps.to(dev_), labels.to(dev_), alpha_rows.to(dev_)).view({Bl, G, D});
   field::FieldOptions fopt;
   fopt.taus = opt_.taus;
   fopt.floor = opt_.floor;
+  if (dist_) fopt.sum_over_processes = [this](std::vector<double>& v) { dist_->sum(v); };  // s, RMS of the batch
   s.field = field::compute_field(in, fopt);
   auto loss = field::drift_loss(in.x, s.field);
-  s.loss = loss.item<double>();
+  st_.optim->zero_grad();
+  s.loss = dist_ ? backward_sharded(loss) : loss.item<double>();  // several processes: the batch's loss
   if (!std::isfinite(s.loss) || !std::isfinite(s.field.s)) {
     save_checkpoint(ckpt_path(st_.step));  // this step has not touched the weights: the last good state
     throw std::runtime_error("non-finite loss at step " + std::to_string(st_.step) + " (field scale " +
                              fmt(s.field.s) + "); stopped. Last good checkpoint: " + ckpt_path(st_.step));
   }
   // Update: clip + AdamW + EMA in one pass over the parameters.
-  st_.optim->zero_grad();
-  loss.backward();
+  if (!dist_) loss.backward();
   st_.optim->step(opt_.clip, st_.ema->parameters(), ema_decay(opt_.ema, st_.step));
   ++st_.step;
   s.x = in.x.detach();
@@ -177,23 +204,26 @@ void Trainer::log(const StepStats& s) {
   const int64_t step = st_.step;
   if (step % opt_.log_every != 0 && step != opt_.steps && step != start_step_ + 1) return;
   torch::NoGradGuard ng;
-  const double spread = within_group_spread(s.x);
+  const double spread = dist_ ? global_spread(s.x) : within_group_spread(s.x);
+  if (!main_) return;
   const double ratio = real_spread_ > 0 ? spread / real_spread_ : 0;
   last_ = {{"step", step}, {"loss", s.loss}, {"field/scale", s.field.s}, {"lr", s.lr},
            {"diversity/generated", spread}, {"diversity/real", real_spread_}, {"diversity/ratio", ratio}};
   for (size_t i = 0; i < opt_.taus.size(); ++i) last_["force/tau_" + fmt(opt_.taus[i], 3)] = s.field.force_rms[i];
   if (step > start_step_) last_["steps_per_s"] = double(step - start_step_) / std::max(now_s() - t0_, 1e-9);
+  if (dist_ && step > start_step_) last_["dist/allreduce_ms"] = 1e3 * dist_->collective_seconds() / double(step - start_step_);
   for (const auto& [tag, value] : last_.items())
     if (tag != "step") log_->scalar(tag, value.get<double>(), step);
   if (!data_->is_toy() && step > 3 * opt_.warmup && ratio < 0.5 && !warned_collapse_) {
     warned_collapse_ = true;
-    bar_->message("warning: step " + std::to_string(step) + ": generated diversity is " + fmt(ratio, 2) +
+    say("warning: step " + std::to_string(step) + ": generated diversity is " + fmt(ratio, 2) +
                   "x real (collapse?). Check --floor (0 recommended) and --lr.");
   }
   bar_->update(step, "loss " + fmt(s.loss) + " div " + fmt(ratio, 2));
 }
 
 void Trainer::save_due() {
+  if (!main_) return;
   if (opt_.record > 0 && st_.step % opt_.record == 0) write_record(opt_.out, st_.step, st_.ema, fixed_);
   if (opt_.ckpt_every > 0 && st_.step % opt_.ckpt_every == 0) {
     save_checkpoint(ckpt_path(st_.step));
@@ -203,26 +233,30 @@ void Trainer::save_due() {
 
 TrainResult Trainer::interrupt() {
   TrainResult res;
-  save_checkpoint(ckpt_path(st_.step));
-  bar_->finish("interrupted");
-  std::fprintf(stderr, "interrupted at step %lld: wrote %s (continue with --resume %s)\n", (long long)st_.step,
-               ckpt_path(st_.step).c_str(), opt_.out.c_str());
   res.interrupted = true;
   res.step = st_.step;
   res.final_checkpoint = ckpt_path(st_.step);
   res.last = last_;
+  res.main_process = main_;
+  if (!main_) return res;
+  save_checkpoint(ckpt_path(st_.step));
+  bar_->finish("interrupted");
+  std::fprintf(stderr, "interrupted at step %lld: wrote %s (continue with --resume %s)\n", (long long)st_.step,
+               ckpt_path(st_.step).c_str(), opt_.out.c_str());
   log_->flush();
   return res;
 }
 
 TrainResult Trainer::finish() {
-  bar_->finish("done");
   TrainResult res;
   res.wall_s = now_s() - t0_;
   res.steps_per_s = double(st_.step - start_step_) / std::max(res.wall_s, 1e-9);
   res.step = st_.step;
   res.last = last_;
   res.final_checkpoint = (fs::path(opt_.out) / "model_final.pt").string();
+  res.main_process = main_;
+  if (!main_) return res;
+  bar_->finish("done");
   save_checkpoint(res.final_checkpoint);
   save_samples();
   if (opt_.record > 0 && st_.step % opt_.record != 0) write_record(opt_.out, st_.step, st_.ema, fixed_);
@@ -239,6 +273,7 @@ std::string Trainer::ckpt_path(int64_t step) const {
 }
 
 void Trainer::save_checkpoint(const std::string& path) {
+  if (!main_) return;
   st_.wall_s = wall0_ + (now_s() - t0_);
   save_train_checkpoint(path, st_, opt_);
 }
@@ -269,6 +304,42 @@ void Trainer::eval_and_export(TrainResult& res) {
   std::fprintf(stderr, "exported %s (%lld bytes)\n", ex.manifest_path.c_str(), (long long)ex.bin_bytes);
 }
 
+bool Trainer::stop_requested() const { return dist_ ? stop_ : interrupt_requested(); }
+
+void Trainer::say(const std::string& line) {
+  if (bar_) bar_->message(line);
+}
+
+// Replica 0 (every rank when there are no more ranks than groups) draws from the run's own
+// stream, exactly as one process; replica k > 0 from a stream of (seed, k, step), which needs
+// no state in checkpoints.
+at::Generator& Trainer::step_stream() {
+  if (shard_.replica == 0) return st_.rng;
+  replica_rng_ = at::detail::createCPUGenerator(replica_seed(opt_.seed, shard_.replica, st_.step));
+  return replica_rng_;
+}
+
+// The batch's loss is the mean over all its groups: this rank's mean, weighted by its share of
+// the groups, summed over the ranks; so are the gradients (one all-reduce, which also carries
+// the loss and the ranks' interrupt flags). Uneven splits stay exact.
+double Trainer::backward_sharded(const torch::Tensor& loss) {
+  const double share = double(shard_.groups.size()) / double(shard_.total_groups);
+  (loss * share).backward();
+  std::vector<double> extra{loss.item<double>() * share, interrupt_requested() ? 1.0 : 0.0};
+  dist_->sum_gradients(st_.model->parameters(), extra);
+  stop_ = extra[1] > 0;
+  return extra[0];
+}
+
+// within_group_spread over the groups of every rank.
+double Trainer::global_spread(const torch::Tensor& x) {
+  const int64_t N = x.size(1);
+  if (N < 2) return 0;
+  std::vector<double> v{torch::cdist(x, x).sum().item<double>(), double(x.size(0) * N * (N - 1))};
+  dist_->sum(v);
+  return v[0] / v[1];
+}
+
 TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
   clear_interrupt();  // a stale request from an earlier run does not stop this one
   Trainer t(std::move(opt), resume_dir);
@@ -276,7 +347,7 @@ TrainResult run_training(TrainOptions opt, const std::string& resume_dir) {
     const StepStats s = t.step();
     t.log(s);
     t.save_due();
-    if (interrupt_requested()) return t.interrupt();
+    if (t.stop_requested()) return t.interrupt();
   }
   return t.finish();
 }

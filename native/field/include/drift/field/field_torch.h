@@ -3,6 +3,7 @@
 // P positives and U unconditional negatives; D is the flattened sample size.
 #pragma once
 #include <torch/torch.h>
+#include <functional>
 #include <vector>
 
 namespace drift::field {
@@ -13,6 +14,12 @@ struct FieldOptions {
   // which makes MNIST collapse to class means (docs/drift-field.md has the measurement).
   double floor = 0.0;
   double self_mask = 100.0;  // added to the normalised self distance d_ii/dbar
+  // Several processes, each holding some of the batch's groups (native/train/distributed.h):
+  // sums a few partial sums over all processes, in place. When set, the two batch-wide
+  // quantities, dbar (so s) and each tau's force RMS, come from the sums over every
+  // process's groups, so each process gets the field of its groups within the whole batch.
+  // Unset: this call holds the whole batch (the arithmetic is then exactly the 1-process one).
+  std::function<void(std::vector<double>&)> sum_over_processes;
 };
 
 struct FieldInput {

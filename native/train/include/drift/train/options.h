@@ -44,6 +44,10 @@ struct TrainOptions {
   bool final_eval = true;         // quick eval + export at the end
   int64_t eval_n = 2000;
   std::string command;            // the command line (for the model card)
+  // Several processes: seconds a collective (or joining the group) may wait for the other
+  // ranks before this one exits with an error. A property of the launch, not of the run:
+  // not stored in options.json or checkpoints, and it may change on --resume.
+  double dist_timeout = 120;
 };
 
 // Enums are written by name. Keys of removed options in older files are ignored.

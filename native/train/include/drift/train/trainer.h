@@ -1,8 +1,11 @@
 // The training loop of `drift-train train` (docs/training.md). run_training() is the mainline:
 //
 //   Trainer t(opt, resume_dir);            // new run, or continue from the latest checkpoint
-//   while (!t.done()) { s = t.step(); t.log(s); t.save_due(); if (SIGINT) return t.interrupt(); }
+//   while (!t.done()) { s = t.step(); t.log(s); t.save_due(); if (t.stop_requested()) return t.interrupt(); }
 //   return t.finish();                     // final checkpoint, samples, quick eval, export
+//
+// With torchrun's variables (WORLD_SIZE > 1) every rank runs the same loop on its share of the
+// class groups (distributed.h); rank 0 alone writes files and prints progress.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <memory>
@@ -11,6 +14,7 @@
 #include "drift/field/field_torch.h"
 #include "drift/logging/progress.h"
 #include "drift/logging/run_log.h"
+#include "drift/train/distributed.h"
 #include "drift/train/options.h"
 #include "drift/train/record.h"
 #include "drift/train/train_checkpoint.h"
@@ -26,6 +30,7 @@ struct TrainResult {
   double steps_per_s = 0;
   nlohmann::json last;          // last logged scalars, by TensorBoard tag (loss, field/scale, ...)
   nlohmann::json eval;          // quick eval result (when run)
+  bool main_process = true;     // false on ranks > 0 of several processes: they wrote nothing
 };
 
 // What one step leaves for logging.
@@ -46,6 +51,7 @@ class Trainer {
   StepStats step();                 // sample, generate, field, loss, clip + AdamW + EMA
   void log(const StepStats& s);     // scalars every log_every steps, and the progress bar
   void save_due();                  // the record and checkpoint that fall on this step
+  bool stop_requested() const;      // SIGINT here (or, with several processes, on any rank)
   TrainResult interrupt();          // checkpoint now and stop
   TrainResult finish();             // final checkpoint + samples, then quick eval + export
 
@@ -54,6 +60,12 @@ class Trainer {
   void save_checkpoint(const std::string& path);
   void save_samples();
   void eval_and_export(TrainResult& res);
+  void say(const std::string& line);  // progress message (rank 0 only)
+  // Several processes: this rank's share of the step's randomness, and the backward pass
+  // whose gradients are summed over the ranks. Returns the loss of the whole batch.
+  at::Generator& step_stream();
+  double backward_sharded(const torch::Tensor& loss);
+  double global_spread(const torch::Tensor& x);
 
   TrainOptions opt_;
   torch::Device dev_{torch::kCPU};
@@ -69,6 +81,11 @@ class Trainer {
   int64_t start_step_ = 0;
   bool warned_collapse_ = false;
   nlohmann::json last_;
+  std::unique_ptr<Distributed> dist_;  // null: one process
+  Shard shard_;                        // this rank's groups (all of them with one process)
+  at::Generator replica_rng_;          // replicas > 0 (more ranks than groups)
+  bool main_ = true;                   // rank 0 (or the one process): writes files
+  bool stop_ = false;                  // the ranks agreed to stop (SIGINT somewhere)
 };
 
 // Trains (or resumes when resume_dir is non-empty). Throws std::runtime_error with one clear
