@@ -4,4 +4,4 @@
 #pragma once
 #include <torch/torch.h>
 #undef CHECK
-#include <catch2/catch.hpp>
+#include "drift_catch.h"

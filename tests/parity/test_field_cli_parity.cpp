@@ -2,7 +2,7 @@
 // `drift-train field` (LibTorch, native/field) against the Eigen core's drift_field (in
 // process) and, when it has the subcommand, `drift-infer field` (the same Eigen code behind
 // drift-infer's CLI). Max |a-b| / max |b| <= 1e-5.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 
 #include <cmath>
 #include <cstdio>

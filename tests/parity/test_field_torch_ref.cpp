@@ -1,6 +1,6 @@
 // Eigen drift field (float32) against tests/parity/field_reference.py, a float64 torch
 // transcription of the spec, on random inputs of 2D-toy and MNIST-like sizes.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 
 #include <cstdio>
 #include <cstdlib>

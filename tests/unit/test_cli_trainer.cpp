@@ -1,5 +1,5 @@
 // drift-train train/sample/field as a user runs them: exit codes and one-line errors.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -1,6 +1,6 @@
 // conv2d_forward (direct kernel, its upsample and activation fusions), upsample_nearest and
 // the vector SiLU/sigmoid against plain loops, on shapes with every tile remainder.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <cmath>
 #include <random>
 #include <vector>

@@ -2,7 +2,7 @@
 // independent brute-force transcription of the formula, its expectation 0 for one
 // distribution (where the biased V-statistic is positive by a known amount), and the closed
 // form for two shifted 1D Gaussians. Samples come from std::mt19937_64, not the project's RNGs.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 
 #include <cmath>
 #include <random>

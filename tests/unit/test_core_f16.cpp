@@ -1,5 +1,5 @@
 // binary16 conversion: exact decode of known bit patterns, and round-to-nearest-even encode.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <cmath>
 
 #include "drift/core/model_f16.h"

@@ -1,6 +1,6 @@
 // Fuzz-style robustness: truncated and randomly mutated manifests and bins must load or fail
 // with one line, never crash (run under ASan/UBSan to make this stricter).
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <random>
 
 #include "drift/core/generator.h"

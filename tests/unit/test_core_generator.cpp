@@ -1,6 +1,6 @@
 // Generator forward against the naive reference (test_core_models.h), for every layer type,
 // several batch sizes, both dtypes, seeded noise and snapshots.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <cmath>
 
 #include "drift/core/generator.h"

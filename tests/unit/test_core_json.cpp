@@ -1,6 +1,6 @@
 // The core's JSON reader (drift/manifest_json.h): RFC 8259 values, escapes, UTF-8, and the
 // rejections the manifest relies on (duplicates, depth, trailing text, bad numbers).
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <cmath>
 
 #include "drift/core/manifest_json.h"

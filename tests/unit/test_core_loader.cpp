@@ -1,6 +1,6 @@
 // Loader error messages: each broken manifest or bin is rejected with one line that names
 // the source and the problem.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <cstring>
 #include <filesystem>
 #include <fstream>

@@ -1,6 +1,6 @@
 // The spec's noise stream. Expected values come from an independent Python transcription of
 // docs/weights-format.md ("Noise"); splitmix64(0) also matches the published reference values.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <algorithm>
 #include <cmath>
 #include <vector>

@@ -1,5 +1,5 @@
 // SHA-256 against the FIPS 180-4 / NIST example vectors.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <string>
 
 #include "drift/core/manifest_sha256.h"

@@ -1,6 +1,6 @@
 // The torch-free drift-model writer (native/export/writer.h): layout rules of the spec and
 // its refusals (values that do not fit the dtype, non-finite values, wrong value counts).
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <cmath>
 #include <filesystem>
 

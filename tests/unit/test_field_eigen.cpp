@@ -1,5 +1,5 @@
 // drift/field.h: properties of the drift field that follow from its definition.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 
 #include <cmath>
 

@@ -1,5 +1,5 @@
 // IDX reader: valid plain and gzip files, and every malformed case names the file and the problem.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 #include <zlib.h>
 
 #include <fstream>

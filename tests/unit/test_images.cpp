@@ -1,5 +1,5 @@
 // PNG round trip, image grids, scatter plots and animated GIFs (decoded back with giflib).
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 
 #include <gif_lib.h>
 #include <unistd.h>

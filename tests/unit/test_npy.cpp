@@ -1,5 +1,5 @@
 // float32 .npy: round trip, and clear rejection of every other layout.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 
 #include <fstream>
 

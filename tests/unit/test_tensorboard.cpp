@@ -1,6 +1,6 @@
 // TensorBoard event files (CRC32C, TFRecord framing, Event protos), JSONL, RunLog and the
 // progress bar.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 
 #include <unistd.h>
 

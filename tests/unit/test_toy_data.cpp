@@ -1,5 +1,5 @@
 // drift/toy_data.h: determinism, shapes, and each set's defining geometry.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 
 #include <cmath>
 #include <stdexcept>

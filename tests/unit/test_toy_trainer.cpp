@@ -1,5 +1,5 @@
 // drift/toy_trainer.h: backprop against finite differences, inits, training progress.
-#include <catch2/catch.hpp>
+#include "drift_catch.h"
 
 #include <algorithm>
 #include <cmath>
