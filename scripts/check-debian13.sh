@@ -47,8 +47,10 @@ dst=$rootfs/root/drift
 mkdir -p "$dst"
 find "$dst" -mindepth 1 -maxdepth 1 ! -name build ! -name node_modules ! -name data -exec rm -rf {} +
 if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  # Tracked files and untracked ones git does not ignore: what a clone plus local edits holds.
-  (cd "$root" && git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -cf -) | tar -xf - -C "$dst"
+  # Tracked files and untracked ones git does not ignore (what a clone plus local edits holds),
+  # less this machine's build/, node_modules/, data/ and runs/, even where they are links.
+  (cd "$root" && git ls-files -z --cached --others --exclude-standard |
+     grep -zvE '^(build|node_modules|data|runs)(/|$)' | tar --null --ignore-failed-read -T - -cf -) | tar -xf - -C "$dst"
 else
   tar -C "$root" --exclude=./build --exclude=./node_modules --exclude=./data --exclude=./runs -cf - . | tar -xf - -C "$dst"
 fi
