@@ -29,7 +29,7 @@ packages=(
   emscripten binaryen                        # the WebAssembly build
   clang libclang-rt-dev                      # the sanitize preset: ASan + UBSan + libFuzzer (docs/reliability.md)
   chromium                                   # browser tests and the wasm-in-browser benchmark
-  python3-torch python3-numpy                # the reference step in scripts/bench-train.sh only
+  python3-torch python3-numpy time           # the reference step in scripts/bench-train.sh only; /usr/bin/time there
   python3-protobuf protobuf-compiler         # cross-checks our TensorBoard event files with Google's protobuf
   dataset-fashion-mnist
 )

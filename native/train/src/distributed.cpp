@@ -68,7 +68,6 @@ DistEnv dist_env_from_environment() {
   e.master_port = env_int("MASTER_PORT", 1, 65536, nullptr);
   const char* agent = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
   e.agent_store = agent && std::string(agent) == "True";
-  e.restart_count = env_int("TORCHELASTIC_RESTART_COUNT", 0, 1 << 30, &zero);
   return e;
 }
 
@@ -100,7 +99,7 @@ Distributed::Distributed(const DistEnv& env, torch::Device device, double timeou
   const std::string where = "distributed: rank " + std::to_string(env.rank) + " of " + std::to_string(env.world);
   try {
     // Rank 0 hosts the store and the others connect to it (retrying until the timeout), unless
-    // torchrun's agent already hosts it: then all are clients, in that restart's key space.
+    // torchrun's agent already hosts it: then all are clients.
     c10d::TCPStoreOptions so;
     so.port = uint16_t(env.master_port);
     so.isServer = env.rank == 0 && !env.agent_store;
@@ -108,8 +107,6 @@ Distributed::Distributed(const DistEnv& env, torch::Device device, double timeou
     so.waitWorkers = true;  // clients too: each one counts itself in, which the server waits for
     so.timeout = timeout;
     c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
-    if (env.agent_store)
-      store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + std::to_string(env.restart_count), store);
     if (device.is_cuda()) {
 #if defined(USE_C10D_NCCL)
       c10::cuda::set_device(device.index());

@@ -16,11 +16,10 @@ struct DistEnv {
   int rank = 0, world = 1, local_rank = 0, local_world = 1;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
-  // torchrun from PyTorch >= 1.9 with its default (static) rendezvous already serves the
-  // TCPStore at MASTER_ADDR:MASTER_PORT and says so with TORCHELASTIC_USE_AGENT_STORE=True:
-  // every rank is then a client, under the key prefix of that restart (as in PyTorch's env://).
+  // torchrun with its default (static) rendezvous already serves the TCPStore at
+  // MASTER_ADDR:MASTER_PORT, a new one for each restart, and says so with
+  // TORCHELASTIC_USE_AGENT_STORE=True: every rank is then a client (as in PyTorch's env://).
   bool agent_store = false;
-  int restart_count = 0;  // TORCHELASTIC_RESTART_COUNT
   bool active() const { return world > 1; }
 };
 
