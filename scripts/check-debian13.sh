@@ -72,11 +72,18 @@ bind /proc "$rootfs/proc"
 bind /sys "$rootfs/sys"
 bind /dev "$rootfs/dev"
 cp -L /etc/resolv.conf "$rootfs/etc/resolv.conf"
+# This machine's own certificate authorities (a TLS-inspecting proxy's, for instance) come along,
+# or npm in there cannot reach its registry; ca-certificates picks them up when it is set up.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$rootfs/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
+  [ ! -x "$rootfs/usr/sbin/update-ca-certificates" ] || chroot "$rootfs" update-ca-certificates >/dev/null 2>&1 || true
+fi
 
 log=$rootfs/root/check-debian13.log
 say "running ./scripts/setup.sh and ./scripts/test.sh $* in Debian 13 (log: $log)"
 set +e
-env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   chroot "$rootfs" /bin/bash -c 'cd /root/drift && ./scripts/setup.sh && ./scripts/test.sh "$@"' test.sh "$@" 2>&1 |
   tee "$log"
 rc=${PIPESTATUS[0]}
