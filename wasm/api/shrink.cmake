@@ -19,7 +19,19 @@ foreach(e IN LISTS exports)
 endforeach()
 list(JOIN roots "," roots)
 file(WRITE ${WASM}.graph.json "[{\"name\":\"root\",\"root\":true,\"reaches\":[${roots}]}${nodes}]\n")
+# Validate and optimise with the MVP + SIMD (-msimd128), plus the post-MVP features the link
+# already uses: Emscripten 3.1.6 emits none, later ones (3.1.69) emit sign-extension ops by default,
+# and binaryen rejects a module that uses a feature it was not given.
 set(features --mvp-features --enable-simd)
+if(wat MATCHES "i(32|64)\\.extend(8|16|32)_s")
+  list(APPEND features --enable-sign-ext)
+endif()
+if(wat MATCHES "\\.trunc_sat_")
+  list(APPEND features --enable-nontrapping-float-to-int)
+endif()
+if(wat MATCHES "memory\\.(copy|fill|init)|data\\.drop")
+  list(APPEND features --enable-bulk-memory)
+endif()
 execute_process(COMMAND ${WASM_METADCE} ${features} -f ${WASM}.graph.json ${WASM} -o ${WASM}
                 OUTPUT_QUIET RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
