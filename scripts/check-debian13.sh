@@ -64,10 +64,12 @@ cleanup() {
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-bind() {  # bind SRC DIR: mounted once, unmounted on exit
+bind() {  # bind SRC DIR: mounted once, unmounted on exit (also one a killed run left behind)
   mkdir -p "$2"
-  mountpoint -q "$2" && return 0
-  mount --rbind "$1" "$2" && mount --make-rslave "$2" && mounts+=("$2")
+  if ! mountpoint -q "$2"; then
+    mount --rbind "$1" "$2" && mount --make-rslave "$2"
+  fi
+  mounts+=("$2")
 }
 bind /proc "$rootfs/proc"
 bind /sys "$rootfs/sys"
