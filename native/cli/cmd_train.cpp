@@ -73,7 +73,7 @@ void add_train(CLI::App& app) {
   c->add_option("--device", o.device, "where to train (default auto: CUDA when present)")
       ->transform(CLI::CheckedTransformer(drift::train::device_names(), CLI::ignore_case));
   c->add_option("--seed", o.seed, "seed of initialisation and sampling")->capture_default_str();
-  c->add_option("--threads", o.threads, "CPU threads (0 = LibTorch default)")->capture_default_str()->check(nonneg);
+  c->add_option("--threads", o.threads, "CPU threads (0 = LibTorch default; with --resume, 0 keeps the run's)")->capture_default_str()->check(nonneg);
   c->add_option("--record", o.record, "every K steps: EMA snapshot + generated record .npy (0 = off)")
       ->capture_default_str()->check(nonneg);
   c->add_option("--ckpt-every", o.ckpt_every, "checkpoint every N steps (0 = only at the end)")->capture_default_str()

@@ -55,7 +55,9 @@ double within_group_spread(const torch::Tensor& x) {
 }
 
 // The options a run trains with: opt itself, or those stored in the run being resumed, of
-// which only the length, device, threads and final eval may change.
+// which only the length, device, threads and final eval may change. The run's own --threads
+// is kept unless another is given: a different thread count changes float summation order,
+// so only the same one continues bit for bit.
 TrainOptions options_for(TrainOptions opt, const std::string& resume_dir, std::string& resume_path) {
   if (resume_dir.empty()) return check_new_run_dir(opt.out), opt;
   TrainOptions stored;
@@ -63,7 +65,7 @@ TrainOptions options_for(TrainOptions opt, const std::string& resume_dir, std::s
   stored.out = resume_dir;
   if (opt.steps > 0) stored.steps = opt.steps;
   stored.device = opt.device;
-  stored.threads = opt.threads;
+  if (opt.threads > 0) stored.threads = opt.threads;
   stored.final_eval = opt.final_eval;
   stored.dist_timeout = opt.dist_timeout;
   return stored;
