@@ -7,6 +7,8 @@
 # sums in another order, amplified by the τ = 0.02 kernel and AdamW, already move one process
 # by 2.3e-5 over these 50 steps when it runs with 2 threads instead of 1; the test prints that
 # floor (1 process, --threads 2) beside the multi-process figures.
+# Resume across world sizes: 25 steps on 2 ranks continued by 1 process to step 50, and 25 steps
+# on 1 process continued by 2 ranks, each checked against the 1-process run the same way.
 # Usage: dist_parity.sh DRIFT_TRAIN DATA_DIR WORK_DIR [WORLD_SIZES...]
 set -euo pipefail
 bin=$1 data=$2 work=$3
@@ -22,13 +24,22 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 args=(train --dataset mnist --data-dir "$data" --steps 50 --batch-size 8 --positives 32 --uncond 16
       --log-every 1 --ckpt-every 0 --no-eval --seed 5 --threads 1 --dist-timeout 60)  # --threads, --dist-timeout last (see below)
 
-# ranks W OUT: W processes of drift-train with the variables torchrun sets; all must exit 0.
+half=("${args[@]}")
+half[6]=25  # --steps 25: the first half of a run that another world size continues
+resume=(train --resume)  # + RUN_DIR --steps 50 ...: the stored options, extended to 50 steps
+more=(--steps 50 --no-eval --threads 1 --dist-timeout 60)
+
+# ranks W OUT [ARGS...]: W processes of drift-train (ARGS, default the run above with --out OUT)
+# with the variables torchrun sets; all must exit 0.
 ranks() {
   local W=$1 out=$2 port pids=() r rc=0
+  shift 2
+  local cmd=("$@")
+  [ ${#cmd[@]} -gt 0 ] || cmd=("${args[@]}" --out "$out")
   port=$(free_port)
   for ((r = 0; r < W; r++)); do
     RANK=$r WORLD_SIZE=$W LOCAL_RANK=$r LOCAL_WORLD_SIZE=$W MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
-      "$bin" "${args[@]}" --out "$out" >"$out.rank$r.log" 2>&1 &
+      "$bin" "${cmd[@]}" >"$out.rank$r.log" 2>&1 &
     pids+=($!)
   done
   for r in "${!pids[@]}"; do
@@ -50,11 +61,21 @@ for W in "${worlds[@]}"; do
   # Ranks > 0 write nothing and print nothing on stdout.
   [ -z "$(grep -v '^$' "$work/w$W.rank1.log" || true)" ] || { echo "FAIL: rank 1 printed:"; cat "$work/w$W.rank1.log"; exit 1; }
 done
+# Resume with another world size: 2 -> 1 and 1 -> 2.
+ranks 2 "$work/r21" "${half[@]}" --out "$work/r21"
+"$bin" "${resume[@]}" "$work/r21" "${more[@]}" >"$work/r21.resume.log" 2>&1 || { cat "$work/r21.resume.log"; exit 1; }
+"$bin" "${half[@]}" --out "$work/r12" >"$work/r12.log" 2>&1 || { cat "$work/r12.log"; exit 1; }
+ranks 2 "$work/r12.resume" "${resume[@]}" "$work/r12" "${more[@]}"
+for run in r21 r12; do
+  "$bin" export --model-path "$work/$run/model_final.pt" --out "$work/$run/f32" --dtype f32 >/dev/null
+done
 t2=$(date +%s%N)
 
 python3 - "$work" "${worlds[@]}" <<'EOF'
 import array, json, sys
 work, worlds = sys.argv[1], sys.argv[2:]
+runs = [(f"w{W}", f"{W} ranks") for W in worlds] + [
+    ("r21", "2 ranks to step 25, resumed by 1 process"), ("r12", "1 process to step 25, resumed by 2 ranks")]
 
 def losses(run):
     out = {}
@@ -76,15 +97,14 @@ floor = max(abs(t2_l[s] - one_l[s]) / abs(one_l[s]) for s in one_l)
 print(f"float32 floor: 1 process with 2 threads vs 1 thread: max relative loss difference {floor:.2e}")
 assert sorted(one_l) == list(range(1, 51)), f"1 process logged steps {sorted(one_l)[:5]}..."
 ok = True
-for W in worlds:
-    run = f"{work}/w{W}"
+for name, what in runs:
+    run = f"{work}/{name}"
     l, w = losses(run), weights(run)
-    assert sorted(l) == sorted(one_l), f"{W} ranks logged other steps"
+    assert sorted(l) == sorted(one_l), f"{what}: logged other steps {sorted(l)[:5]}..."
     rel = max(abs(l[s] - one_l[s]) / abs(one_l[s]) for s in one_l)
-    assert len(w) == len(one_w), f"{W} ranks: {len(w)} weights, 1 process {len(one_w)}"
+    assert len(w) == len(one_w), f"{what}: {len(w)} weights, 1 process {len(one_w)}"
     dw = max(abs(a - b) for a, b in zip(w, one_w))
-    moved = max(abs(a) for a in one_w)
-    print(f"{W} ranks vs 1 process: 50 losses, max relative difference {rel:.2e} (limit 5e-5); "
+    print(f"{what} vs 1 process: 50 losses, max relative difference {rel:.2e} (limit 5e-5); "
           f"{len(w)} EMA weights, max |difference| {dw:.2e} (limit 1e-4); step-50 loss {l[50]:.6f} vs {one_l[50]:.6f}")
     ok = ok and rel <= 5e-5 and dw <= 1e-4
 # The comparison has teeth: the loss changes by far more than 1e-5 from step to step.
