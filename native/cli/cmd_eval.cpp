@@ -8,6 +8,7 @@
 
 #include "drift/core/atomic_file.h"
 #include "drift/eval/quick_eval.h"
+#include "drift/export/import.h"
 #include "drift/models/generator.h"
 #include "registry.h"
 
@@ -19,6 +20,7 @@ struct EvalArgs {
   std::string alphas = "1,1.25,1.5,2";
   std::string out;      // default: <model dir>/metrics.json
   std::string weights = "ema";  // ema | raw
+  std::string weights_file;     // an exported model.json whose weights replace the checkpoint's
   drift::eval::QuickEvalOptions opt;
 };
 
@@ -42,6 +44,7 @@ std::vector<double> parse_alphas(const std::string& text) {
 
 void run_eval(EvalArgs a) {
   auto model = drift::models::load_checkpoint(a.model_path, a.weights);
+  if (!a.weights_file.empty()) drift::exporter::load_exported_weights(model.ema, a.weights_file);
   const std::string dataset = a.dataset.empty() ? model.config.dataset : a.dataset;
   if (dataset.empty())
     throw std::runtime_error(a.model_path + ": checkpoint names no dataset; pass --dataset");
@@ -53,6 +56,7 @@ void run_eval(EvalArgs a) {
   result["model_path"] = a.model_path;
   result["step"] = model.step;
   result["weights"] = a.weights;
+  if (!a.weights_file.empty()) result["weights_file"] = a.weights_file;
   std::cout << drift::eval::format_eval_table(result);
   std::string out = a.out;
   if (out.empty()) {
@@ -80,6 +84,10 @@ void add_eval(CLI::App& app) {
                   "Classifier file (default: <dataset dir>/classifier.pt)");
   cmd->add_option("--seed", args->opt.seed, "Noise seed")->capture_default_str();
   cmd->add_option("--weights", args->weights, "ema | raw (the optimised weights, without EMA)")->capture_default_str();
+  cmd->add_option("--weights-file", args->weights_file,
+                  "An exported model.json (f32, f16 or int8): evaluate its weights, as stored, in the "
+                  "checkpoint's generator (what the page runs)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--out", args->out, "metrics.json path (default: next to the model)");
   cmd->callback([args] { run_eval(*args); });
 }
