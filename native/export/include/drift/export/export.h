@@ -24,12 +24,26 @@ struct ExportOptions {
 struct ExportResult {
   std::string manifest_path, bin_path;
   std::int64_t bin_bytes = 0, parameters = 0, snapshots = 0;
+  std::int64_t snapshot_bytes = 0;  // all snapshot files together
 };
 
 // Throws std::runtime_error("PATH: problem"). Writes are atomic; the result is re-read
 // with the Eigen core's loader before returning, so a file that fails validation is an error.
 ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
                           const ExportOptions& options = {});
+
+// An exported model (MANIFEST = model.json, any format version the core reads, with its
+// bins next to it) written again to OUT/ with options.dtype and this writer's layout
+// (snapshots in their own files): for models whose checkpoint is gone, e.g. an f16 page model
+// turned into int8. Every snapshot is kept. Same errors, atomicity and validation as
+// export_model. Torch-free.
+ExportResult convert_model(const std::string& manifest, const std::string& out_dir,
+                           const ExportOptions& options = {});
+
+// Validates files with the core's reader (main bin and every snapshot file), then writes them
+// to out_dir; export_model and convert_model end with it.
+ExportResult validate_and_write(const ModelFiles& files, const std::string& out_dir,
+                                std::int64_t parameters);
 
 // The pieces export_model uses, for callers that hold a generator in memory (the trainer at
 // the end of a run, the parity tests): the manifest description of a config, and a

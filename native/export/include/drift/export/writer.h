@@ -31,9 +31,15 @@ struct ModelDescription {
   nlohmann::json training = nlohmann::json::object();
 };
 
+struct SnapshotFile {
+  std::string file;  // name next to the manifest, e.g. model.snapshot-1.bin
+  std::string bin;   // its bytes
+};
+
 struct ModelFiles {
-  std::string manifest;  // model.json text
-  std::string bin;       // model.bin bytes
+  std::string manifest;                    // model.json text
+  std::string bin;                         // model.bin bytes
+  std::vector<SnapshotFile> snapshot_bins; // with snapshot_files: one per snapshot
 };
 
 // architecture.layers: each layer's type, the params the vocabulary (drift/core/layer_vocab.h)
@@ -43,14 +49,18 @@ struct ModelFiles {
 nlohmann::json layers_json(const std::vector<drift::core::LayerSpec>& layers);
 
 // Lays the tensors out contiguously (final set, then snapshots), each at a multiple of 4
-// bytes, and fills offsets, sizes and the SHA-256. Throws std::runtime_error on bad input
-// (non-finite values, value count not matching the shape).
+// bytes, and fills offsets, sizes and the SHA-256. With snapshot_files each snapshot goes to
+// its own bin (BIN_STEM.snapshot-<i>.bin, i from 1), which a page fetches only for the replay;
+// otherwise all share the main bin. dtype int8 quantises weights (rank >= 2) per output row
+// and writes biases as f16. Throws std::runtime_error on bad input (non-finite values, value
+// count not matching the shape).
 ModelFiles encode_model(const ModelDescription& desc, const WeightSet& final_weights,
                         const std::vector<WeightSet>& snapshots, drift::core::DType dtype,
-                        const std::string& bin_name = "model.bin");
+                        const std::string& bin_name = "model.bin", bool snapshot_files = false);
 
-// Writes out_dir/model.bin then out_dir/model.json (each atomically; the manifest last, so
-// a reader never sees a manifest whose bin is missing). Creates out_dir if needed.
+// Writes out_dir/model.bin, the snapshot bins, then out_dir/model.json (each atomically; the
+// manifest last, so a reader never sees a manifest whose bins are missing). Creates out_dir
+// if needed.
 void write_model_files(const std::string& out_dir, const ModelFiles& files,
                        const std::string& bin_name = "model.bin",
                        const std::string& manifest_name = "model.json");
