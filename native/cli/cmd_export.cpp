@@ -44,7 +44,7 @@ void add_export(CLI::App& app) {
       ->check(drift::cli::finite_range(1.0, 100.0));
   cmd->callback([a] {
     const bool json = a->model.size() > 5 && a->model.compare(a->model.size() - 5, 5, ".json") == 0;
-    auto r = json ? drift::exporter::convert_model(a->model, a->out, a->opt)
+    auto r = json ? drift::exporter::convert_model(a->model, a->out, a->opt.dtype)
                   : drift::exporter::export_model(a->model, a->out, a->opt);
     std::printf("wrote %s and %s (%lld bytes, %lld parameters; %lld snapshots in their own files, "
                 "%lld bytes)\n",

@@ -19,17 +19,21 @@ for v in f32 f16 int8; do
   "$INFER" sample --model "$DIR/$v/model.json" --out "$DIR/$v.npy" --n 16 --labels 3 --seed 7 \
     || fail "$v: drift-infer sample failed"
 done
-# Same weights, three dtypes: f16 within 1e-2 and int8 within 6e-2 of f32 on outputs in
-# [-1, 1] (measured: see the printout), and not identical (the dtypes were really used).
+# Same weights, three dtypes, outputs in [-1, 1]. Measured on this fixture: f16 differs from
+# f32 by 4.7e-3 at most (2.1e-4 on average), int8 by 0.11 at most (5.7e-3 on average; the
+# random-init net has gain 2, so errors grow through its layers). The bounds leave room for
+# that and still catch a wrong row/scale layout (errors of order 0.5), and "not identical"
+# shows each dtype was really used.
 "$NODE" -e '
 const fs = require("fs");
 const npy = (p) => { const b = fs.readFileSync(p); const hl = b.readUInt16LE(8);
   return new Float32Array(b.buffer.slice(b.byteOffset + 10 + hl, b.byteOffset + b.length)); };
 const [a, h, q] = ["f32", "f16", "int8"].map((v) => npy(`${process.argv[1]}/${v}.npy`));
-const diff = (x) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - a[i])), 0);
-const dh = diff(h), dq = diff(q);
-console.log(`max |f16 - f32| = ${dh.toExponential(2)}, max |int8 - f32| = ${dq.toExponential(2)} over ${a.length} values`);
-if (a.length !== 16 * 784 || !(dh > 0 && dh < 1e-2) || !(dq > 0 && dq < 6e-2)) process.exit(1);
+const max = (x) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - a[i])), 0);
+const mean = (x) => x.reduce((m, v, i) => m + Math.abs(v - a[i]), 0) / a.length;
+const [mh, mq, ah, aq] = [max(h), max(q), mean(h), mean(q)];
+console.log(`|f16 - f32|: max ${mh.toExponential(2)} mean ${ah.toExponential(2)}; |int8 - f32|: max ${mq.toExponential(2)} mean ${aq.toExponential(2)} (${a.length} values)`);
+if (a.length !== 16 * 784 || !(mh > 0 && mh < 1e-2 && ah < 1e-3) || !(mq > 0 && mq < 0.25 && aq < 2e-2)) process.exit(1);
 ' "$DIR" || fail "dtype outputs too far apart"
 
 "$INFER" sample --model "$DIR/files/model.json" --out "$DIR/snap.npy" --labels 1 \

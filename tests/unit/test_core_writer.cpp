@@ -6,6 +6,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "drift/core/atomic_file.h"
+#include "drift/core/model.h"
 #include "test_core_models.h"
 
 using namespace drift::exporter;
@@ -141,4 +143,50 @@ TEST_CASE("writer writes each layer's vocabulary params and refuses specs the re
   bad.layers[5].bias = "x";
   CHECK_THROWS_WITH(layers_json(bad.layers),
                     "export: layer 5 (silu): this layer type takes no tensors");
+}
+
+TEST_CASE("convert_model: an old f16 model with shared-bin snapshots to int8 and snapshot files",
+          "[core][writer]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "drift_test_core_convert";
+  fs::remove_all(dir);
+  auto desc = test_core::all_layers_description();
+  desc.training = {{"steps", 900}, {"metrics", {{"fd", 1.5}}}};
+  auto old = encode_model(desc, test_core::all_layers_weights(1),
+                          {test_core::all_layers_weights(2, "step_100")}, DType::f16);
+  json om = json::parse(old.manifest);
+  om["version"] = 1;  // as the version-1 writer wrote it
+  old.manifest = om.dump();
+  write_model_files((dir / "old").string(), old);
+  const auto r = convert_model((dir / "old" / "model.json").string(), (dir / "new").string(), DType::int8);
+  CHECK(r.snapshots == 1);
+  CHECK(fs::file_size(dir / "new" / "model.snapshot-1.bin") == std::uintmax_t(r.snapshot_bytes));
+  const json m = json::parse(drift::core::read_file((dir / "new" / "model.json").string()));
+  CHECK(m["version"] == 2);
+  CHECK(m["tensors"][0]["dtype"] == "int8");
+  CHECK(m["training"]["steps"] == 900);
+  CHECK(m["training"]["metrics"]["fd"] == 1.5);
+  CHECK(m["training"]["converted_from"] == "model.json (format version 1, f16)");
+  CHECK(m["snapshots"][0]["name"] == "step_100");
+  CHECK(m["snapshots"][0]["step"] == 100);
+  // every weight of both sets within half an int8 step of the f16 source
+  std::string err;
+  auto a = drift::core::load_model_file((dir / "old" / "model.json").string(), &err);
+  auto b = drift::core::load_model_file((dir / "new" / "model.json").string(), &err);
+  REQUIRE(a);
+  REQUIRE(b);
+  REQUIRE(b->weight_set_ready(1));
+  for (int s = 0; s < 2; ++s) {
+    const float *x = a->weights(s), *y = b->weights(s);
+    double worst = 0, big = 0;
+    for (std::int64_t i = 0; i < a->parameter_count(); ++i)
+      worst = std::max(worst, double(std::fabs(x[i] - y[i]))), big = std::max(big, double(std::fabs(x[i])));
+    CHECK(worst > 0);                     // really requantised
+    CHECK(worst <= 0.5 * big / 127 * 1.01);  // never more than half the largest row's step
+  }
+  // the source is unchanged and a missing snapshot file is named
+  fs::remove(dir / "new" / "model.snapshot-1.bin");
+  CHECK_THROWS_WITH(convert_model((dir / "new" / "model.json").string(), (dir / "again").string(), DType::f16),
+                    (dir / "new" / "model.snapshot-1.bin").string() + ": missing (snapshot \"step_100\" of " +
+                        (dir / "new" / "model.json").string() + ")");
 }

@@ -9,6 +9,8 @@
 
 namespace drift::exporter {
 
+// ExportResult and convert_model are in writer.h (torch-free).
+
 struct ExportOptions {
   drift::core::DType dtype = drift::core::DType::f16;
   std::string snapshots_dir;  // e.g. RUN_DIR/snapshots: step_*.pt files become snapshots
@@ -21,29 +23,12 @@ struct ExportOptions {
   double wall_time_s = -1.0;                // training wall time, -1 = unknown
 };
 
-struct ExportResult {
-  std::string manifest_path, bin_path;
-  std::int64_t bin_bytes = 0, parameters = 0, snapshots = 0;
-  std::int64_t snapshot_bytes = 0;  // all snapshot files together
-};
 
 // Throws std::runtime_error("PATH: problem"). Writes are atomic; the result is re-read
 // with the Eigen core's loader before returning, so a file that fails validation is an error.
 ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
                           const ExportOptions& options = {});
 
-// An exported model (MANIFEST = model.json, any format version the core reads, with its
-// bins next to it) written again to OUT/ with options.dtype and this writer's layout
-// (snapshots in their own files): for models whose checkpoint is gone, e.g. an f16 page model
-// turned into int8. Every snapshot is kept. Same errors, atomicity and validation as
-// export_model. Torch-free.
-ExportResult convert_model(const std::string& manifest, const std::string& out_dir,
-                           const ExportOptions& options = {});
-
-// Validates files with the core's reader (main bin and every snapshot file), then writes them
-// to out_dir; export_model and convert_model end with it.
-ExportResult validate_and_write(const ModelFiles& files, const std::string& out_dir,
-                                std::int64_t parameters);
 
 // The pieces export_model uses, for callers that hold a generator in memory (the trainer at
 // the end of a run, the parity tests): the manifest description of a config, and a
