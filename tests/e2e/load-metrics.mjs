@@ -79,6 +79,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     viewport: { width: 1280, height: 900 },
   });
   try {
+    // one unmeasured load first, so the server has gzipped every file once (a static host
+    // serves them precompressed or from its cache)
+    await measureLoad(context, new URL(args.page || '', server.url).href, {});
     for (let r = 0; r < Number(args.runs || 1); r++)
       printLoad(`${args.page || 'index.html'}, run ${r + 1}`,
         await measureLoad(context, new URL(args.page || '', server.url).href, link), link);
