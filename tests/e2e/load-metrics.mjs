@@ -14,11 +14,14 @@ import { createRequire } from 'node:module';
 // The issue's link: 20 Mbit/s down and up, 40 ms latency.
 export const LINK_20MBPS = { mbps: 20, latencyMs: 40 };
 
-// measureLoad(context, url, {mbps, latencyMs}) -> {firstMs, bytes, files: [[name, bytes, startMs, endMs]]}
+// measureLoad(context, url, {mbps, latencyMs, shoot}) -> {firstMs, bytes, files: [[name, bytes, startMs, endMs]], later}
 // Opens url in a fresh page of a playwright context with the cache disabled and the link
 // emulated (no emulation when mbps is 0), waits for the first digit grid, and sums
 // encodedBodySize over the document and every resource that started before it.
-export async function measureLoad(context, url, { mbps = 0, latencyMs = 0 } = {}) {
+// shoot(name, page), if given, is called while the model downloads ('loading', once its
+// progress bar shows) and at the first digits ('first-digits'); screenshots take time, so a
+// load with shoot is for looking at, not for its numbers.
+export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot = null } = {}) {
   const page = await context.newPage();
   try {
     const cdp = await context.newCDPSession(page);
@@ -30,10 +33,18 @@ export async function measureLoad(context, url, { mbps = 0, latencyMs = 0 } = {}
         downloadThroughput: bytesPerS, uploadThroughput: bytesPerS });
     }
     await page.goto(url, { waitUntil: 'commit' });
+    if (shoot) {
+      const bar = await page.waitForFunction(() => {
+        const p = document.querySelector('drift-demo')?.shadowRoot?.querySelector('.load-progress');
+        return p && !p.hidden && p.value > 0.2;
+      }, null, { timeout: 20000, polling: 20 }).then(() => true, () => false);
+      if (bar) await shoot('loading', page);
+    }
     await page.waitForFunction(() => document.querySelector('drift-demo')?.dataset.firstDigitsMs
       || document.querySelector('drift-demo')?.dataset.state === 'error', null, { timeout: 120000 });
     const state = await page.evaluate(() => document.querySelector('drift-demo').dataset.state || '');
     if (state === 'error') throw new Error(`${url}: the page reports an error instead of digits`);
+    if (shoot) await shoot('first-digits', page);
     // Requests still running at the mark report their size once done: wait for them.
     await page.waitForTimeout(200);
     await page.waitForLoadState('networkidle');

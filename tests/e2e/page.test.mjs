@@ -177,6 +177,10 @@ try {
     const early = m.files.map((f) => f[0]).filter((f) => /drift_toy|\.snapshot-\d+\.bin/.test(f));
     check(`${what}: neither the toy module nor snapshot files before the first digits`, early.length === 0, early.join(' '));
   }
+  // One more throttled load, to look at: the model's progress bar, then the page at its first
+  // digits (the replay panel, in view, starts on its snapshots).
+  await measureLoad(browser, server.url, { ...LINK_20MBPS,
+    shoot: (name, p) => p.screenshot({ path: path.join(SHOTS, `${TAG}-load-${name}.png`) }) });
 
   // ---- 2. digits ------------------------------------------------------------------------
   const cells = await gridCells(page);
@@ -355,18 +359,6 @@ try {
   }, m1txt, { timeout: 10000 });
   const m2txt = (await uploadMsg.textContent()).trim();
   check('truncated model.json shows an error in the page', /json/i.test(m2txt), m2txt);
-  // A good model dropped onto the zone (a real drop event with a DataTransfer) after the bad
-  // ones still loads, and the digits repaint from it.
-  await rerender(page, () => page.locator(inDemo('.dropzone')).evaluate((zone, [j, b]) => {
-    const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const dt = new DataTransfer();
-    dt.items.add(new File([bytes(j)], 'model.json', { type: 'application/json' }));
-    dt.items.add(new File([bytes(b)], 'model.bin', { type: 'application/octet-stream' }));
-    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, [modelJson.toString('base64'), modelBin.toString('base64')]));
-  const upStatus = (await page.locator(inDemo('[data-panel=upload] .status')).textContent()).trim();
-  check('a valid model dropped after rejected ones loads', (await uploadMsg.isHidden()) && /^Loaded/.test(upStatus), upStatus);
   // An old model (format version 1, f16) still loads and draws digits, snapshots included.
   await rerender(page, () => upload.setInputFiles([
     { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(oldModel.manifest)) },
@@ -386,6 +378,26 @@ try {
   check('the old model replays its snapshots from model.bin', oldFrames[0].split(':')[1] !== oldFrames[1].split(':')[1]
     && (await page.locator(inDemo('[data-panel=replay] .msg')).isHidden()), oldFrames.join(' '));
 
+  // A good model dropped onto the zone (a real drop event with a DataTransfer) after the bad
+  // ones still loads, with its snapshot files when it has them, and the digits repaint from it.
+  const snapFiles = (JSON.parse(modelJson).snapshots || []).filter((s) => s.bin)
+    .map((s) => [s.bin.file, fs.readFileSync(path.join(modelDir, s.bin.file)).toString('base64')]);
+  await rerender(page, () => page.locator(inDemo('.dropzone')).evaluate((zone, [j, b, snaps]) => {
+    const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes(j)], 'model.json', { type: 'application/json' }));
+    dt.items.add(new File([bytes(b)], 'model.bin', { type: 'application/octet-stream' }));
+    for (const [name, s] of snaps) dt.items.add(new File([bytes(s)], name, { type: 'application/octet-stream' }));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [modelJson.toString('base64'), modelBin.toString('base64'), snapFiles]));
+  const upStatus = (await page.locator(inDemo('[data-panel=upload] .status')).textContent()).trim();
+  check('a valid model dropped after rejected ones loads, with its snapshot files', (await uploadMsg.isHidden())
+    && /^Loaded/.test(upStatus) && (!snapFiles.length || upStatus.includes(`+ ${snapFiles.length} snapshot files`)), upStatus);
+  await page.waitForFunction(() => document.querySelector('drift-demo').shadowRoot
+    .querySelector('[data-panel=replay]').dataset.snapshots === 'loaded', null, { timeout: 10000 })
+    .then(() => check('replay works from the dropped snapshot files', true),
+      () => check('replay works from the dropped snapshot files', false));
   check('no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
   check('no console warnings (e.g. unused preloads)', page.warnings.length === 0, page.warnings.slice(0, 3).join(' | '));
   check('no request left the origin', page.offOrigin.length === 0, page.offOrigin.slice(0, 3).join(' '));
