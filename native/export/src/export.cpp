@@ -28,6 +28,23 @@ WeightSet generator_weights(const drift::models::Generator& g, const std::string
   return set;
 }
 
+void roundtrip_weights(drift::models::Generator& g, drift::core::DType dtype) {
+  const ModelFiles f = encode_model(describe_generator(g, {}), generator_weights(g, "final", 0), {}, dtype);
+  drift::core::Manifest m;
+  std::string err;
+  if (!drift::core::parse_manifest(f.manifest, &m, &err))
+    throw std::runtime_error("roundtrip_weights: " + err);
+  torch::NoGradGuard ng;
+  auto params = g->named_parameters(true);
+  for (const auto& t : m.tensors) {
+    std::vector<float> v(std::size_t(t.elements()));
+    if (!drift::core::decode_tensor(t, reinterpret_cast<const std::uint8_t*>(f.bin.data()), v.data(), &err))
+      throw std::runtime_error("roundtrip_weights: " + err);
+    torch::Tensor p = params[t.name];
+    p.copy_(torch::from_blob(v.data(), p.sizes(), torch::kFloat).to(p.device(), p.scalar_type()));
+  }
+}
+
 std::vector<std::size_t> pick_snapshots(const std::vector<std::int64_t>& steps, int max) {
   std::vector<std::size_t> keep;
   if (max <= 0 || steps.size() <= std::size_t(max)) {

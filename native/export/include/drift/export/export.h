@@ -43,4 +43,10 @@ std::vector<std::size_t> pick_snapshots(const std::vector<std::int64_t>& steps, 
 WeightSet generator_weights(const drift::models::Generator& g, const std::string& name,
                             std::int64_t step);
 
+// Replaces g's parameters by what a page would compute from them after an export with
+// `dtype`: the weights go through the writer (encode_model) and back through the core's reader
+// (decode_tensor), so an eval of g measures exactly the exported weights (`drift-train eval
+// --dtype int8`). f32 leaves them unchanged.
+void roundtrip_weights(drift::models::Generator& g, drift::core::DType dtype);
+
 }  // namespace drift::exporter
