@@ -19,8 +19,10 @@ export const LINK_20MBPS = { mbps: 20, latencyMs: 40 };
 // emulated (no emulation when mbps is 0), waits for the first digit grid, and sums
 // encodedBodySize over the document and every resource that started before it.
 // shoot(name, page), if given, is called while the model downloads ('loading', once its
-// progress bar shows) and at the first digits ('first-digits'); screenshots take time, so a
-// load with shoot is for looking at, not for its numbers.
+// progress bar shows), at the first digits ('first-digits') and, with the replay panel
+// scrolled into view, while its snapshots download ('replay-loading'); then the page closes
+// without waiting for them. Screenshots take time: a load with shoot is for looking at, not
+// for its numbers (give it a slow link, so the bars are still there when the shots land).
 export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot = null } = {}) {
   const page = await context.newPage();
   try {
@@ -44,7 +46,19 @@ export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot
       || document.querySelector('drift-demo')?.dataset.state === 'error', null, { timeout: 120000 });
     const state = await page.evaluate(() => document.querySelector('drift-demo').dataset.state || '');
     if (state === 'error') throw new Error(`${url}: the page reports an error instead of digits`);
-    if (shoot) await shoot('first-digits', page);
+    if (shoot) {
+      await shoot('first-digits', page);
+      const replay = page.locator('drift-demo [data-panel=replay]');
+      if (await replay.count()) {
+        await replay.scrollIntoViewIfNeeded();
+        const loading = await page.waitForFunction(() => {
+          const r = document.querySelector('drift-demo').shadowRoot.querySelector('[data-panel=replay]');
+          return r.dataset.snapshots === 'loading' && r.querySelector('.load-progress').value > 0.05;
+        }, null, { timeout: 20000, polling: 20 }).then(() => true, () => false);
+        if (loading) await shoot('replay-loading', page);
+      }
+      return null;
+    }
     // Requests still running at the mark report their size once done: wait for them.
     await page.waitForTimeout(200);
     await page.waitForLoadState('networkidle');

@@ -177,9 +177,10 @@ try {
     const early = m.files.map((f) => f[0]).filter((f) => /drift_toy|\.snapshot-\d+\.bin/.test(f));
     check(`${what}: neither the toy module nor snapshot files before the first digits`, early.length === 0, early.join(' '));
   }
-  // One more throttled load, to look at: the model's progress bar, then the page at its first
-  // digits (the replay panel, in view, starts on its snapshots).
-  await measureLoad(browser, server.url, { ...LINK_20MBPS,
+  // One more load, to look at, on a slower link (5 Mbps) so that the progress bars are still
+  // there when the screenshots land: the model's bar, the first digits, then the replay panel
+  // scrolled into view, fetching its snapshots.
+  await measureLoad(browser, server.url, { mbps: 5, latencyMs: 40,
     shoot: (name, p) => p.screenshot({ path: path.join(SHOTS, `${TAG}-load-${name}.png`) }) });
 
   // ---- 2. digits ------------------------------------------------------------------------

@@ -41,8 +41,10 @@ export class ReplayPanel {
       this.msg, this.note, h('div', { class: 'inline' }, this.loadBtn), this.progress, this.canvas);
     this.setEnabled(false);
     if (typeof IntersectionObserver === 'function') {
+      // Observed only once the first digits are drawn: before that the panels above it are
+      // still empty, and this one would count as "in view" on a page that scrolls it away.
       this.seen = new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) this.want(); });
-      this.seen.observe(this.el);
+      this.firstDigits.then(() => this.seen && this.seen.observe(this.el));
     } else {
       this.want();
     }
