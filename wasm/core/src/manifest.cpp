@@ -261,9 +261,12 @@ bool check_ranges(Ctx& c, const Manifest& m) {
     if ((key[k - 1] >> 47) != (key[k] >> 47)) continue;  // different files
     const std::size_t i = std::size_t(key[k - 1] & 0xfffff), j = std::size_t(key[k] & 0xfffff);
     const TensorEntry *p = all[i].first, *q = all[j].first;
-    if (p->offset + p->length > q->offset)
-      return c.fail("%s \"%s\" and %s \"%s\" overlap in their bin", where(i).c_str(),
-                    p->name.c_str(), where(j).c_str(), q->name.c_str());
+    if (p->offset + p->length > q->offset) {
+      const std::uint64_t file = key[k] >> 47;
+      return c.fail("%s \"%s\" and %s \"%s\" overlap in %s", where(i).c_str(), p->name.c_str(),
+                    where(j).c_str(), q->name.c_str(),
+                    (file ? m.snapshots[std::size_t(file - 1)].bin.file : m.bin_file).c_str());
+    }
   }
   return true;
 }
