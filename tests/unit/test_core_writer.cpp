@@ -152,8 +152,9 @@ TEST_CASE("convert_model: an old f16 model with shared-bin snapshots to int8 and
   fs::remove_all(dir);
   auto desc = test_core::all_layers_description();
   desc.training = {{"steps", 900}, {"metrics", {{"fd", 1.5}}}};
-  auto old = encode_model(desc, test_core::all_layers_weights(1),
-                          {test_core::all_layers_weights(2, "step_100")}, DType::f16);
+  auto snap = test_core::all_layers_weights(2, "step_100");
+  snap.step = 100;
+  auto old = encode_model(desc, test_core::all_layers_weights(1), {snap}, DType::f16);
   json om = json::parse(old.manifest);
   om["version"] = 1;  // as the version-1 writer wrote it
   old.manifest = om.dump();
