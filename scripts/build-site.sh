@@ -46,6 +46,18 @@ trap 'rm -rf "$tmp"' EXIT
 cp -R web/. "$tmp/"
 cp "${srcs[@]}" "$tmp/"
 if [ ! -d web/models ] && [ -d "$SITE_DIR/models" ]; then cp -R "$SITE_DIR/models" "$tmp/models"; fi
+# index.html preloads the shipped model's bin; the element fetches it as FILE?v=<SHA-256
+# prefix> from the manifest (docs/embedding.md, Caching), so the preload must name the same
+# URL or the browser downloads the bin twice. Stamp it from the manifest, or drop the preload
+# when there is no shipped model.
+manifest="$tmp/models/mnist/model.json"
+if [ -f "$manifest" ]; then
+  href=$(node -e 'const b = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bin;
+    process.stdout.write(`models/mnist/${b.file}?v=${b.sha256.slice(0, 16)}`)' "$manifest")
+  sed -i "s|href=\"models/mnist/model.bin\"|href=\"$href\"|" "$tmp/index.html"
+else
+  sed -i '/href="models\/mnist\/model.bin"/d' "$tmp/index.html"
+fi
 old="$SITE_DIR.old.$$"
 [ -e "$SITE_DIR" ] && mv "$SITE_DIR" "$old"
 mv "$tmp" "$SITE_DIR"

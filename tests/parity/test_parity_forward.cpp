@@ -8,7 +8,6 @@
 #include "drift/core/generator.h"
 #include "drift/core/model.h"
 #include "drift/export/export.h"
-#include "drift/export/import.h"
 #include "drift/models/generator.h"
 
 using namespace drift;
@@ -174,40 +173,24 @@ TEST_CASE("export_model: checkpoint + snapshots -> files -> same outputs", "[par
   CHECK_THROWS_WITH(
       exporter::export_model((dir / "absent.pt").string(), (dir / "o2").string(), opt),
       Catch::Contains("absent.pt"));
-}
 
-TEST_CASE("load_exported_weights: an exported model back into a generator", "[parity][export]") {
-  torch::manual_seed(6);
-  const fs::path dir = fs::temp_directory_path() / "drift_parity_import";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  models::Generator g(config_for("mlpconv", "silu"));
-  perturb(g, 0.05);
-  models::save_snapshot((dir / "model_final.pt").string(), g, 3);
-  auto max_diff = [&](models::Generator& other) {
-    double d = 0;
-    auto a = g->named_parameters();
-    for (const auto& item : other->named_parameters())
-      d = std::max(d, (item.value() - a[item.key()]).abs().max().item<double>());
-    return d;
-  };
-  for (auto dtype : {core::DType::f32, core::DType::f16}) {
-    exporter::ExportOptions opt;
-    opt.dtype = dtype;
-    const auto out = dir / (dtype == core::DType::f32 ? "f32" : "f16");
-    exporter::export_model((dir / "model_final.pt").string(), out.string(), opt);
-    models::Generator back(g->config());  // fresh init: every weight must be overwritten
-    REQUIRE(max_diff(back) > 0.01);
-    exporter::load_exported_weights(back, (out / "model.json").string());
-    // f32 is exact; f16 keeps 11 significant bits (weights here are below 2 in size).
-    CHECK(max_diff(back) <= (dtype == core::DType::f32 ? 0.0 : 1e-3));
-  }
-  // A generator of another shape is refused with the file's name.
-  models::Generator other(config_for("mlp", "silu"));
-  CHECK_THROWS_WITH(exporter::load_exported_weights(other, (dir / "f32" / "model.json").string()),
-                    Catch::Contains("f32/model.json") && Catch::Contains("layer"));
-  CHECK_THROWS_WITH(exporter::load_exported_weights(other, (dir / "absent.json").string()),
-                    Catch::Contains("absent.json"));
+  // int8 (snapshot in its own file): the Eigen forward of the export equals LibTorch's on the
+  // same int8-rounded weights (roundtrip_weights, what `eval --dtype int8` measures), and
+  // differs from the unrounded ones.
+  opt.dtype = core::DType::int8;
+  exporter::export_model((dir / "model_final.pt").string(), (dir / "out8").string(), opt);
+  auto m8 = core::load_model_file((dir / "out8" / "model.json").string(), &err);
+  INFO(err);
+  REQUIRE(m8);
+  REQUIRE(m8->manifest().snapshots.at(0).own_file());
+  models::Generator q(g->config()), q_early(g->config());
+  models::copy_weights(q, g);
+  models::copy_weights(q_early, early);
+  exporter::roundtrip_weights(q, core::DType::int8);
+  exporter::roundtrip_weights(q_early, core::DType::int8);
+  CHECK(compare(q, *m8, 0, 4, 2.0f).max_rel <= 1e-5);
+  CHECK(compare(q_early, *m8, m8->find_weight_set("step_00000010"), 4, 2.0f).max_rel <= 1e-5);
+  CHECK(compare(g, *m8, 0, 4, 2.0f).max_rel > 1e-5);
 }
 
 // Trained runs: DRIFT_PARITY_CHECKPOINTS="run1/model_final.pt:run2/model_final.pt" (e.g. after
