@@ -31,9 +31,9 @@ if [ $train = 1 ] || [ ! -f web/models/mnist/model.json ]; then
   run=runs/demo-$(date +%Y%m%d-%H%M%S)
   echo "== training a conditional MNIST model on CPU into $run (progress bar below)"
   ./build/native/bin/drift-train train --dataset mnist --out "$run" --record 100
-  # train already exported model.json/bin (with its quick eval and snapshots) into $run/export.
-  mkdir -p build/site/models/mnist
-  cp "$run/export/model.json" "$run/export/model.bin" build/site/models/mnist/
+  # The page's layout: int8 weights, each replay snapshot in its own file.
+  ./scripts/export-web-model.sh "$run" "$run/web-model"
+  ./scripts/build-site.sh --model "$run/web-model"
   echo "== TensorBoard logs: tensorboard --logdir runs"
 fi
 
