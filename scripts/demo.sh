@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, from a fresh Debian 12 machine: install, fetch data, build, then either use the
-# shipped MNIST model (default) or train one on this machine (--train, about 10 CPU minutes),
+# shipped MNIST model (default) or train one on this machine (--train, about 20 minutes on 2 cores),
 # and serve the page on http://localhost:8000 (PORT=... to change).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
