@@ -152,6 +152,8 @@ class DriftDemo extends HTMLElement {
       const model = await drift.loadModel(manifest, bin, { baseUrl: base });
       this.#progressEl.remove();
       this.#useModel(model, manifest, src);
+      // Should the digits fail to draw, the other panels' downloads wait no longer than this.
+      setTimeout(firstDigitsDone, 5000);
       this.#statusEl.textContent = `Ready in ${Math.round(performance.now() - t0)} ms.`;
       this.dataset.state = 'ready';
     } catch (e) {
