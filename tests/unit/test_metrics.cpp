@@ -42,7 +42,7 @@ TEST_CASE("FD of diagonal Gaussians matches the closed form", "[frechet]") {
 TEST_CASE("FD with a rotated covariance matches the eigenvalue formula", "[frechet]") {
   // C1 = I, C2 = Q diag(l) Q^T: FD = sum (1 - sqrt(l))^2, independent of the rotation Q.
   torch::manual_seed(3);
-  auto q = std::get<0>(torch::linalg::qr(torch::randn({4, 4}, torch::kFloat64), "reduced"));
+  auto q = std::get<0>(torch::linalg_qr(torch::randn({4, 4}, torch::kFloat64), "reduced"));
   auto l = torch::tensor({0.25, 1.0, 4.0, 9.0}, torch::kFloat64);
   GaussianStats a, b;
   a.mean = b.mean = torch::zeros({4}, torch::kFloat64);

@@ -24,7 +24,7 @@ GaussianStats gaussian_stats(const torch::Tensor& feats) {
 static torch::Tensor psd_sqrt(const torch::Tensor& m) {
   // m [D,D] symmetric -> [D,D]
   auto sym = 0.5 * (m + m.t());
-  auto eig = torch::linalg::eigh(sym, "L");
+  auto eig = torch::linalg_eigh(sym, "L");
   auto vals = std::get<0>(eig).clamp_min(0.0).sqrt();
   auto vecs = std::get<1>(eig);
   return torch::mm(vecs * vals.unsqueeze(0), vecs.t());
@@ -42,7 +42,7 @@ double frechet_distance(const GaussianStats& a, const GaussianStats& b) {
   auto s1 = psd_sqrt(a.cov);
   auto m = torch::mm(torch::mm(s1, b.cov), s1);
   m = 0.5 * (m + m.t());
-  double tr_sqrt = torch::linalg::eigvalsh(m, "L").clamp_min(0.0).sqrt().sum().item<double>();
+  double tr_sqrt = torch::linalg_eigvalsh(m, "L").clamp_min(0.0).sqrt().sum().item<double>();
   double fd = mean_term + a.cov.trace().item<double>() + b.cov.trace().item<double>() - 2.0 * tr_sqrt;
   return fd < 0.0 ? 0.0 : fd;
 }
