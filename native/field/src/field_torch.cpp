@@ -48,9 +48,8 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   // |x|^2 + |T|^2 - 2x.T cancels badly for close neighbours there (1.3e-5 relative error at
   // D=2 against a float64 field), and the [B,G,N,D] difference tensor is small when D is.
   // The expansion is one baddbmm per part onto |x|^2 + |T_j|^2 (norms in one pass each).
-  constexpr int64_t kExactDistanceMaxDim = 16;
   torch::Tensor dist;
-  if (D <= kExactDistanceMaxDim) {
+  if (D <= opt.exact_max_dim) {
     const torch::Tensor T = torch::cat(tparts, 1);  // [B,N,D], small when D is
     dist = (x.unsqueeze(2) - T.unsqueeze(1)).pow(2).sum(-1);
   } else {

@@ -14,6 +14,10 @@ struct FieldOptions {
   // which makes MNIST collapse to class means (docs/drift-field.md has the measurement).
   double floor = 0.0;
   double self_mask = 100.0;  // added to the normalised self distance d_ii/dbar
+  // Distances of data with at most this many dimensions use exact differences instead of the
+  // GEMM expansion (accurate for 2D toys; the difference tensor is [B,G,N,D]). Feature keys
+  // set 0: thousands of small groups, where that tensor would not fit.
+  int64_t exact_max_dim = 16;
   // Several processes, each holding some of the batch's groups (native/train/distributed.h):
   // sums a few partial sums over all processes, in place. When set, the two batch-wide
   // quantities, dbar (so s) and each tau's force RMS, come from the sums over every
