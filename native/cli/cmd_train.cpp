@@ -83,9 +83,11 @@ void add_train(CLI::App& app) {
   c->add_option("--eval-n", o.eval_n, "samples per alpha in the final quick eval")->capture_default_str()->check(pos);
   c->add_option("--features", o.features,
                 "feature-space drift: an encoder.pt from `drift-train encoder` (its SHA-256 is recorded; --resume insists on it)");
-  c->add_option("--feature-pos", o.feature_pos, "reals per group whose encoder keys enter the feature field: positives")
+  c->add_option("--feature-gen", o.feature_gen, "generated samples per group that enter the feature keys")
       ->capture_default_str()->check(pos);
-  c->add_option("--feature-uncond", o.feature_uncond, "... and unconditional reals")->capture_default_str()->check(nonneg);
+  c->add_option("--feature-pos", o.feature_pos, "positives per group that enter the feature keys")
+      ->capture_default_str()->check(pos);
+  c->add_option("--feature-uncond", o.feature_uncond, "unconditional reals per group that enter the feature keys")->capture_default_str()->check(nonneg);
   c->add_option("--feature-max-locations", o.feature_max_locations,
                 "per-location keys for encoder stages with at most this many locations (784 = every stage)")
       ->capture_default_str()->check(nonneg);

@@ -1,6 +1,7 @@
 // Feature keys of the frozen encoder and their summed drift losses.
 #include "drift/features/feature_drift.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace drift::features {
@@ -47,7 +48,8 @@ FeatureDrift::FeatureDrift(const std::string& encoder_path, torch::Device dev, F
   for (auto& p : enc_->parameters()) p.set_requires_grad(false);
 }
 
-FeatureLoss FeatureDrift::loss(const field::FieldInput& in, const field::FieldOptions& fopt, int64_t P_f, int64_t U_f) {
+FeatureLoss FeatureDrift::loss(const field::FieldInput& in, const field::FieldOptions& fopt, int64_t G_f, int64_t P_f,
+                               int64_t U_f) {
   // in.x [B,G,D], in.pos [B,P,D], in.uncond [B,U,D] -> scalar loss
   const auto& c = enc_->config();
   const int64_t B = in.x.size(0), G = in.x.size(1), D = in.x.size(2);
@@ -55,6 +57,7 @@ FeatureLoss FeatureDrift::loss(const field::FieldInput& in, const field::FieldOp
     throw std::runtime_error("features: the encoder takes " + std::to_string(c.in_channels) + "x" +
                              std::to_string(c.height) + "x" + std::to_string(c.width) + " images, the data has " +
                              std::to_string(D) + " values per sample");
+  G_f = std::min(G_f, G);
   P_f = std::min(P_f, in.pos.size(1));
   const bool has_u = in.uncond.defined() && in.uncond.numel() > 0;
   U_f = has_u ? std::min(U_f, in.uncond.size(1)) : 0;
@@ -67,8 +70,7 @@ FeatureLoss FeatureDrift::loss(const field::FieldInput& in, const field::FieldOp
     kpos = feature_keys(enc_->encode(img(in.pos.narrow(1, 0, P_f))), B, opt_);
     if (U_f > 0) kun = feature_keys(enc_->encode(img(in.uncond.narrow(1, 0, U_f))), B, opt_);
   }
-  const auto kgen = feature_keys(enc_->encode(img(in.x)), B, opt_);
-  (void)G;
+  const auto kgen = feature_keys(enc_->encode(img(in.x.narrow(1, 0, G_f))), B, opt_);
 
   field::FieldOptions ko = fopt;
   ko.exact_max_dim = 0;  // many groups of low dimension: the GEMM form (exact would be [B*L,G,N,C])

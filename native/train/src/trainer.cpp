@@ -160,7 +160,7 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
       dev_.str());
   if (features_)
     say("features: encoder " + opt_.features + " (sha256 " + opt_.features_sha256.substr(0, 12) + "...), keys of " +
-        std::to_string(opt_.feature_pos) + " positives + " + std::to_string(opt_.feature_uncond) +
+        std::to_string(opt_.feature_gen) + " generated, " + std::to_string(opt_.feature_pos) + " positives + " + std::to_string(opt_.feature_uncond) +
         " unconditional reals per group, weight " + fmt(opt_.feature_weight));
   if (dist_)
     say(std::to_string(dist_->world()) + " processes (" + dist_->backend() + "), " +
@@ -209,7 +209,7 @@ StepStats Trainer::step() {
   s.field = field::compute_field(in, fopt);
   auto loss = field::drift_loss(in.x, s.field);
   if (features_) {  // the feature keys' losses, on the same draw; gradients reach x through the frozen encoder
-    auto fl = features_->loss(in, fopt, opt_.feature_pos, opt_.feature_uncond);
+    auto fl = features_->loss(in, fopt, opt_.feature_gen, opt_.feature_pos, opt_.feature_uncond);
     s.pixel_loss = loss.item<double>();
     s.feature_loss = fl.loss.item<double>();
     loss = loss + opt_.feature_weight * fl.loss;

@@ -51,10 +51,11 @@ class FeatureDrift {
   MaskedAutoencoder& encoder() { return enc_; }
   const EncoderConfig& config() const { return enc_->config(); }
 
-  // in.x [B,G,D] with the generator's graph; the real columns are the first P_f positives and
-  // U_f unconditional samples of in (P_f, U_f >= 0, capped at what in holds) -> summed key loss.
+  // in.x [B,G,D] with the generator's graph. The keys take the first G_f generated samples,
+  // P_f positives and U_f unconditional samples of each group (capped at what in holds; the
+  // draw is random, so the first ones are a random subset) -> summed key loss.
   // fopt: temperatures, floor and the several-process hook, shared with the pixel field.
-  FeatureLoss loss(const field::FieldInput& in, const field::FieldOptions& fopt, int64_t P_f, int64_t U_f);
+  FeatureLoss loss(const field::FieldInput& in, const field::FieldOptions& fopt, int64_t G_f, int64_t P_f, int64_t U_f);
 
  private:
   MaskedAutoencoder enc_{nullptr};

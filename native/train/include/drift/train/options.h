@@ -48,11 +48,14 @@ struct TrainOptions {
   // pixels only), the SHA-256 of the file this run trains with (set at the start; --resume
   // refuses another), the reals per group whose features enter the feature keys (the first
   // P_f positives and U_f unconditional ones of the step's draw), and which stages get
-  // per-location keys (at most this many locations).
+  // per-location keys (at most this many locations). Only the first feature_gen generated
+  // samples of a group enter the keys: the key fields cost G_f x (G_f + P_f + U_f) per
+  // location, and there are about 900 locations and patches per group.
   std::string features;
   std::string features_sha256;
-  int64_t feature_pos = 64;
-  int64_t feature_uncond = 32;
+  int64_t feature_gen = 16;
+  int64_t feature_pos = 32;
+  int64_t feature_uncond = 16;
   int64_t feature_max_locations = 196;
   double feature_weight = 1.0;    // multiplies the summed key losses (1: the paper's plain sum)
   // Several processes: seconds a collective (or joining the group) may wait for the other
