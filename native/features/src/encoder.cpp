@@ -74,7 +74,7 @@ torch::Tensor make_patch_mask(int64_t n, int64_t H, int64_t W, int64_t patch, do
   const int64_t ph = H / patch, pw = W / patch, np = ph * pw;
   const int64_t k = std::llround(ratio * double(np));
   // The rank of each patch in a random order: the k lowest ranks are masked.
-  auto rank = torch::rand({n, np}, gen).argsort(1).argsort(1);
+  auto rank = torch::rand({n, np}, gen).argsort(int64_t(1)).argsort(int64_t(1));
   auto m = (rank < k).to(torch::kFloat).view({n, 1, ph, pw});
   return m.repeat_interleave(patch, 2).repeat_interleave(patch, 3);
 }

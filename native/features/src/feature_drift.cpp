@@ -74,6 +74,7 @@ FeatureLoss FeatureDrift::loss(const field::FieldInput& in, const field::FieldOp
 
   field::FieldOptions ko = fopt;
   ko.exact_max_dim = 0;  // many groups of low dimension: the GEMM form (exact would be [B*L,G,N,C])
+  ko.min_scale = 1e-12;  // keys have no natural scale (field_torch.h)
   FeatureLoss out;
   for (size_t k = 0; k < kgen.size(); ++k) {
     const int64_t L = kgen[k].t.size(0) / B;

@@ -73,10 +73,10 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
     opt.sum_over_processes(sums);
     dbar = sums[0] / sums[1];
   }
-  const double s = std::max(dbar / std::sqrt(double(D)), 1e-3);
+  const double s = std::max(dbar / std::sqrt(double(D)), opt.min_scale);
 
   // Normalised distances with self pairs pushed away (+self_mask). [B,G,N]
-  torch::Tensor dn = dist.div_(std::max(dbar, 1e-3));
+  torch::Tensor dn = dist.div_(std::max(dbar, opt.min_scale));
   dn.narrow(2, 0, G).diagonal(0, 1, 2).add_(opt.self_mask);
 
   // Coefficients of every temperature, stacked along the sample axis: [B, nt*G, N].
