@@ -78,15 +78,20 @@ FeatureLoss FeatureDrift::loss(const field::FieldInput& in, const field::FieldOp
   FeatureLoss out;
   for (size_t k = 0; k < kgen.size(); ++k) {
     const int64_t L = kgen[k].t.size(0) / B;
+    // A key's values can sit far from the origin next to their spread (1e-4 apart on values
+    // near 1 for a fresh encoder), where the field's GEMM form of the distances cancels in
+    // float32. Distances, forces and the loss are unchanged by a common shift, so each row
+    // (group x location) is centred on its positives' mean first.
+    const auto centre = kpos[k].t.mean(1, true);  // [B*L,1,C], no graph
     field::FieldInput fi;
-    fi.x = kgen[k].t;
-    fi.pos = kpos[k].t;
+    fi.x = kgen[k].t - centre;
+    fi.pos = kpos[k].t - centre;
     if (U_f > 0) {
-      fi.uncond = kun[k].t;
+      fi.uncond = kun[k].t - centre;
       fi.w_u = in.w_u.repeat_interleave(L);  // [B*L]: group b's weight for each of its locations
     }
     const auto f = field::compute_field(fi, ko);
-    const auto l = field::drift_loss(kgen[k].t, f);
+    const auto l = field::drift_loss(fi.x, f);
     out.loss = out.loss.defined() ? out.loss + l : l;
     out.names.push_back(kgen[k].name);
     out.scale.push_back(f.s);
