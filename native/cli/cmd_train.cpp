@@ -81,6 +81,18 @@ void add_train(CLI::App& app) {
   c->add_option("--log-every", o.log_every, "log scalars every N steps")->capture_default_str()->check(pos);
   c->add_option("--grid-alpha", o.grid_alpha, "guidance of the logged sample grid")->capture_default_str()->check(pos);
   c->add_option("--eval-n", o.eval_n, "samples per alpha in the final quick eval")->capture_default_str()->check(pos);
+  c->add_option("--features", o.features,
+                "feature-space drift: an encoder.pt from `drift-train encoder` (its SHA-256 is recorded; --resume insists on it)");
+  c->add_option("--feature-gen", o.feature_gen, "generated samples per group that enter the feature keys")
+      ->capture_default_str()->check(pos);
+  c->add_option("--feature-pos", o.feature_pos, "positives per group that enter the feature keys")
+      ->capture_default_str()->check(pos);
+  c->add_option("--feature-uncond", o.feature_uncond, "unconditional reals per group that enter the feature keys")->capture_default_str()->check(nonneg);
+  c->add_option("--feature-max-locations", o.feature_max_locations,
+                "per-location keys for encoder stages with at most this many locations (784 = every stage)")
+      ->capture_default_str()->check(nonneg);
+  c->add_option("--feature-weight", o.feature_weight, "weight of the summed feature-key losses")->capture_default_str()
+      ->check(nonneg);
   c->add_flag("--no-eval", a->no_eval, "skip the final quick eval and export");
   c->add_option("--dist-timeout", o.dist_timeout,
                 "several processes (torchrun): seconds to wait for the other ranks before exiting with an error")

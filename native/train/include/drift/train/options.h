@@ -44,6 +44,20 @@ struct TrainOptions {
   bool final_eval = true;         // quick eval + export at the end
   int64_t eval_n = 2000;
   std::string command;            // the command line (for the model card)
+  // Feature-space drift (docs/training.md): an encoder.pt from `drift-train encoder` (empty =
+  // pixels only), the SHA-256 of the file this run trains with (set at the start; --resume
+  // refuses another), the reals per group whose features enter the feature keys (the first
+  // P_f positives and U_f unconditional ones of the step's draw), and which stages get
+  // per-location keys (at most this many locations). Only the first feature_gen generated
+  // samples of a group enter the keys: the key fields cost G_f x (G_f + P_f + U_f) per
+  // location, and there are about 900 locations and patches per group.
+  std::string features;
+  std::string features_sha256;
+  int64_t feature_gen = 16;
+  int64_t feature_pos = 32;
+  int64_t feature_uncond = 16;
+  int64_t feature_max_locations = 196;
+  double feature_weight = 1.0;    // multiplies the summed key losses (1: the paper's plain sum)
   // Several processes: seconds a collective (or joining the group) may wait for the other
   // ranks before this one exits with an error. A property of the launch, not of the run:
   // not stored in options.json or checkpoints, and it may change on --resume.
