@@ -68,6 +68,8 @@ void add_train(CLI::App& app) {
       ->check(CLI::IsMember(drift::core::toy_init_names()));
   c->add_option("--arch", o.arch, "image generator (default mlpconv)")
       ->transform(CLI::CheckedTransformer(image_archs(), CLI::ignore_case));
+  c->add_option("--widths", o.widths, "images: hidden widths of the generator's MLP, e.g. 512,640 (default 512,1024)")
+      ->delimiter(',')->check(CLI::Range(int64_t(1), int64_t(65536)));
   c->add_option("--out-act", o.out_act, "image generator output")->capture_default_str()
       ->check(CLI::IsMember({"none", "sigmoid"}));
   c->add_option("--device", o.device, "where to train (default auto: CUDA when present)")

@@ -250,11 +250,18 @@ TEST_CASE("MNIST steps run and record a digit grid", "[train]") {
   o.batch_size = 8;
   o.record = 3;
   o.final_eval = false;
+  o.widths = {48, 40};  // --widths: the page's lighter models
   auto r = run_training(o);
   CHECK(r.step == 3);
   auto grid = drift::core::read_npy((root / "record" / "step_00000003.npy").string());
   CHECK(grid.shape == std::vector<int64_t>{100, 28, 28});
   CHECK(std::isfinite(r.last["loss"].get<double>()));
+  // The widths reach the model, its checkpoint and the stored options (so --resume keeps them).
+  auto m = drift::models::load_checkpoint((root / "model_final.pt").string());
+  CHECK(m.config.widths == std::vector<int64_t>{48, 40});
+  CHECK(m.config.arch == drift::models::Arch::mlpconv);
+  std::ifstream opts(root / "options.json");
+  CHECK(nlohmann::json::parse(opts).at("widths") == nlohmann::json::array({48, 40}));
   fs::remove_all(root);
 }
 

@@ -116,6 +116,7 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
              : models::default_image_config(opt_.arch, data_->num_classes(), data_->sample_shape());
   cfg_.dataset = opt_.dataset;
   if (!toy) cfg_.output_activation = opt_.out_act;
+  if (!toy && !opt_.widths.empty()) cfg_.widths = opt_.widths;  // a lighter page model (#15): docs/training.md
   st_.model = models::Generator(cfg_);
   if (toy) apply_toy_init(st_.model, opt_.init);
   st_.ema = models::Generator(cfg_);

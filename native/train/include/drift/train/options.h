@@ -20,6 +20,7 @@ struct TrainOptions {
   std::string out;                // RUN_DIR
   models::Arch arch = models::Arch::mlpconv;  // images: mlpconv | mlp; toy sets always use the toy MLP
   std::string out_act = "sigmoid";  // images: generator output activation none | sigmoid
+  std::vector<int64_t> widths;    // images: hidden widths of the generator's MLP (empty = the arch's)
   int64_t steps = 0;              // 0: from epochs, else the dataset default
   double epochs = 0;
   int64_t batch_size = 0;         // G: generated samples per class group (0 = default)
