@@ -307,6 +307,7 @@ using drift::features::EncoderConfig;
 using drift::features::MaskedAutoencoder;
 using drift::features::load_encoder;
 using drift::features::save_encoder;
+using drift::features::file_sha256;
 
 std::string be32(uint32_t v) {
   return {char(v >> 24), char((v >> 16) & 0xFF), char((v >> 8) & 0xFF), char(v & 0xFF)};
@@ -461,6 +462,13 @@ TEST_CASE("drift-train encoder: trains without labels, resumes exactly, refuses 
   auto resumed = train_encoder(more, (root / "split").string());
   CHECK(resumed.step == 40);
   CHECK(same_params(load_encoder(full.encoder_path)->parameters(), load_encoder(resumed.encoder_path)->parameters()));
+  // Resuming a finished run trains nothing and leaves encoder.pt byte-identical: runs that
+  // recorded its SHA-256 must keep resuming.
+  const std::string sha = file_sha256(resumed.encoder_path);
+  auto again = train_encoder(more, (root / "split").string());
+  CHECK(again.step == 40);
+  CHECK(again.sha256 == sha);
+  CHECK(file_sha256(resumed.encoder_path) == sha);
   CHECK_THROWS_WITH(train_encoder(o), Catch::Contains(o.out + ": holds another encoder"));
   CHECK_THROWS_WITH(load_encoder((root / "full" / "encoder_ckpt.pt").string()), Catch::Contains("not an encoder file"));
   fs::remove_all(root);

@@ -176,6 +176,18 @@ EncoderTrainResult train_encoder(EncoderTrainOptions opt, const std::string& res
               " (" + std::to_string(x.size(0)) + " images, no labels), batch " + std::to_string(opt.batch) + ", " +
               std::to_string(int(std::lround(100 * opt.mask_ratio))) + "% of " + std::to_string(cfg.patch) + "x" +
               std::to_string(cfg.patch) + " patches masked");
+  const std::string encoder_path = (fs::path(opt.out) / "encoder.pt").string();
+  if (st.step >= opt.steps && fs::exists(encoder_path)) {
+    // A resume with nothing left to train: encoder.pt stays byte-identical, so the runs that
+    // recorded its SHA-256 keep resuming.
+    EncoderTrainResult r;
+    r.step = st.step, r.wall_s = st.wall_s, r.encoder_path = encoder_path;
+    r.loss = std::nan("");  // not recomputed; encoder.pt's metadata keeps the trained figure
+    r.sha256 = features::file_sha256(encoder_path);
+    std::fprintf(stderr, "the encoder run %s is already at step %lld: %s unchanged (sha256 %s)\n", opt.out.c_str(),
+                 (long long)st.step, encoder_path.c_str(), r.sha256.c_str());
+    return r;
+  }
   const double t0 = now_s(), wall0 = st.wall_s;
   const int64_t start = st.step;
   double window = 0, last = 0;
@@ -228,7 +240,7 @@ EncoderTrainResult train_encoder(EncoderTrainOptions opt, const std::string& res
   r.step = st.step;
   r.loss = last;
   r.wall_s = st.wall_s;
-  r.encoder_path = (fs::path(opt.out) / "encoder.pt").string();
+  r.encoder_path = encoder_path;
   st.model->to(torch::kCPU);
   features::save_encoder(st.model, r.encoder_path,
                          {{"steps", st.step}, {"masked_l2", last}, {"wall_s", st.wall_s}, {"options", nlohmann::json(opt)}});
