@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Step cost of feature-space drift (#17): default MNIST steps with pixels only vs with
 # `--features ENCODER`, measured side by side in one run (same binary, threads and data).
-# Optionally a third row with other generator widths (WIDTHS=512,640: the page's lighter model).
+# Optional rows: LITE=N, features with --feature-max-locations N (49: the cheaper key set);
+# WIDTHS=a,b, pixels with other generator widths (512,640: the page's lighter model).
 # Two figures per row: wall steps/s of the timed run (drift-train's own figure, start-up
 # excluded), and CPU ms per step (user+sys of a (STEPS+20)-step run minus a 20-step run, which
 # removes start-up, data and encoder loading; robust on a shared machine).
 # Usage: scripts/bench-features.sh ENCODER.pt [STEPS=100]
-#        env BIN=path/to/drift-train DATA=data THREADS=0 (0: LibTorch's default) WIDTHS=
+#        env BIN=path/to/drift-train DATA=data THREADS=0 (0: LibTorch's default) LITE= WIDTHS= ENC_STEPS=100
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ENC=${1:?usage: scripts/bench-features.sh ENCODER.pt [STEPS]}
@@ -15,6 +16,7 @@ BIN=${BIN:-build/native/bin/drift-train}
 DATA=${DATA:-data}
 THREADS=${THREADS:-0}
 WIDTHS=${WIDTHS:-}
+LITE=${LITE:-}
 [[ -x "$BIN" ]] || { echo "bench-features: $BIN not built" >&2; exit 1; }
 [[ -f "$ENC" ]] || { echo "bench-features: $ENC: no such encoder (drift-train encoder --out DIR)" >&2; exit 1; }
 [[ -d "$DATA/mnist" ]] || { echo "bench-features: $DATA/mnist missing (scripts/fetch-data.sh)" >&2; exit 1; }
@@ -42,6 +44,7 @@ measure() {  # $1 = row label, rest = flags
 }
 measure pixels
 measure features --features "$ENC"
+[[ -n $LITE ]] && measure "features, max-loc ${LITE}" --features "$ENC" --feature-max-locations "$LITE"
 [[ -n $WIDTHS ]] && measure "widths ${WIDTHS}" --widths "$WIDTHS"
 
 # The encoder's own training, part of a features recipe's wall time: wall and CPU seconds
@@ -66,16 +69,16 @@ for i in range(0, len(rest), 4):
     rows.append({"run": label, "steps_per_s": js["steps_per_s"], "cpu_ms_per_step": 1000.0 * (long_ - short) / steps})
 base = rows[0]
 print(f"one default MNIST step (G = 64, P = 256, U = 128), {steps} timed steps")
-print(f"{'run':<22}{'wall steps/s':>14}{'CPU ms/step':>14}{'wall cost':>12}{'CPU cost':>11}")
+print(f"{'run':<24}{'wall steps/s':>14}{'CPU ms/step':>14}{'wall cost':>12}{'CPU cost':>11}")
 for r in rows:
     r["wall_cost"] = base["steps_per_s"] / r["steps_per_s"]
     r["cpu_cost"] = r["cpu_ms_per_step"] / base["cpu_ms_per_step"]
-    print(f"{r['run']:<22}{r['steps_per_s']:>14.2f}{r['cpu_ms_per_step']:>14.1f}{r['wall_cost']:>11.2f}x{r['cpu_cost']:>10.2f}x")
+    print(f"{r['run']:<24}{r['steps_per_s']:>14.2f}{r['cpu_ms_per_step']:>14.1f}{r['wall_cost']:>11.2f}x{r['cpu_cost']:>10.2f}x")
 enc_wall = (ew1 - ew0) / enc_steps
 enc = {"wall_s_per_step": enc_wall, "cpu_ms_per_step": 1000.0 * (ec1 - ec0) / enc_steps,
        "startup_wall_s": ew0 - 20 * enc_wall}
 enc["wall_s_1500_steps"] = enc["startup_wall_s"] + 1500 * enc_wall
-print(f"{'encoder (MAE) step':<22}{1.0 / enc_wall:>14.2f}{enc['cpu_ms_per_step']:>14.1f}"
+print(f"{'encoder (MAE) step':<24}{1.0 / enc_wall:>14.2f}{enc['cpu_ms_per_step']:>14.1f}"
       f"   -> 1500 steps (the default) ≈ {enc['wall_s_1500_steps']:.0f} s wall incl. {enc['startup_wall_s']:.1f} s start-up")
 print(json.dumps({"steps": steps, "rows": rows, "encoder": enc}))
 PY

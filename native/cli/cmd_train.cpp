@@ -91,7 +91,7 @@ void add_train(CLI::App& app) {
       ->capture_default_str()->check(pos);
   c->add_option("--feature-uncond", o.feature_uncond, "unconditional reals per group that enter the feature keys")->capture_default_str()->check(nonneg);
   c->add_option("--feature-max-locations", o.feature_max_locations,
-                "per-location keys for encoder stages with at most this many locations (784 = every stage)")
+                "per-location and per-patch keys only with at most this many locations or patches per stage (784 = all; 49 = the cheaper set)")
       ->capture_default_str()->check(nonneg);
   c->add_option("--feature-weight", o.feature_weight, "weight of the summed feature-key losses")->capture_default_str()
       ->check(nonneg);

@@ -107,6 +107,14 @@ TEST_CASE("feature keys: names, [B*L, n, C] layout, patch statistics", "[feature
   FeatureOptions all;
   all.max_locations = 784;
   CHECK(feature_keys(st, B, all).front().name == "s0/loc");
+  // The limit applies to patch keys as well: at 49, the 196-kernel keys (s0/p2*, s1/loc) go.
+  FeatureOptions lite;
+  lite.max_locations = 49;
+  names.clear();
+  for (const auto& k : feature_keys(st, B, lite)) names.push_back(k.name);
+  CHECK(names == std::vector<std::string>{"s0/mean", "s0/std", "s0/p4mean", "s0/p4std", "s1/mean", "s1/std",
+                                          "s1/p2mean", "s1/p2std", "s1/p4mean", "s1/p4std", "s2/loc", "s2/mean",
+                                          "s2/std", "s2/p2mean", "s2/p2std", "s2/p4mean", "s2/p4std"});
 }
 
 TEST_CASE("each feature key gets its own scale: mean distance sqrt(C) in its units", "[features]") {

@@ -32,6 +32,7 @@ std::vector<FeatureKey> feature_keys(const std::vector<torch::Tensor>& stages, i
     for (int64_t p : {2, 4}) {
       if (h < p || w < p) continue;
       // Non-overlapping p x p patches (a 7² map has 3² patches of 2 and one of 4, edges dropped).
+      if ((h / p) * (w / p) > opt.max_locations) continue;  // as many kernels as loc: same rule
       const auto m = torch::avg_pool2d(f, p), m2 = torch::avg_pool2d(f.square(), p);
       const std::string ps = st + "p" + std::to_string(p);
       keys.push_back({ps + "mean", per_location(m, B)});

@@ -2,10 +2,10 @@
 // of a frozen encoder's feature maps, as the paper's code does, added to the pixel term.
 //
 // For every encoder stage (a map [n,C,h,w] per sample), the keys are
-//   loc      per-location vectors: h*w keys of dimension C (stages with at most
-//            FeatureOptions::max_locations locations),
+//   loc      per-location vectors: h*w keys of dimension C,
 //   mean,std global mean and std over locations: one key of dimension C each,
-//   p2mean, p2std, p4mean, p4std   means and stds over 2×2 and 4×4 patches: one key per patch.
+//   p2mean, p2std, p4mean, p4std   means and stds over 2×2 and 4×4 patches: one key per patch;
+//   loc and patch keys only with at most FeatureOptions::max_locations locations or patches.
 // Every location or patch is its own kernel: the keys of a stage are laid out as [B*L, n, C],
 // L groups per class group, so one compute_field call evaluates a key for every class group
 // and location at once. Each key gets its own scale s (its mean distance becomes √C) and its
@@ -22,9 +22,10 @@
 namespace drift::features {
 
 struct FeatureOptions {
-  // Per-location keys only for stages with at most this many locations. The default keeps
-  // 14² and 7² and leaves the 28² stage to its patch statistics: 784 kernels of G x N per
-  // class group cost more memory and time than the rest of the step together.
+  // Per-location and per-patch keys only where a stage has at most this many locations or
+  // patches (each one is a kernel of G x N per class group). The default keeps everything but
+  // the 28² stage's loc key, whose 784 kernels cost more than the rest of the step together;
+  // 49 also drops the 196-kernel keys (s0/p2*, s1/loc), most of what remains (docs/training.md).
   int64_t max_locations = 196;
 };
 
