@@ -12,6 +12,7 @@
 #include "drift/logging/progress.h"
 #include "drift/logging/run_log.h"
 #include "drift/models/generator.h"
+#include "drift/train/progress_state.h"
 #include "drift/train/runtime.h"
 
 namespace fs = std::filesystem;
@@ -57,18 +58,11 @@ void save_state(const std::string& path, EncState& st, const EncoderTrainOptions
   ar.write("kind", c10::IValue(std::string("drift-encoder-checkpoint")));
   ar.write("options", c10::IValue(nlohmann::json(opt).dump()));
   ar.write("config", c10::IValue(nlohmann::json(st.model->config()).dump()));
-  ar.write("step", torch::tensor(st.step, torch::kLong));
-  ar.write("wall_s", torch::tensor(st.wall_s, torch::kDouble));
   st.model->save(model);
   st.optim->save(optim);
   ar.write("model", model);
   ar.write("optim", optim);
-  torch::Tensor rng_state;
-  {
-    std::lock_guard<std::mutex> lock(st.rng.mutex());
-    rng_state = st.rng.get_state();
-  }
-  ar.write("rng", rng_state);
+  write_progress(ar, st.step, st.wall_s, st.rng);
   models::save_archive_atomic(ar, path, "encoder checkpoint");  // serialised in memory, then renamed in
 }
 
@@ -89,19 +83,14 @@ EncoderTrainOptions read_state_options(const std::string& path) {
 void load_state(const std::string& path, EncState& st) {
   torch::serialize::InputArchive ar, model, optim;
   ar.load_from(path, torch::kCPU);
-  torch::Tensor step, wall, rng_state;
   try {
-    if (!ar.try_read("model", model) || !ar.try_read("optim", optim) || !ar.try_read("step", step) ||
-        !ar.try_read("rng", rng_state))
+    if (!ar.try_read("model", model) || !ar.try_read("optim", optim))
       throw std::runtime_error("incomplete encoder checkpoint");
     const auto dev = st.model->parameters().front().device();
     st.model->load(model);
     st.model->to(dev);
     st.optim->load(optim);
-    st.step = step.item<int64_t>();
-    if (ar.try_read("wall_s", wall)) st.wall_s = wall.item<double>();
-    std::lock_guard<std::mutex> lock(st.rng.mutex());
-    st.rng.set_state(rng_state);
+    if (!read_progress(ar, st.step, st.wall_s, st.rng)) throw std::runtime_error("incomplete encoder checkpoint");
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": cannot restore encoder training: " + e.what_without_backtrace());
   } catch (const std::runtime_error& e) {
