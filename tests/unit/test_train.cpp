@@ -345,11 +345,10 @@ std::string random_encoder(const fs::path& path, uint64_t seed) {
   return path.string();
 }
 
+// The toy run's settings (short, CPU, no final eval), on images with small groups and keys.
 TrainOptions feature_options(const std::string& dataset, const fs::path& out, const std::string& encoder, int64_t steps) {
-  TrainOptions o;
+  TrainOptions o = toy_options(out, steps);
   o.dataset = dataset;
-  o.out = out.string();
-  o.steps = steps;
   o.batch_size = 8;
   o.positives = 8;
   o.uncond = 4;
@@ -358,11 +357,8 @@ TrainOptions feature_options(const std::string& dataset, const fs::path& out, co
   o.feature_uncond = 3;
   o.warmup = 2;
   o.log_every = 2;
-  o.ckpt_every = 1000;
-  o.final_eval = false;
   o.seed = 4;
   o.threads = 1;
-  o.device = Device::cpu;
   o.features = encoder;
   return o;
 }
