@@ -2,19 +2,21 @@
 # Assembles the complete static site: web/ (page, element, drift.js, models if shipped) plus
 # the WebAssembly module from the wasm build, into one folder that any static host can serve
 # from any sub-path.
-#   scripts/build-site.sh [--wasm-dir build/wasm] [--out build/site]
-# (or WASM_DIR / SITE_DIR in the environment). An existing OUT/models/ is kept unless web/
-# ships its own models, so a model exported into build/site/models survives a rebuild.
+#   scripts/build-site.sh [--wasm-dir build/wasm] [--out build/site] [--model DIR]
+# (or WASM_DIR / SITE_DIR in the environment). --model DIR: the page's MNIST model comes from
+# DIR (an export: model.json, model.bin, model.snapshot-*.bin) instead of web/models/mnist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_DIR=${WASM_DIR:-build/wasm}
 SITE_DIR=${SITE_DIR:-build/site}
+MODEL_DIR=
 while [ $# -gt 0 ]; do
   case "$1" in
     --wasm-dir) WASM_DIR=$2; shift 2 ;;
     --out) SITE_DIR=$2; shift 2 ;;
-    -h|--help) sed -n 2,8p "$0"; exit 0 ;;
+    --model) MODEL_DIR=$2; shift 2 ;;
+    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
     *) echo "build-site.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -45,7 +47,23 @@ tmp=$(mktemp -d "$(dirname "$SITE_DIR")/.site.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cp -R web/. "$tmp/"
 cp "${srcs[@]}" "$tmp/"
-if [ ! -d web/models ] && [ -d "$SITE_DIR/models" ]; then cp -R "$SITE_DIR/models" "$tmp/models"; fi
+if [ -n "$MODEL_DIR" ]; then
+  [ -f "$MODEL_DIR/model.json" ] || { echo "build-site.sh: $MODEL_DIR/model.json: missing (--model wants an export folder)" >&2; exit 1; }
+  rm -rf "$tmp/models/mnist" && mkdir -p "$tmp/models/mnist"
+  cp "$MODEL_DIR"/model.json "$MODEL_DIR"/model*.bin "$tmp/models/mnist/"
+fi
+# index.html preloads the shipped model's bin; the element fetches it as FILE?v=<SHA-256
+# prefix> from the manifest (docs/embedding.md, Caching), so the preload must name the same
+# URL or the browser downloads the bin twice. Stamp it from the manifest, or drop the preload
+# when there is no shipped model.
+manifest="$tmp/models/mnist/model.json"
+if [ -f "$manifest" ]; then
+  href=$(node -e 'const b = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bin;
+    process.stdout.write(`models/mnist/${b.file}?v=${b.sha256.slice(0, 16)}`)' "$manifest")
+  sed -i "s|href=\"models/mnist/model.bin\"|href=\"$href\"|" "$tmp/index.html"
+else
+  sed -i '/href="models\/mnist\/model.bin"/d' "$tmp/index.html"
+fi
 old="$SITE_DIR.old.$$"
 [ -e "$SITE_DIR" ] && mv "$SITE_DIR" "$old"
 mv "$tmp" "$SITE_DIR"

@@ -5,7 +5,7 @@
 #
 #   scripts/eval-seeds.sh MODEL [ALPHAS] [SEEDS]
 #     ALPHAS  default 1,1.25,1.5,2      SEEDS  default 1234,1,2,3 (1234 is eval's default)
-#   env: OUT=DIR (per-seed metrics and seeds.json; default a temp dir)  N=10000
+#   env: OUT=DIR (per-seed metrics and seeds.json; default a temp dir)  N=10000  DTYPE=f32|int8|f16
 #        DRIFT_TRAIN=path/to/drift-train
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ MODEL=${1:?usage: scripts/eval-seeds.sh MODEL [ALPHAS] [SEEDS]}
 ALPHAS=${2:-1,1.25,1.5,2}
 SEEDS=${3:-1234,1,2,3}
 N=${N:-10000}
+DTYPE=${DTYPE:-f32}   # the weights as `export --dtype` writes them: f32 (as trained), f16, int8
 OUT=${OUT:-$(mktemp -d)}
 [ -x "$BIN" ] || { echo "eval-seeds: $BIN not found; build drift-train or set DRIFT_TRAIN" >&2; exit 1; }
 [ -f "$MODEL" ] || { echo "eval-seeds: $MODEL: no such model file" >&2; exit 1; }
@@ -21,7 +22,8 @@ mkdir -p "$OUT"
 
 files=()
 for s in ${SEEDS//,/ }; do
-  "$BIN" eval --model-path "$MODEL" --alpha "$ALPHAS" --n "$N" --seed "$s" --out "$OUT/seed_$s.json" > /dev/null
+  "$BIN" eval --model-path "$MODEL" --alpha "$ALPHAS" --n "$N" --seed "$s" --dtype "$DTYPE" \
+    --out "$OUT/seed_$s.json" > /dev/null
   files+=("$OUT/seed_$s.json")
 done
 

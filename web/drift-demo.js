@@ -8,16 +8,18 @@
 // Every panel, in the default display order. needsModel: shows the model (gets setModel and
 // its load errors). wide: one of the four that drift-demo.css's .panels.full lays out side by
 // side when all four are on the page. create(module, ctx) builds it; ctx holds the drift core,
-// onFirstRender and onModel (a model the user loaded).
+// onFirstRender, onModel (a model the user loaded) and firstDigits: a promise settled once the
+// first digits are on screen (or at once when there are none to wait for), which panels await
+// before fetching anything of their own, so that nothing competes with the first digits.
 const PANELS = {
   digits: { module: './panels/digits.js', needsModel: true, wide: true,
     create: (m, ctx) => new m.DigitsPanel({ onFirstRender: ctx.onFirstRender }) },
   replay: { module: './panels/replay.js', needsModel: true, wide: true,
-    create: (m) => new m.ReplayPanel() },
+    create: (m, ctx) => new m.ReplayPanel(ctx) },
   metrics: { module: './panels/metrics.js', needsModel: true, wide: true,
     create: (m) => new m.MetricsPanel() },
   drift2d: { module: './panels/drift2d.js', needsModel: false, wide: false,
-    create: (m, ctx) => new m.Drift2DPanel(ctx.drift) },
+    create: (m, ctx) => new m.Drift2DPanel(ctx.drift, ctx) },
   upload: { module: './panels/upload.js', needsModel: false, wide: true,
     create: (m, ctx) => new m.UploadPanel(ctx.drift, ctx.onModel) },
 };
@@ -41,16 +43,21 @@ async function fetchChecked(url, what) {
   return r;
 }
 
-// binUrl(manifest, manifestUrl): the manifest names its weights file; default model.bin next to it.
-function binUrl(manifest, manifestUrl) {
-  const name = (manifest && manifest.bin && typeof manifest.bin.file === 'string' && manifest.bin.file) || null;
-  return new URL(name || manifestUrl.pathname.split('/').pop().replace(/\.json$/i, '') + '.bin', manifestUrl);
+// mainBin(manifest, manifestUrl) -> {file, sha256, bytes}: the manifest names its weights
+// file; default model.bin next to it.
+function mainBin(manifest, manifestUrl) {
+  const b = (manifest && manifest.bin) || {};
+  const file = (typeof b.file === 'string' && b.file) || manifestUrl.pathname.split('/').pop().replace(/\.json$/i, '') + '.bin';
+  return { file, sha256: b.sha256, bytes: Number.isInteger(b.bytes) && b.bytes > 0 ? b.bytes : 0 };
 }
+
+const mb = (n) => (n / 1e6).toFixed(n < 1e7 ? 2 : 1);
 
 class DriftDemo extends HTMLElement {
   // The element's interface is its attributes, its drift-first-digits event and data-state
   // (docs/embedding.md); everything else stays private.
   #statusEl;
+  #progressEl;  // the model download's progress bar, removed once the model is loaded
   #errorEl;
   #gridEl;
   #panels = {};       // name -> panel, for the names in the panels attribute
@@ -62,9 +69,10 @@ class DriftDemo extends HTMLElement {
     const root = this.attachShadow({ mode: 'open' });
     root.append(h('link', { rel: 'stylesheet', href: new URL('drift-demo.css', import.meta.url).href }));
     this.#statusEl = h('p', { class: 'status-bar', role: 'status' }, 'Loading the WebAssembly core…');
+    this.#progressEl = h('progress', { class: 'load-progress', max: 1, hidden: true, 'aria-label': 'Model download' });
     this.#errorEl = h('p', { class: 'msg global', role: 'alert', hidden: true });
     this.#gridEl = h('div', { class: 'panels' });
-    root.append(this.#statusEl, this.#errorEl, this.#gridEl);
+    root.append(this.#statusEl, this.#progressEl, this.#errorEl, this.#gridEl);
     this.#start();
   }
 
@@ -112,9 +120,14 @@ class DriftDemo extends HTMLElement {
       return;
     }
     this.#modelMeta = meta.modelMeta;
+    let firstDigitsDone;
+    const firstDigits = new Promise((ok) => { firstDigitsDone = ok; });
+    if (!wantModel || !names.includes('digits')) firstDigitsDone();
     const ctx = {
       drift,
+      firstDigits,
       onFirstRender: () => {
+        firstDigitsDone();
         performance.mark('drift:first-digits');
         this.dataset.firstDigitsMs = String(Math.round(performance.now()));
         this.dispatchEvent(new CustomEvent('drift-first-digits', { bubbles: true, composed: true }));
@@ -133,14 +146,19 @@ class DriftDemo extends HTMLElement {
       this.dataset.state = 'ready';
       return;
     }
-    this.#statusEl.textContent = 'Loading the model…';
+    if (this.#progressEl.hidden) this.#statusEl.textContent = 'Loading the model…';   // else it shows the bytes
     try {
-      const { manifest, bin } = await files;
-      const model = await drift.loadModel(manifest, bin);
+      const { manifest, bin, base } = await files;
+      const model = await drift.loadModel(manifest, bin, { baseUrl: base });
+      this.#progressEl.remove();
       this.#useModel(model, manifest, src);
+      // Should the digits fail to draw, the other panels' downloads wait no longer than this.
+      setTimeout(firstDigitsDone, 5000);
       this.#statusEl.textContent = `Ready in ${Math.round(performance.now() - t0)} ms.`;
       this.dataset.state = 'ready';
     } catch (e) {
+      this.#progressEl.remove();
+      firstDigitsDone();   // nothing to wait for any more: the other panels may fetch
       this.#statusEl.textContent = 'The shipped model could not be loaded; the 2D panel and your own model still work.';
       const text = `Could not load the model: ${errorText(e)}`;
       this.#fail(text);
@@ -148,16 +166,26 @@ class DriftDemo extends HTMLElement {
     }
   }
 
-  // #fetchModel(src) -> {manifest, bin}: model.json, then the bin it names next to it.
+  // #fetchModel(src) -> {manifest, bin, base}: model.json, then the bin it names next to it
+  // (streamed, with the progress bar; the SHA-256 in its URL keeps caches honest). Snapshot
+  // files are not fetched here: the replay panel asks for them when it is shown or used.
   async #fetchModel(src) {
     const manifestUrl = new URL(src, document.baseURI);
     const fileName = manifestUrl.pathname.split('/').pop();
     const text = await (await fetchChecked(manifestUrl, fileName)).text();
     let manifest;
     try { manifest = JSON.parse(text); } catch (e) { throw new Error(`${fileName}: not valid JSON (${errorText(e)})`); }
-    const bu = binUrl(manifest, manifestUrl);
-    const bin = await (await fetchChecked(bu, bu.pathname.split('/').pop())).arrayBuffer();
-    return { manifest, bin };
+    const b = mainBin(manifest, manifestUrl);
+    const { fetchWithProgress, binUrl } = await import('./drift.js');
+    const bar = this.#progressEl;
+    const bin = await fetchWithProgress(binUrl(b.file, b.sha256, manifestUrl), { expected: b.bytes,
+      onProgress: (got, total) => {
+        if (!bar.isConnected) return;
+        bar.hidden = false;
+        if (total) bar.value = got / total; else bar.removeAttribute('value');
+        this.#statusEl.textContent = `Loading the model… ${mb(got)}${total ? ` of ${mb(total)}` : ''} MB`;
+      } });
+    return { manifest, bin, base: manifestUrl };
   }
 
   #useModel(model, manifest, source) {

@@ -38,7 +38,8 @@
  * @property {number} output_size   floats per sample
  * @property {number} parameters
  * @property {string[]} layers       layer types in order
- * @property {{name: string, step: number}[]} snapshots
+ * @property {{name: string, step: number, file?: string, bytes?: number, sha256?: string}[]} snapshots
+ *   file, bytes, sha256: a snapshot in its own file (format version 2), fetched by loadSnapshots()
  * @property {Object} training       the manifest's training record
  */
 
@@ -94,6 +95,50 @@ async function instantiate(wasmUrl, glueUrl) {
   } catch (e) {
     throw new Error(`${wasmUrl.pathname}: ${e && e.message || e}`);
   }
+}
+
+/**
+ * A URL for a bin named by a manifest, with the first 16 hex digits of its SHA-256 as a query:
+ * the URL changes exactly when the bytes do, so a static host may let browsers cache bins
+ * for long (the manifest itself should be revalidated).
+ * @param {string} file @param {string} sha256 @param {URL|string} base @returns {URL}
+ */
+export function binUrl(file, sha256, base) {
+  const u = new URL(file, base);
+  if (typeof sha256 === 'string' && /^[0-9a-f]{16}/.test(sha256)) u.searchParams.set('v', sha256.slice(0, 16));
+  return u;
+}
+
+/**
+ * Fetches url as bytes, streaming, calling onProgress(received, total) as chunks arrive.
+ * total is `expected` (a manifest's bin.bytes: the size after any gzip) when given, else the
+ * Content-Length, else 0. Errors name the file: "model.bin: HTTP 404".
+ * @param {URL} url @param {{expected?: number, onProgress?: function(number, number): void}} [opts]
+ * @returns {Promise<Uint8Array>}
+ */
+export async function fetchWithProgress(url, { expected = 0, onProgress } = {}) {
+  const name = url.pathname.split('/').pop();
+  let res;
+  try { res = await fetch(url); } catch (e) { throw new Error(`${name}: could not fetch (${e && e.message || e})`); }
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${res.statusText}`.trim());
+  const total = expected || Number(res.headers.get('content-length')) || 0;
+  if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  let buf = new Uint8Array(total || 1 << 16), got = 0;
+  onProgress(0, total);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (got + value.length > buf.length) {   // more than announced: grow (the core names the size mismatch)
+      const bigger = new Uint8Array(Math.max(buf.length * 2, got + value.length));
+      bigger.set(buf.subarray(0, got));
+      buf = bigger;
+    }
+    buf.set(value, got);
+    got += value.length;
+    onProgress(got, total);
+  }
+  return got === buf.length ? buf : buf.slice(0, got);
 }
 
 /** @param {URL} url @returns {Promise<Uint8Array>} */
@@ -228,9 +273,11 @@ export class Drift {
    *   object, or its bytes
    * @param {string|URL|ArrayBuffer|ArrayBufferView} [bin]  model.bin bytes or URL; absent: the
    *   bin named in the manifest, next to the manifest URL
+   * @param {{baseUrl?: string|URL}} [opts]  where snapshot files are (default: the manifest
+   *   URL); without either, model.loadSnapshots() has nowhere to fetch from
    * @returns {Promise<DriftModel>}
    */
-  async loadModel(manifest, bin) {
+  async loadModel(manifest, bin, opts = {}) {
     let manifestBytes, manifestUrl = null;
     if (isUrlLike(manifest)) {
       manifestUrl = resolveUrl(manifest);
@@ -247,11 +294,13 @@ export class Drift {
       if (!manifestUrl) throw new Error('loadModel: give the bin (bytes or URL) with a manifest object');
       let file;
       try { file = JSON.parse(new TextDecoder().decode(manifestBytes))?.bin?.file; } catch { file = null; }
+      let sha;
+      try { sha = JSON.parse(new TextDecoder().decode(manifestBytes))?.bin?.sha256; } catch { sha = null; }
       if (typeof file !== 'string') {
         // let the core name the problem
         binBytes = new Uint8Array(0);
       } else {
-        binBytes = await fetchBytes(new URL(file, manifestUrl));
+        binBytes = await fetchBytes(binUrl(file, sha, manifestUrl));
       }
     } else if (isUrlLike(bin)) {
       binBytes = await fetchBytes(resolveUrl(bin));
@@ -268,7 +317,8 @@ export class Drift {
         core.free(mp, bp);
       }
       if (!h) throw core.error('model load failed');
-      return new DriftModel(core, h);
+      const base = opts.baseUrl ? resolveUrl(opts.baseUrl) : manifestUrl;
+      return new DriftModel(core, h, base);
     });
   }
 
@@ -348,13 +398,72 @@ function createToy(toy, opts) {
 export class DriftModel {
   #core;  // Heap over drift_api.wasm
   #h;     // the model's handle in it; 0 once disposed
+  #base;  // URL the snapshot files are relative to (null: none)
+  #loaded = new Set();      // snapshot names whose own file the core has taken
+  #snapLoading = null;      // loadSnapshots()'s promise
 
-  /** @param {Heap} core the inference module @param {number} handle */
-  constructor(core, handle) {
+  /** @param {Heap} core the inference module @param {number} handle @param {URL|null} [base] */
+  constructor(core, handle, base = null) {
     this.#core = core;
     this.#h = handle;
+    this.#base = base;
     /** @type {ModelInfo} */
     this.info = JSON.parse(core.cstr(core.mod._drift_model_info(handle)));
+  }
+
+  /**
+   * Snapshots kept in files of their own (format version 2) that are not loaded yet: generating
+   * from them fails until loadSnapshots() has fetched them.
+   * @returns {{name: string, step: number, file: string, bytes: number, sha256: string}[]}
+   */
+  pendingSnapshots() {
+    return this.info.snapshots.filter((s) => s.file && !this.#loaded.has(s.name));
+  }
+
+  /**
+   * Fetches the pending snapshot files (one at a time, in training order) and hands each to
+   * the core, which checks its size and SHA-256. onProgress(receivedBytes, totalBytes, done)
+   * is called as bytes arrive; done counts the snapshots ready. Later calls return the same
+   * promise; a failed load can be retried.
+   * @param {{onProgress?: function(number, number, number): void}} [opts]
+   * @returns {Promise<void>}
+   */
+  loadSnapshots({ onProgress } = {}) {
+    this.#snapLoading ??= this.#fetchSnapshots(onProgress).catch((e) => { this.#snapLoading = null; throw e; });
+    return this.#snapLoading;
+  }
+
+  async #fetchSnapshots(onProgress) {
+    const todo = this.pendingSnapshots();
+    if (!todo.length) return;
+    if (!this.#base) throw new Error(`${todo[0].file}: not given (this model came without its snapshot files)`);
+    const total = todo.reduce((a, s) => a + s.bytes, 0);
+    let before = 0, done = 0;
+    for (const s of todo) {
+      const bytes = await fetchWithProgress(binUrl(s.file, s.sha256, this.#base), { expected: s.bytes,
+        onProgress: onProgress && ((got) => onProgress(before + got, total, done)) });
+      this.loadSnapshot(s.name, bytes);
+      before += s.bytes;
+      done++;
+      if (onProgress) onProgress(before, total, done);
+    }
+  }
+
+  /**
+   * Gives the core the bytes of one snapshot's own file.
+   * @param {string} name @param {ArrayBuffer|ArrayBufferView} bytes
+   */
+  loadSnapshot(name, bytes) {
+    const core = this.#core, h = this.#handle(), b = asBytes(bytes);
+    core.call(() => {
+      const np = core.allocStr(name), bp = core.alloc(b);
+      try {
+        if (core.mod._drift_model_load_snapshot(h, np, bp, b.byteLength) !== 0) throw core.error('snapshot load failed');
+      } finally {
+        core.free(np, bp);
+      }
+    });
+    this.#loaded.add(name);
   }
 
   #handle() {

@@ -8,6 +8,7 @@
 
 #include "drift/core/atomic_file.h"
 #include "drift/eval/quick_eval.h"
+#include "drift/export/export.h"
 #include "drift/models/generator.h"
 #include "registry.h"
 
@@ -19,6 +20,7 @@ struct EvalArgs {
   std::string alphas = "1,1.25,1.5,2";
   std::string out;      // default: <model dir>/metrics.json
   std::string weights = "ema";  // ema | raw
+  drift::core::DType dtype = drift::core::DType::f32;  // as exported with this dtype
   drift::eval::QuickEvalOptions opt;
 };
 
@@ -46,6 +48,7 @@ void run_eval(EvalArgs a) {
   if (dataset.empty())
     throw std::runtime_error(a.model_path + ": checkpoint names no dataset; pass --dataset");
   a.opt.alphas = parse_alphas(a.alphas);
+  if (a.dtype != drift::core::DType::f32) drift::exporter::roundtrip_weights(model.ema, a.dtype);
   std::cout << "eval " << a.model_path << " (step " << model.step << ", " << drift::models::arch_name(model.config.arch)
             << ", dataset " << dataset << ")" << std::endl;
   auto result = drift::eval::quick_eval(model.ema, dataset, a.opt);
@@ -53,6 +56,7 @@ void run_eval(EvalArgs a) {
   result["model_path"] = a.model_path;
   result["step"] = model.step;
   result["weights"] = a.weights;
+  result["dtype"] = drift::core::dtype_name(a.dtype);
   std::cout << drift::eval::format_eval_table(result);
   std::string out = a.out;
   if (out.empty()) {
@@ -81,6 +85,11 @@ void add_eval(CLI::App& app) {
   cmd->add_option("--seed", args->opt.seed, "Noise seed")->capture_default_str();
   cmd->add_option("--weights", args->weights, "ema | raw (the optimised weights, without EMA)")->capture_default_str();
   cmd->add_option("--out", args->out, "metrics.json path (default: next to the model)");
+  std::vector<std::pair<std::string, drift::core::DType>> dtypes;
+  for (const auto& d : drift::core::kDTypes) dtypes.emplace_back(d.name, d.type);
+  cmd->add_option("--dtype", args->dtype,
+                  "evaluate the weights as `export --dtype` writes them (f32 = as trained)")
+      ->transform(CLI::CheckedTransformer(dtypes))->capture_default_str();
   cmd->callback([args] { run_eval(*args); });
 }
 

@@ -68,12 +68,14 @@ void add_train(CLI::App& app) {
       ->check(CLI::IsMember(drift::core::toy_init_names()));
   c->add_option("--arch", o.arch, "image generator (default mlpconv)")
       ->transform(CLI::CheckedTransformer(image_archs(), CLI::ignore_case));
+  c->add_option("--widths", o.widths, "images: hidden widths of the generator's MLP, e.g. 512,640 (default 512,1024)")
+      ->delimiter(',')->check(CLI::Range(int64_t(1), int64_t(65536)));
   c->add_option("--out-act", o.out_act, "image generator output")->capture_default_str()
       ->check(CLI::IsMember({"none", "sigmoid"}));
   c->add_option("--device", o.device, "where to train (default auto: CUDA when present)")
       ->transform(CLI::CheckedTransformer(drift::train::device_names(), CLI::ignore_case));
   c->add_option("--seed", o.seed, "seed of initialisation and sampling")->capture_default_str();
-  c->add_option("--threads", o.threads, "CPU threads (0 = LibTorch default)")->capture_default_str()->check(nonneg);
+  c->add_option("--threads", o.threads, "CPU threads (0 = LibTorch default; with --resume, 0 keeps the run's)")->capture_default_str()->check(nonneg);
   c->add_option("--record", o.record, "every K steps: EMA snapshot + generated record .npy (0 = off)")
       ->capture_default_str()->check(nonneg);
   c->add_option("--ckpt-every", o.ckpt_every, "checkpoint every N steps (0 = only at the end)")->capture_default_str()
@@ -81,6 +83,18 @@ void add_train(CLI::App& app) {
   c->add_option("--log-every", o.log_every, "log scalars every N steps")->capture_default_str()->check(pos);
   c->add_option("--grid-alpha", o.grid_alpha, "guidance of the logged sample grid")->capture_default_str()->check(pos);
   c->add_option("--eval-n", o.eval_n, "samples per alpha in the final quick eval")->capture_default_str()->check(pos);
+  c->add_option("--features", o.features,
+                "feature-space drift: an encoder.pt from `drift-train encoder` (its SHA-256 is recorded; --resume insists on it)");
+  c->add_option("--feature-gen", o.feature_gen, "generated samples per group that enter the feature keys")
+      ->capture_default_str()->check(pos);
+  c->add_option("--feature-pos", o.feature_pos, "positives per group that enter the feature keys")
+      ->capture_default_str()->check(pos);
+  c->add_option("--feature-uncond", o.feature_uncond, "unconditional reals per group that enter the feature keys")->capture_default_str()->check(nonneg);
+  c->add_option("--feature-max-locations", o.feature_max_locations,
+                "per-location and per-patch keys only with at most this many locations or patches per stage (784 = all; 49 = the cheaper set)")
+      ->capture_default_str()->check(nonneg);
+  c->add_option("--feature-weight", o.feature_weight, "weight of the summed feature-key losses")->capture_default_str()
+      ->check(nonneg);
   c->add_flag("--no-eval", a->no_eval, "skip the final quick eval and export");
   c->add_option("--dist-timeout", o.dist_timeout,
                 "several processes (torchrun): seconds to wait for the other ranks before exiting with an error")

@@ -2,13 +2,21 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace drift::cli {
 
 // A finite number in [lo, hi] (with open_low: in (lo, hi]).
 inline CLI::Validator finite_range(double lo, double hi, bool open_low = false) {
-  const std::string desc = std::string(open_low ? "(" : "[") + std::to_string(lo) + " - " + std::to_string(hi) + "]";
+  // --help shows "FLOAT > 0", "FLOAT:[1 - 16]": %g, and no 1e300 stand-in for "unbounded".
+  auto num = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  const std::string desc = hi >= 1e300 ? std::string(open_low ? "> " : ">= ") + num(lo)
+                                       : std::string(open_low ? "(" : "[") + num(lo) + " - " + num(hi) + "]";
   return CLI::Validator(
       [lo, hi, open_low](std::string& s) -> std::string {
         double v = 0;

@@ -1,6 +1,7 @@
 // libFuzzer harness: the C API the page calls with a dropped model (drift/api/drift_api.h):
-// drift_model_load, drift_model_info, drift_generate (one sample, seeded noise, the first
-// snapshot or the final weights), drift_model_free. Input: manifest, NUL, bin (fuzz_common.h).
+// drift_model_load, drift_model_info, drift_model_load_snapshot (a snapshot in its own file
+// gets the same bin bytes, as fuzz_model does), drift_generate (one sample, seeded noise, the
+// first snapshot or the final weights), drift_model_free. Input: manifest, NUL, bin (fuzz_common.h).
 // A load fails with drift_last_error() one line "model.json: ...", or its info is valid JSON
 // (the page parses it) and generating either works or reports one line; nothing crashes.
 #include <nlohmann/json.hpp>
@@ -27,6 +28,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string snapshot;
   if (!j["snapshots"].empty()) snapshot = j["snapshots"][0]["name"].get<std::string>();
+  if (!snapshot.empty() && j["snapshots"][0].contains("file") &&
+      drift_model_load_snapshot(h, snapshot.c_str(), reinterpret_cast<const uint8_t*>(in.bin.data()),
+                                int(in.bin.size())) != 0)
+    drift_fuzz::check_one_line(drift_last_error(), "model.json: ");
   const int out_size = drift_model_output_size(h);
   if (out_size <= 0) std::abort();
   std::vector<float> out(static_cast<size_t>(out_size));

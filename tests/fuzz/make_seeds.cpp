@@ -2,7 +2,10 @@
 //   build/fuzz/bin/fuzz_make_seeds tests/fuzz/corpus
 // Small valid inputs of each format, so the fuzzers start from files that get past the
 // headers: IDX images/labels (plain and gzip), .npy v1/v2, and models (every layer type, f32
-// and f16, with a snapshot; a toy MLP) in the harnesses' "manifest NUL bin" form.
+// and f16, with a snapshot; int8 with a snapshot in its own file; a toy MLP) in the
+// harnesses' "manifest NUL bin" form. The three older model seeds in corpus/ were written at
+// format version 1 and are kept so (they cover the old format); this program now writes them at
+// version 2, so after a rerun restore them from git if the old format should stay covered.
 #include <zlib.h>
 
 #include <filesystem>
@@ -43,6 +46,10 @@ std::string idx(std::vector<uint32_t> dims) {
 std::string model_input(const drift::exporter::ModelFiles& f) {
   auto j = nlohmann::json::parse(f.manifest);
   j["bin"]["sha256"] = "@SHA@";
+  // a snapshot file with the main bin's bytes (the harness offers it the same bin)
+  if (j.contains("snapshots"))
+    for (auto& s : j["snapshots"])
+      if (s.contains("bin")) s["bin"]["sha256"] = "@SHA@";
   return j.dump() + std::string(1, '\0') + f.bin;
 }
 }  // namespace
@@ -87,10 +94,18 @@ int main(int argc, char** argv) {
   test_core::add_tensor(tw, "b.weight", {2, 8}, rng, 1);
   test_core::add_tensor(tw, "b.bias", {2}, rng, 1);
   const auto toyf = drift::exporter::encode_model(toy, tw, {}, Dtype::f32);
+  // int8, version 2: the snapshot equals the final weights, so its own file has the main
+  // bin's bytes and one input can carry both
+  const auto w4 = test_core::all_layers_weights(4);
+  auto snap4 = w4;
+  snap4.name = "s";
+  const auto i8 = drift::exporter::encode_model(all, w4, {snap4}, Dtype::int8, "model.bin",
+                                                /*snapshot_files=*/true);
   for (const char* h : {"fuzz_model", "fuzz_api"}) {
     put(root / h / "all_layers_f32", model_input(f32));
     put(root / h / "all_layers_f16_snapshot", model_input(f16));
     put(root / h / "toy_mlp", model_input(toyf));
+    put(root / h / "all_layers_int8_snapshot_file", model_input(i8));
   }
   return 0;
 }

@@ -7,6 +7,9 @@
 # sums in another order, amplified by the τ = 0.02 kernel and AdamW, already move one process
 # by 2.3e-5 over these 50 steps when it runs with 2 threads instead of 1; the test prints that
 # floor (1 process, --threads 2) beside the multi-process figures.
+# Resume across world sizes: 25 steps on 2 ranks continued by 1 process to step 50, and 25 steps
+# on 1 process continued by 2 ranks, each checked against the 1-process run the same way.
+# Where a working torchrun exists (PyTorch 2.x), also 2 ranks launched by torchrun itself.
 # Usage: dist_parity.sh DRIFT_TRAIN DATA_DIR WORK_DIR [WORLD_SIZES...]
 set -euo pipefail
 bin=$1 data=$2 work=$3
@@ -22,13 +25,22 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 args=(train --dataset mnist --data-dir "$data" --steps 50 --batch-size 8 --positives 32 --uncond 16
       --log-every 1 --ckpt-every 0 --no-eval --seed 5 --threads 1 --dist-timeout 60)  # --threads, --dist-timeout last (see below)
 
-# ranks W OUT: W processes of drift-train with the variables torchrun sets; all must exit 0.
+half=("${args[@]}")
+half[6]=25  # --steps 25: the first half of a run that another world size continues
+resume=(train --resume)  # + RUN_DIR --steps 50 ...: the stored options, extended to 50 steps
+more=(--steps 50 --no-eval --threads 1 --dist-timeout 60)
+
+# ranks W OUT [ARGS...]: W processes of drift-train (ARGS, default the run above with --out OUT)
+# with the variables torchrun sets; all must exit 0.
 ranks() {
   local W=$1 out=$2 port pids=() r rc=0
+  shift 2
+  local cmd=("$@")
+  [ ${#cmd[@]} -gt 0 ] || cmd=("${args[@]}" --out "$out")
   port=$(free_port)
   for ((r = 0; r < W; r++)); do
     RANK=$r WORLD_SIZE=$W LOCAL_RANK=$r LOCAL_WORLD_SIZE=$W MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
-      "$bin" "${args[@]}" --out "$out" >"$out.rank$r.log" 2>&1 &
+      "$bin" "${cmd[@]}" >"$out.rank$r.log" 2>&1 &
     pids+=($!)
   done
   for r in "${!pids[@]}"; do
@@ -50,25 +62,36 @@ for W in "${worlds[@]}"; do
   # Ranks > 0 write nothing and print nothing on stdout.
   [ -z "$(grep -v '^$' "$work/w$W.rank1.log" || true)" ] || { echo "FAIL: rank 1 printed:"; cat "$work/w$W.rank1.log"; exit 1; }
 done
+# Resume with another world size: 2 -> 1 and 1 -> 2.
+ranks 2 "$work/r21" "${half[@]}" --out "$work/r21"
+"$bin" "${resume[@]}" "$work/r21" "${more[@]}" >"$work/r21.resume.log" 2>&1 || { cat "$work/r21.resume.log"; exit 1; }
+"$bin" "${half[@]}" --out "$work/r12" >"$work/r12.log" 2>&1 || { cat "$work/r12.log"; exit 1; }
+ranks 2 "$work/r12.resume" "${resume[@]}" "$work/r12" "${more[@]}"
+for run in r21 r12; do
+  "$bin" export --model-path "$work/$run/model_final.pt" --out "$work/$run/f32" --dtype f32 >/dev/null
+done
 # The same 2 ranks launched by torchrun --no_python, where a working torchrun exists (PyTorch
 # 2.x, e.g. Debian 13's; Debian 12's torch 1.13 torchrun fails before starting any worker on
 # Python 3.11). torchrun's agent then hosts the store (TORCHELASTIC_USE_AGENT_STORE).
-runs=()
-for W in "${worlds[@]}"; do runs+=("w$W"); done
+torchrun_runs=0
 if command -v torchrun >/dev/null && timeout 120 torchrun --nproc_per_node 1 --no_python true >"$work/torchrun_probe.log" 2>&1; then
   torchrun --nproc_per_node 2 --master_addr 127.0.0.1 --master_port "$(free_port)" --no_python \
     "$bin" "${args[@]}" --out "$work/torchrun2" >"$work/torchrun2.log" 2>&1 ||
     { echo "FAIL: torchrun --nproc_per_node 2 --no_python drift-train exited $?:"; cat "$work/torchrun2.log"; exit 1; }
   "$bin" export --model-path "$work/torchrun2/model_final.pt" --out "$work/torchrun2/f32" --dtype f32 >/dev/null
-  runs+=(torchrun2)
+  torchrun_runs=1
 else
   echo "torchrun: $(command -v torchrun || echo 'not installed'): no working torchrun here, launch by torchrun not checked ($(tail -n1 "$work/torchrun_probe.log" 2>/dev/null | cut -c1-100))"
 fi
 t2=$(date +%s%N)
 
-python3 - "$work" "${runs[@]}" <<'EOF'
+python3 - "$work" "$torchrun_runs" "${worlds[@]}" <<'EOF'
 import array, json, sys
-work, runs = sys.argv[1], sys.argv[2:]
+work, torchrun_runs, worlds = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
+runs = [(f"w{W}", f"{W} ranks") for W in worlds] + [
+    ("r21", "2 ranks to step 25, resumed by 1 process"), ("r12", "1 process to step 25, resumed by 2 ranks")]
+if torchrun_runs:
+    runs.append(("torchrun2", "2 ranks by torchrun --no_python"))
 
 def losses(run):
     out = {}
@@ -90,15 +113,14 @@ floor = max(abs(t2_l[s] - one_l[s]) / abs(one_l[s]) for s in one_l)
 print(f"float32 floor: 1 process with 2 threads vs 1 thread: max relative loss difference {floor:.2e}")
 assert sorted(one_l) == list(range(1, 51)), f"1 process logged steps {sorted(one_l)[:5]}..."
 ok = True
-for name in runs:
+for name, what in runs:
     run = f"{work}/{name}"
-    W = name[1:] + " ranks" if name.startswith("w") else "2 ranks by torchrun --no_python"
     l, w = losses(run), weights(run)
-    assert sorted(l) == sorted(one_l), f"{W} logged other steps"
+    assert sorted(l) == sorted(one_l), f"{what}: logged other steps {sorted(l)[:5]}..."
     rel = max(abs(l[s] - one_l[s]) / abs(one_l[s]) for s in one_l)
-    assert len(w) == len(one_w), f"{W}: {len(w)} weights, 1 process {len(one_w)}"
+    assert len(w) == len(one_w), f"{what}: {len(w)} weights, 1 process {len(one_w)}"
     dw = max(abs(a - b) for a, b in zip(w, one_w))
-    print(f"{W} vs 1 process: 50 losses, max relative difference {rel:.2e} (limit 5e-5); "
+    print(f"{what} vs 1 process: 50 losses, max relative difference {rel:.2e} (limit 5e-5); "
           f"{len(w)} EMA weights, max |difference| {dw:.2e} (limit 1e-4); step-50 loss {l[50]:.6f} vs {one_l[50]:.6f}")
     ok = ok and rel <= 5e-5 and dw <= 1e-4
 # The comparison has teeth: the loss changes by far more than 1e-5 from step to step.

@@ -173,6 +173,24 @@ TEST_CASE("export_model: checkpoint + snapshots -> files -> same outputs", "[par
   CHECK_THROWS_WITH(
       exporter::export_model((dir / "absent.pt").string(), (dir / "o2").string(), opt),
       Catch::Contains("absent.pt"));
+
+  // int8 (snapshot in its own file): the Eigen forward of the export equals LibTorch's on the
+  // same int8-rounded weights (roundtrip_weights, what `eval --dtype int8` measures), and
+  // differs from the unrounded ones.
+  opt.dtype = core::DType::int8;
+  exporter::export_model((dir / "model_final.pt").string(), (dir / "out8").string(), opt);
+  auto m8 = core::load_model_file((dir / "out8" / "model.json").string(), &err);
+  INFO(err);
+  REQUIRE(m8);
+  REQUIRE(m8->manifest().snapshots.at(0).own_file());
+  models::Generator q(g->config()), q_early(g->config());
+  models::copy_weights(q, g);
+  models::copy_weights(q_early, early);
+  exporter::roundtrip_weights(q, core::DType::int8);
+  exporter::roundtrip_weights(q_early, core::DType::int8);
+  CHECK(compare(q, *m8, 0, 4, 2.0f).max_rel <= 1e-5);
+  CHECK(compare(q_early, *m8, m8->find_weight_set("step_00000010"), 4, 2.0f).max_rel <= 1e-5);
+  CHECK(compare(g, *m8, 0, 4, 2.0f).max_rel > 1e-5);
 }
 
 // Trained runs: DRIFT_PARITY_CHECKPOINTS="run1/model_final.pt:run2/model_final.pt" (e.g. after

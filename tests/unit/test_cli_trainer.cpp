@@ -89,7 +89,8 @@ TEST_CASE("train: out-of-range and unknown flag values exit 2 with one line nami
       {"--lr -1", "--lr"},                {"--lr 0", "--lr"},                  {"--taus 0.05 0", "--taus"},
       {"--taus nan", "--taus"},           {"--ema 1.5", "--ema"},             {"--alpha-one 2", "--alpha-one"},
       {"--log-every 0", "--log-every"},   {"--arch conv", "--arch"},          {"--device tpu", "--device"},
-      {"--init sideways", "--init"},      {"--out-act relu", "--out-act"},    {"--positives 0", "--positives"}};
+      {"--init sideways", "--init"},      {"--out-act relu", "--out-act"},    {"--positives 0", "--positives"},
+      {"--widths 512,0", "--widths"},     {"--widths 512,x", "--widths"}};
   fs::remove_all(d / "never");
   for (const auto& [flags, name] : bad) {
     auto r = run("train --dataset moons --out " + (d / "never").string() + " " + flags);

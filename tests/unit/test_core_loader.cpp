@@ -1,10 +1,12 @@
 // Loader error messages: each broken manifest or bin is rejected with one line that names
 // the source and the problem.
 #include "drift_catch.h"
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "drift/core/atomic_file.h"
 #include "drift/core/manifest_sha256.h"
 #include "drift/core/model.h"
 #include "test_core_models.h"
@@ -71,8 +73,12 @@ TEST_CASE("format, version and JSON errors", "[core][loader]") {
   g.manifest["format"] = "tfjs";
   CHECK(load_error(g) == "m.json: unknown format \"tfjs\" (expected \"drift-model\")");
   g = f;
-  g.manifest["version"] = 2;
-  CHECK(load_error(g) == "m.json: unsupported version 2 (this reader knows 1)");
+  g.manifest["version"] = 3;
+  CHECK(load_error(g) == "m.json: unsupported version 3 (this reader knows 1 to 2)");
+  g.manifest["version"] = 0;
+  CHECK(load_error(g) == "m.json: unsupported version 0 (this reader knows 1 to 2)");
+  g.manifest["version"] = 1;  // what the writer wrote before int8: still read
+  CHECK(load_error(g) == "");
   g = f;
   g.manifest.erase("conditioning");
   CHECK(load_error(g) == "m.json: missing object \"conditioning\"");
@@ -209,4 +215,128 @@ TEST_CASE("load_model_file reads the bin next to the manifest", "[core][loader]"
   CHECK(err == dir + "/model.bin: cannot read file");
   CHECK(!load_model_file(dir + "/absent.json", &err));
   CHECK(err == dir + "/absent.json: cannot read file");
+}
+
+TEST_CASE("an old version-1 f16 model still loads, with the same weights", "[core][loader]") {
+  Files f = valid(DType::f16, 1);
+  Files old = f;
+  old.manifest["version"] = 1;  // byte for byte what the version-1 writer wrote
+  std::string err;
+  auto a = load_model(f.manifest.dump(), f.bin.data(), f.bin.size(), &err, "m.json");
+  auto b = load_model(old.manifest.dump(), old.bin.data(), old.bin.size(), &err, "m.json");
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(b->manifest().version == 1);
+  for (int s = 0; s < 2; ++s)
+    CHECK(std::memcmp(a->weights(s), b->weights(s), sizeof(float) * std::size_t(a->parameter_count())) == 0);
+}
+
+TEST_CASE("int8: decoded within half a step of f32, errors name the tensor", "[core][loader]") {
+  const auto w = test_core::all_layers_weights(1);
+  Files q = valid(DType::int8);
+  std::string err;
+  auto m = load_model(q.manifest.dump(), q.bin.data(), q.bin.size(), &err, "m.json");
+  REQUIRE(m);
+  // decode_tensor gives PyTorch layout (Model::weights may be packed for the GEMM)
+  for (std::size_t i = 0; i < w.tensors.size(); ++i) {
+    TensorEntry t = m->manifest().tensors[i];
+    std::vector<float> got(std::size_t(t.elements()));
+    REQUIRE(decode_tensor(t, reinterpret_cast<const std::uint8_t*>(q.bin.data()), got.data(), &err));
+    const auto& want = w.tensors[i].values;
+    const std::size_t rows = std::size_t(t.shape[0]), per = want.size() / rows;
+    for (std::size_t r = 0; r < rows; ++r) {
+      float big = 0.0f;
+      for (std::size_t k = 0; k < per; ++k) big = std::max(big, std::fabs(want[r * per + k]));
+      // int8: half a step of max|row|/127; the f16 biases: f16 rounding
+      const float tol = t.dtype == DType::int8 ? 0.5f * big / 127.0f * 1.001f : std::fabs(big) * 1e-3f;
+      for (std::size_t k = 0; k < per; ++k) CHECK(std::fabs(got[r * per + k] - want[r * per + k]) <= tol);
+    }
+  }
+  Files g = q;
+  g.manifest["version"] = 1;
+  CHECK(load_error(g) == "m.json: tensors \"l0.weight\": dtype \"int8\" needs format version 2");
+  g = q;
+  g.manifest["tensors"][0]["length"] = 32 * 9;  // without the 32 scales
+  CHECK(load_error(g) == "m.json: tensors \"l0.weight\": length 288 but shape and dtype need 416 bytes");
+  g = q;
+  const std::size_t off = g.manifest["tensors"][5]["offset"];
+  const float nan = NAN;
+  std::memcpy(&g.bin[off + 4 * 7], &nan, 4);  // l1.weight row 7's scale
+  CHECK(load_error(g) == "m.json: tensor \"l1.weight\" has a non-finite scale at row 7");
+  g = q;
+  g.bin[off + 100] ^= 0x40;  // a corrupted value: only the checksum can tell
+  const std::string e = load_error(g, /*fix_sha=*/false);
+  CHECK(e.rfind("m.json: model.bin: sha256 ", 0) == 0);
+  CHECK(e.find("does not match bin.sha256") != std::string::npos);
+}
+
+TEST_CASE("snapshots in their own files load on demand and are checked", "[core][loader]") {
+  auto files = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(1),
+                            {test_core::all_layers_weights(100, "step_0"),
+                             test_core::all_layers_weights(101, "step_1")},
+                            DType::f16, "model.bin", /*snapshot_files=*/true);
+  // the same sets in the version-1 layout: every snapshot in model.bin
+  Files shared = valid(DType::f16, 2);
+  std::string err;
+  auto ref = load_model(shared.manifest.dump(), shared.bin.data(), shared.bin.size(), &err, "m.json");
+  REQUIRE(ref);
+  auto m = load_model(files.manifest, files.bin.data(), files.bin.size(), &err, "m.json");
+  REQUIRE(m);
+  CHECK(m->weight_set_count() == 3);
+  CHECK(m->weight_set_ready(0));
+  CHECK(!m->weight_set_ready(1));
+  CHECK(m->weights(1) == nullptr);
+  const auto& s2 = files.snapshot_bins[1].bin;
+  CHECK(!m->load_snapshot(2, s2.data(), s2.size() - 1, &err, "m.json"));
+  CHECK(err == "m.json: model.snapshot-2.bin is " + std::to_string(s2.size() - 1) +
+                   " bytes but snapshot \"step_1\" bin.bytes says " + std::to_string(s2.size()));
+  std::string bad = s2;
+  bad[10] ^= 1;
+  CHECK(!m->load_snapshot(2, bad.data(), bad.size(), &err, "m.json"));
+  CHECK(err.rfind("m.json: model.snapshot-2.bin: sha256 ", 0) == 0);
+  CHECK(!m->load_snapshot(0, s2.data(), s2.size(), &err, "m.json"));
+  CHECK(!m->weight_set_ready(2));
+  REQUIRE(m->load_snapshot(2, s2.data(), s2.size(), &err, "m.json"));
+  CHECK(m->weight_set_ready(2));
+  CHECK(!m->weight_set_ready(1));
+  const std::size_t n = sizeof(float) * std::size_t(m->parameter_count());
+  CHECK(std::memcmp(m->weights(2), ref->weights(2), n) == 0);
+  CHECK(std::memcmp(m->weights(0), ref->weights(0), n) == 0);
+
+  // manifest checks of the snapshot's "bin"
+  Files f{json::parse(files.manifest), files.bin};
+  Files g = f;
+  g.manifest["snapshots"][0]["bin"]["file"] = "model.bin";
+  CHECK(load_error(g) == "m.json: snapshot \"step_0\": bin file \"model.bin\" is already used by another weight set");
+  g = f;
+  g.manifest["snapshots"][1]["bin"]["file"] = "x/y.bin";
+  CHECK(load_error(g) == "m.json: snapshot \"step_1\" bin: \"file\" must be a plain file name next to the manifest");
+  g = f;
+  g.manifest["snapshots"][0]["bin"]["bytes"] = 8;
+  CHECK(load_error(g).find("lie outside its bin.bytes 8") != std::string::npos);
+  g = f;
+  g.manifest["version"] = 1;
+  CHECK(load_error(g) == "m.json: snapshot \"step_0\": a snapshot \"bin\" needs format version 2");
+}
+
+TEST_CASE("load_model_file loads snapshot files that are there", "[core][loader]") {
+  namespace fs = std::filesystem;
+  auto files = encode_model(test_core::all_layers_description(), test_core::all_layers_weights(1),
+                            {test_core::all_layers_weights(100, "a"), test_core::all_layers_weights(101, "b")},
+                            DType::int8, "model.bin", /*snapshot_files=*/true);
+  const std::string dir = (fs::temp_directory_path() / "drift_test_core_loader_snaps").string();
+  fs::remove_all(dir);
+  drift::exporter::write_model_files(dir, files);
+  std::string err;
+  fs::remove(dir + "/model.snapshot-1.bin");
+  auto m = load_model_file(dir + "/model.json", &err);
+  REQUIRE(m);
+  CHECK(!m->weight_set_ready(1));
+  CHECK(m->weight_set_ready(2));
+  std::string bad = files.snapshot_bins[0].bin;
+  bad[0] ^= 1;
+  drift::core::write_file_atomic(dir + "/model.snapshot-1.bin", bad);
+  CHECK(!load_model_file(dir + "/model.json", &err));
+  CHECK(err.rfind(dir + "/model.json: model.snapshot-1.bin: sha256 ", 0) == 0);
+  CHECK(err.find('\n') == std::string::npos);
 }

@@ -1,4 +1,6 @@
-// Training loop: alpha sampling, determinism, exact resume, interrupt, non-finite stop, records.
+// Training loop: alpha sampling, determinism, exact resume, interrupt, non-finite stop, records;
+// feature-space drift (--features: frozen encoder, exact resume, the recorded encoder) and the
+// encoder's own training loop (drift-train encoder).
 #include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <chrono>
 #include <cmath>
@@ -8,11 +10,15 @@
 
 #include <dlfcn.h>
 
+#include "drift/core/atomic_file.h"
+#include "drift/core/manifest_sha256.h"
 #include "drift/core/npy.h"
+#include "drift/features/encoder.h"
 #include "drift/logging/tensorboard.h"
 #include "drift/export/export.h"
 #include "drift/models/generator.h"
 #include "drift/train/alpha.h"
+#include "drift/train/encoder_training.h"
 #include "drift/train/runtime.h"
 #include "drift/train/trainer.h"
 
@@ -244,11 +250,18 @@ TEST_CASE("MNIST steps run and record a digit grid", "[train]") {
   o.batch_size = 8;
   o.record = 3;
   o.final_eval = false;
+  o.widths = {48, 40};  // --widths: the page's lighter models
   auto r = run_training(o);
   CHECK(r.step == 3);
   auto grid = drift::core::read_npy((root / "record" / "step_00000003.npy").string());
   CHECK(grid.shape == std::vector<int64_t>{100, 28, 28});
   CHECK(std::isfinite(r.last["loss"].get<double>()));
+  // The widths reach the model, its checkpoint and the stored options (so --resume keeps them).
+  auto m = drift::models::load_checkpoint((root / "model_final.pt").string());
+  CHECK(m.config.widths == std::vector<int64_t>{48, 40});
+  CHECK(m.config.arch == drift::models::Arch::mlpconv);
+  std::ifstream opts(root / "options.json");
+  CHECK(nlohmann::json::parse(opts).at("widths") == nlohmann::json::array({48, 40}));
   fs::remove_all(root);
 }
 
@@ -285,5 +298,174 @@ TEST_CASE("--threads also limits OpenBLAS's GEMM threads", "[train]") {
   o.threads = 1;
   run_training(o);
   CHECK(get() == 1);
+  fs::remove_all(root);
+}
+
+// Feature-space drift ---------------------------------------------------------------------
+namespace {
+using drift::features::EncoderConfig;
+using drift::features::MaskedAutoencoder;
+using drift::features::load_encoder;
+using drift::features::save_encoder;
+using drift::features::file_sha256;
+
+std::string be32(uint32_t v) {
+  return {char(v >> 24), char((v >> 16) & 0xFF), char((v >> 8) & 0xFF), char(v & 0xFF)};
+}
+
+// A 28x28 IDX folder (train and t10k): 10 classes, n images each; class c is a bar at row 2c
+// plus noise, so classes differ and images within a class too.
+std::string synthetic_digits(const fs::path& dir, int per_class) {
+  fs::create_directories(dir);
+  auto gen = at::detail::createCPUGenerator(3);
+  for (const std::string prefix : {"train", "t10k"}) {
+    const uint32_t n = uint32_t(10 * per_class);
+    std::string img = std::string("\0\0\x08\x03", 4) + be32(n) + be32(28) + be32(28);
+    std::string lab = std::string("\0\0\x08\x01", 4) + be32(n);
+    auto noise = torch::rand({int64_t(n), 784}, gen);
+    auto acc = noise.accessor<float, 2>();
+    for (uint32_t k = 0; k < n; ++k) {
+      const int c = int(k % 10);
+      for (int p = 0; p < 784; ++p) {
+        const bool bar = p / 28 >= 2 * c + 3 && p / 28 < 2 * c + 6 && p % 28 > 4 && p % 28 < 24;
+        img.push_back(char(uint8_t(bar ? 200 + 50 * acc[k][p] : 60 * acc[k][p])));
+      }
+      lab.push_back(char(c));
+    }
+    drift::core::write_file_atomic((dir / (prefix + "-images-idx3-ubyte")).string(), img);
+    drift::core::write_file_atomic((dir / (prefix + "-labels-idx1-ubyte")).string(), lab);
+  }
+  return "idx:" + dir.string();
+}
+
+std::string random_encoder(const fs::path& path, uint64_t seed) {
+  torch::manual_seed(seed);
+  MaskedAutoencoder m{EncoderConfig{}};
+  save_encoder(m, path.string());
+  return path.string();
+}
+
+// The toy run's settings (short, CPU, no final eval), on images with small groups and keys.
+TrainOptions feature_options(const std::string& dataset, const fs::path& out, const std::string& encoder, int64_t steps) {
+  TrainOptions o = toy_options(out, steps);
+  o.dataset = dataset;
+  o.batch_size = 8;
+  o.positives = 8;
+  o.uncond = 4;
+  o.feature_gen = 5;
+  o.feature_pos = 6;
+  o.feature_uncond = 3;
+  o.warmup = 2;
+  o.log_every = 2;
+  o.seed = 4;
+  o.threads = 1;
+  o.features = encoder;
+  return o;
+}
+
+bool same_params(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!torch::equal(a[i], b[i])) return false;
+  return true;
+}
+std::vector<torch::Tensor> copies(const std::vector<torch::Tensor>& p) {
+  std::vector<torch::Tensor> out;
+  for (const auto& t : p) out.push_back(t.detach().clone());
+  return out;
+}
+std::vector<torch::Tensor> ema_of(const std::string& ckpt) { return drift::models::load_checkpoint(ckpt).ema->parameters(); }
+}  // namespace
+
+TEST_CASE("a --features step trains the generator; the encoder stays frozen", "[features][train]") {
+  const auto root = fresh_dir("feat_step");
+  const std::string data = synthetic_digits(root / "digits", 4);
+  const std::string enc = random_encoder(root / "encoder.pt", 5);
+  Trainer t(feature_options(data, root / "run", enc, 5), "");
+  REQUIRE(t.feature_drift() != nullptr);
+  auto& e = t.feature_drift()->encoder();
+  const auto enc_before = copies(e->parameters()), gen_before = copies(t.model()->parameters());
+  CHECK(same_params(enc_before, load_encoder(enc)->parameters()));
+  auto s = t.step();
+  s = t.step();
+  CHECK(std::isfinite(s.feature_loss));
+  CHECK(s.feature_loss > 0);
+  CHECK(same_params(enc_before, e->parameters()));
+  for (const auto& p : e->parameters()) {
+    CHECK_FALSE(p.requires_grad());
+    CHECK_FALSE(p.grad().defined());
+  }
+  CHECK_FALSE(same_params(gen_before, t.model()->parameters()));
+  // The feature keys reach the generator: the same two steps without them end elsewhere.
+  auto pixels = feature_options(data, root / "pixels", "", 5);
+  Trainer tp(pixels, "");
+  tp.step();
+  tp.step();
+  CHECK_FALSE(same_params(copies(tp.model()->parameters()), copies(t.model()->parameters())));
+  fs::remove_all(root);
+}
+
+TEST_CASE("a --features run resumes exactly and insists on its encoder", "[features][train]") {
+  const auto root = fresh_dir("feat_resume");
+  const std::string data = synthetic_digits(root / "digits", 4);
+  const std::string enc = random_encoder(root / "encoder.pt", 5);
+  auto full = run_training(feature_options(data, root / "full", enc, 6));
+  auto half = run_training(feature_options(data, root / "split", enc, 3));
+  REQUIRE(half.step == 3);
+  TrainOptions more;  // what --resume passes
+  more.steps = 6;
+  more.final_eval = false;
+  more.device = Device::cpu;
+  more.threads = 1;
+  auto resumed = run_training(more, (root / "split").string());
+  CHECK(resumed.step == 6);
+  CHECK(same_params(ema_of(full.final_checkpoint), ema_of(resumed.final_checkpoint)));
+  // The run records the encoder's SHA-256 (of the file's bytes).
+  const std::string bytes = drift::core::read_file(enc);
+  std::ifstream in(root / "split" / "options.json");
+  CHECK(nlohmann::json::parse(in).at("features_sha256") == drift::core::sha256_hex(bytes.data(), bytes.size()));
+  // Another encoder in its place: --resume refuses, naming the file.
+  random_encoder(enc, 6);
+  more.steps = 8;
+  CHECK_THROWS_WITH(run_training(more, (root / "split").string()),
+                    Catch::StartsWith(enc + ": not the encoder this run was trained with"));
+  fs::remove_all(root);
+}
+
+TEST_CASE("drift-train encoder: trains without labels, resumes exactly, refuses a used folder", "[features][train]") {
+  const auto root = fresh_dir("enc_train");
+  const std::string data = synthetic_digits(root / "digits", 6);
+  EncoderTrainOptions o;
+  o.dataset = data;
+  o.steps = 40;
+  o.batch = 16;
+  o.ckpt_every = 1000;
+  o.log_every = 10;
+  o.threads = 1;
+  o.device = Device::cpu;
+  o.out = (root / "full").string();
+  auto full = train_encoder(o);
+  REQUIRE(full.step == 40);
+  CHECK(fs::exists(full.encoder_path));
+  CHECK(full.loss > 0);
+  o.out = (root / "split").string();
+  o.steps = 20;
+  train_encoder(o);
+  EncoderTrainOptions more;
+  more.steps = 40;
+  more.threads = 1;
+  more.device = Device::cpu;
+  auto resumed = train_encoder(more, (root / "split").string());
+  CHECK(resumed.step == 40);
+  CHECK(same_params(load_encoder(full.encoder_path)->parameters(), load_encoder(resumed.encoder_path)->parameters()));
+  // Resuming a finished run trains nothing and leaves encoder.pt byte-identical: runs that
+  // recorded its SHA-256 must keep resuming.
+  const std::string sha = file_sha256(resumed.encoder_path);
+  auto again = train_encoder(more, (root / "split").string());
+  CHECK(again.step == 40);
+  CHECK(again.sha256 == sha);
+  CHECK(file_sha256(resumed.encoder_path) == sha);
+  CHECK_THROWS_WITH(train_encoder(o), Catch::Contains(o.out + ": holds another encoder"));
+  CHECK_THROWS_WITH(load_encoder((root / "full" / "encoder_ckpt.pt").string()), Catch::Contains("not an encoder file"));
   fs::remove_all(root);
 }

@@ -10,12 +10,13 @@ set -uo pipefail
 bin=$1 work=$2 kills=$3 max_delay=$4
 shift 4
 flags=("$@")
-# What --resume keeps from the run's command line: --threads, --device and --no-eval are not
-# stored options (a different thread count changes float summation order, so it must match).
+# What --resume takes again from the command line: --device and --no-eval are not stored.
+# --threads is stored and kept by a bare --resume (a different thread count changes float
+# summation order), so it is deliberately not passed again: this checks that it is kept.
 resume_flags=()
 for ((i = 0; i < ${#flags[@]}; i++)); do
   case "${flags[i]}" in
-    --threads|--device) resume_flags+=("${flags[i]}" "${flags[i+1]}") ;;
+    --device) resume_flags+=("${flags[i]}" "${flags[i+1]}") ;;
     --no-eval) resume_flags+=(--no-eval) ;;
   esac
 done

@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
     ex::WeightSet snap = test_core::all_layers_weights(11, "step_00000010");
     snap.step = 10;
     json out = {{"models", json::array()}, {"corrupt", json::array()}};
-    for (auto dtype : {drift::core::DType::f32, drift::core::DType::f16}) {
-      const std::string tag = dtype == drift::core::DType::f32 ? "f32" : "f16";
+    for (auto dtype : {drift::core::DType::f32, drift::core::DType::f16, drift::core::DType::int8}) {
+      const std::string tag = drift::core::dtype_name(dtype);
       ex::ModelFiles files = ex::encode_model(desc, test_core::all_layers_weights(3), {snap}, dtype,
                                               "model_" + tag + ".bin");
       write(dir + "/model_" + tag + ".json", files.manifest);

@@ -56,8 +56,15 @@ std::string model_info(const Model& m) {
   for (size_t i = 0; i < mf.layers.size(); ++i) j += (i ? "," : "") + json_str(layer_type_name(mf.layers[i].type));
   j += "],\"snapshots\":[";
   for (size_t i = 0; i < mf.snapshots.size(); ++i)
-    j += std::string(i ? "," : "") + "{\"name\":" + json_str(mf.snapshots[i].name) + ",\"step\":" +
-         decimal(mf.snapshots[i].step) + "}";
+  {
+    const SnapshotEntry& e = mf.snapshots[i];
+    j += std::string(i ? "," : "") + "{\"name\":" + json_str(e.name) + ",\"step\":" + decimal(e.step);
+    // a snapshot in its own file: what the page fetches before drift_model_load_snapshot
+    if (e.own_file())
+      j += ",\"file\":" + json_str(e.bin.file) + ",\"bytes\":" + decimal(std::int64_t(e.bin.bytes)) +
+           ",\"sha256\":" + json_str(e.bin.sha256);
+    j += "}";
+  }
   j += "],\"training\":" + (mf.training_json.empty() ? std::string("{}") : mf.training_json) + "}";
   return j;
 }
@@ -94,6 +101,17 @@ API int drift_model_output_size(int h) {
 API int drift_model_latent_dim(int h) {
   ModelSlot* s = slot(g_models, h, "drift_model_latent_dim");
   return s ? s->model->latent_dim() : -1;
+}
+
+API int drift_model_load_snapshot(int h, const char* name, const uint8_t* bin, int bin_len) {
+  ModelSlot* s = slot(g_models, h, "drift_model_load_snapshot");
+  if (!s) return -1;
+  if (!name || bin_len < 0 || (bin_len > 0 && !bin)) return fail("drift_model_load_snapshot: bad buffers"), -1;
+  const int set = s->model->find_weight_set(name);
+  if (set <= 0) return fail(std::string("model.json: unknown snapshot '") + name + "'"), -1;
+  std::string err;
+  if (!s->model->load_snapshot(set, bin, size_t(bin_len), &err)) return fail(err), -1;
+  return 0;
 }
 
 API int drift_generate(int h, int n, const int32_t* labels, float alpha, uint32_t seed_lo,

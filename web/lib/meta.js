@@ -26,6 +26,7 @@ export function modelMeta(model, manifest = {}) {
     params: num(info.parameters, info.num_params, info.param_count, null),
     name: info.name || manifest.name || '',
     alphaRange: info.alpha_range || gen.alpha_range || null,
+    tensorDtypes: Array.isArray(manifest.tensors) ? manifest.tensors.map((t) => t && t.dtype).filter(Boolean) : [],
   };
 }
 

@@ -15,7 +15,8 @@ const N = 512;
 const MIN_BOX = 3.5;   // the view always shows at least [-3.5, 3.5]^2 (all toy sets fit)
 
 export class Drift2DPanel {
-  constructor(drift) {
+  // ctx.firstDigits: on a page that shows digits, the toy module waits for them (see below).
+  constructor(drift, ctx = {}) {
     this.drift = drift;
     this.trainer = null;
     this.playing = false;
@@ -72,8 +73,9 @@ export class Drift2DPanel {
     new ResizeObserver(() => this.fitCanvas()).observe(this.canvas);
     // Colours come from CSS custom properties; repaint when the colour scheme flips.
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.redraw());
-    // The trainer lives in the toy module (drift_toy.wasm), which only this panel fetches.
-    drift.loadToy().then(() => this.start(),
+    // The trainer lives in the toy module (drift_toy.wasm), which only this panel fetches, and
+    // only after the first digits: its 29 KB would otherwise share the link with the model.
+    (ctx.firstDigits || Promise.resolve()).then(() => drift.loadToy()).then(() => this.start(),
       (e) => this.showError(`Could not load the 2D trainer: ${errorText(e)}`));
   }
 

@@ -30,6 +30,10 @@ export class MetricsPanel {
     if (tr.arch) rows.push(['Architecture', tr.arch]);
     if (typeof tr.steps === 'number') rows.push(['Training steps', fmtNum(tr.steps)]);
     if (typeof tr.wall_time_s === 'number') rows.push(['Training time', duration(tr.wall_time_s)]);
+    // Weights dtype: the eval below was measured on the trained weights, before any export
+    // to f16/int8 or later conversion (training.converted_from), which the card says.
+    const dtypes = [...new Set((meta.tensorDtypes || []))];
+    if (dtypes.length) rows.push(['Weights', dtypes.join(' + ') + (tr.converted_from ? `, converted from ${tr.converted_from}` : '')]);
     const card = h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
     const parts = [card];
     if (meta.metrics && Array.isArray(meta.metrics.alphas)) {

@@ -1,5 +1,7 @@
 // Training replay: the same noise and labels pushed through each saved training snapshot,
-// so the grid shows digits drifting out of noise as training goes on.
+// so the grid shows digits drifting out of noise as training goes on. Snapshots in files of
+// their own (format version 2) are fetched only once this panel is scrolled into view or its
+// Load button is pressed, and never before the page's first digits.
 import { h, errorText, nextId } from '../lib/dom.js';
 import { toImageData, paint } from '../lib/image.js';
 
@@ -7,8 +9,13 @@ const N = 20;          // two rows of ten classes
 const SEED = 2026;     // fixed noise: only the weights change between frames
 const FRAME_MS = 450;
 
+const mb = (n) => (n / 1e6).toFixed(1);
+
 export class ReplayPanel {
-  constructor() {
+  // ctx.firstDigits: a promise settled once the first digits are on screen (drift-demo.js).
+  constructor(ctx = {}) {
+    this.firstDigits = ctx.firstDigits || Promise.resolve();
+    this.wanted = false;   // shown or asked for: fetch the snapshot files once a model needs them
     this.model = null;
     this.meta = null;
     this.timer = 0;
@@ -20,6 +27,8 @@ export class ReplayPanel {
     this.play = h('button', { type: 'button', 'aria-pressed': 'false', onclick: () => this.toggle() }, 'Play');
     this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
     this.note = h('p', { class: 'note', hidden: true });
+    this.loadBtn = h('button', { type: 'button', hidden: true, onclick: () => this.want() }, 'Load snapshots');
+    this.progress = h('progress', { class: 'load-progress', max: 1, hidden: true, 'aria-label': 'Snapshot download' });
     this.canvas = h('canvas', { class: 'replay-canvas', width: 280, height: 56, role: 'img',
       'aria-label': 'Digits from the selected training snapshot' });
     this.el = h('section', { class: 'panel panel-replay', 'aria-labelledby': titleId, 'data-panel': 'replay' },
@@ -29,8 +38,55 @@ export class ReplayPanel {
         h('div', { class: 'field grow' },
           h('label', { for: this.slider.id }, 'Snapshot ', this.stepOut), this.slider),
         h('div', { class: 'field' }, h('span', { class: 'label' }, 'Replay'), this.play)),
-      this.msg, this.note, this.canvas);
+      this.msg, this.note, h('div', { class: 'inline' }, this.loadBtn), this.progress, this.canvas);
     this.setEnabled(false);
+    if (typeof IntersectionObserver === 'function') {
+      // Observed only once the first digits are drawn: before that the panels above it are
+      // still empty, and this one would count as "in view" on a page that scrolls it away.
+      this.seen = new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) this.want(); });
+      this.firstDigits.then(() => this.seen && this.seen.observe(this.el));
+    } else {
+      this.want();
+    }
+  }
+
+  // The panel is in view or the user asked: fetch the current model's snapshot files.
+  want() {
+    this.wanted = true;
+    if (this.seen) { this.seen.disconnect(); this.seen = null; }
+    this.fetchSnapshots();
+  }
+
+  async fetchSnapshots() {
+    const model = this.model;
+    if (!this.wanted || !model || !model.pendingSnapshots || !model.pendingSnapshots().length) return;
+    await this.firstDigits;
+    if (model !== this.model) return;
+    this.loadBtn.hidden = true;
+    this.progress.hidden = false;
+    this.el.dataset.snapshots = 'loading';
+    try {
+      await model.loadSnapshots({ onProgress: (got, total, done) => {
+        if (model !== this.model) return;
+        this.progress.value = total ? got / total : 0;
+        this.note.textContent = `Loading training snapshots… ${mb(got)} of ${mb(total)} MB (${done} of ${this.meta.snapshots.length})`;
+      } });
+    } catch (e) {
+      if (model !== this.model) return;
+      this.progress.hidden = true;
+      this.loadBtn.hidden = false;
+      this.el.dataset.snapshots = 'error';
+      this.showError(`Could not load the snapshots: ${errorText(e)}`);
+      return;
+    }
+    if (model !== this.model) return;
+    this.progress.hidden = true;
+    this.note.hidden = true;
+    this.el.dataset.snapshots = 'loaded';
+    this.showError('');
+    this.setEnabled(true);
+    this.slider.value = '0';
+    this.show();
   }
 
   suspend() { this.stop(); }
@@ -52,11 +108,19 @@ export class ReplayPanel {
     this.slider.max = String(this.frames.length - 1);
     this.slider.value = String(this.frames.length > 1 ? 0 : 0);
     const none = meta.snapshots.length === 0;
-    this.note.hidden = !none;
-    this.note.textContent = none ? 'This model carries no training snapshots; only the final weights are shown.' : '';
+    const pending = none || !model.pendingSnapshots ? [] : model.pendingSnapshots();
+    this.note.hidden = !none && !pending.length;
+    this.note.textContent = none ? 'This model carries no training snapshots; only the final weights are shown.'
+      : pending.length ? `${meta.snapshots.length} training snapshots (${mb(pending.reduce((a, s) => a + s.bytes, 0))} MB) load when this panel is shown.` : '';
+    this.loadBtn.hidden = !pending.length;
+    this.progress.hidden = true;
+    this.el.dataset.snapshots = pending.length ? 'pending' : 'loaded';
     this.showError('');
-    this.setEnabled(!none);
+    this.setEnabled(!none && !pending.length);
+    // Until the snapshots are here, the final weights (the last frame) are what can be shown.
+    if (pending.length) this.slider.value = this.slider.max;
     this.show();
+    if (pending.length) this.fetchSnapshots();
   }
 
   labels() {

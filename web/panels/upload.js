@@ -1,12 +1,13 @@
-// "Your own model": drop model.json + model.bin (from `drift-train export`). The core
-// validates both; any problem is shown as the core's one-line message, never a blank page.
+// "Your own model": drop model.json + model.bin (from `drift-train export`), and optionally
+// its model.snapshot-<i>.bin files for the replay. The core validates them all; any problem is
+// shown as the core's one-line message, never a blank page.
 import { h, errorText, nextId } from '../lib/dom.js';
 
 export class UploadPanel {
   constructor(drift, onModel) {
     this.drift = drift;
     this.onModel = onModel;
-    this.files = { json: null, bin: null };
+    this.files = { json: null, bins: new Map() };   // bins: file name -> File
     const titleId = nextId('up-title');
     this.input = h('input', { type: 'file', multiple: true, accept: '.json,.bin,application/json',
       id: nextId('files'), class: 'visually-hidden' });
@@ -31,29 +32,44 @@ export class UploadPanel {
   async take(list) {
     for (const f of list) {
       if (/\.json$/i.test(f.name)) this.files.json = f;
-      else if (/\.bin$/i.test(f.name)) this.files.bin = f;
+      else if (/\.bin$/i.test(f.name)) this.files.bins.set(f.name, f);
       else { this.showError(`${f.name}: not a .json or .bin file`); return; }
     }
-    const { json, bin } = this.files;
-    if (!json || !bin) {
+    const { json, bins } = this.files;
+    if (!json || !bins.size) {
       this.showError('');
-      this.status.textContent = `Got ${(json || bin).name}; now add the ${json ? '.bin' : '.json'} file.`;
+      this.status.textContent = `Got ${(json || [...bins.values()][0]).name}; now add the ${json ? '.bin' : '.json'} file.`;
       return;
     }
-    this.files = { json: null, bin: null };
-    this.lastNames = `${json.name} + ${bin.name}`;
-    this.status.textContent = `Checking ${this.lastNames}…`;
+    this.files = { json: null, bins: new Map() };
     let manifest;
     try {
       manifest = JSON.parse(await json.text());
     } catch (e) {
+      this.lastNames = json.name;
       this.fail(`${json.name}: not valid JSON (${errorText(e)})`);
       return;
     }
+    // The main bin is the one the manifest names, or the only .bin given; the others may be
+    // its snapshot files.
+    const named = manifest && manifest.bin && manifest.bin.file;
+    const bin = bins.get(named) || (bins.size === 1 ? [...bins.values()][0] : null);
+    if (!bin) {
+      this.lastNames = json.name;
+      this.fail(`${json.name}: names ${named || 'no bin file'}, which is not among the dropped files`);
+      return;
+    }
+    this.lastNames = `${json.name} + ${bin.name}`;
+    this.status.textContent = `Checking ${this.lastNames}…`;
     try {
       const model = await this.drift.loadModel(manifest, await bin.arrayBuffer());
+      let snaps = 0;
+      for (const s of model.pendingSnapshots()) {
+        const f = bins.get(s.file);
+        if (f) { model.loadSnapshot(s.name, await f.arrayBuffer()); snaps++; }
+      }
       this.showError('');
-      this.status.textContent = `Loaded ${json.name} + ${bin.name}; the panels now use it.`;
+      this.status.textContent = `Loaded ${json.name} + ${bin.name}${snaps ? ` + ${snaps} snapshot files` : ''}; the panels now use it.`;
       this.onModel(model, manifest, json.name);
     } catch (e) {
       this.fail(errorText(e));   // the core's message already names the file and the problem

@@ -28,6 +28,23 @@ WeightSet generator_weights(const drift::models::Generator& g, const std::string
   return set;
 }
 
+void roundtrip_weights(drift::models::Generator& g, drift::core::DType dtype) {
+  const ModelFiles f = encode_model(describe_generator(g, {}), generator_weights(g, "final", 0), {}, dtype);
+  drift::core::Manifest m;
+  std::string err;
+  if (!drift::core::parse_manifest(f.manifest, &m, &err))
+    throw std::runtime_error("roundtrip_weights: " + err);
+  torch::NoGradGuard ng;
+  auto params = g->named_parameters(true);
+  for (const auto& t : m.tensors) {
+    std::vector<float> v(std::size_t(t.elements()));
+    if (!drift::core::decode_tensor(t, reinterpret_cast<const std::uint8_t*>(f.bin.data()), v.data(), &err))
+      throw std::runtime_error("roundtrip_weights: " + err);
+    torch::Tensor p = params[t.name];
+    p.copy_(torch::from_blob(v.data(), p.sizes(), torch::kFloat).to(p.device(), p.scalar_type()));
+  }
+}
+
 std::vector<std::size_t> pick_snapshots(const std::vector<std::int64_t>& steps, int max) {
   std::vector<std::size_t> keep;
   if (max <= 0 || steps.size() <= std::size_t(max)) {
@@ -141,21 +158,9 @@ ExportResult export_model(const std::string& checkpoint, const std::string& out_
     }
   }
 
-  ModelFiles files = encode_model(d, generator_weights(lm.ema, "final", lm.step), snaps, opt.dtype);
-  // Validate with the reader the page uses before anything is written.
-  std::string err;
-  if (!drift::core::load_model(files.manifest, files.bin.data(), files.bin.size(), &err,
-                               "model.json"))
-    throw std::runtime_error(out_dir + ": exported model fails validation: " + err);
-  write_model_files(out_dir, files);
-  ExportResult r;
-  const std::string base = out_dir.empty() || out_dir.back() == '/' ? out_dir : out_dir + "/";
-  r.manifest_path = base + "model.json";
-  r.bin_path = base + "model.bin";
-  r.bin_bytes = std::int64_t(files.bin.size());
-  r.parameters = lm.ema->num_parameters();
-  r.snapshots = std::int64_t(snaps.size());
-  return r;
+  ModelFiles files = encode_model(d, generator_weights(lm.ema, "final", lm.step), snaps, opt.dtype,
+                                  "model.bin", /*snapshot_files=*/true);
+  return validate_and_write(files, out_dir, lm.ema->num_parameters());
 }
 
 }  // namespace drift::exporter

@@ -1,5 +1,6 @@
 #include "drift/export/writer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -28,8 +29,29 @@ double shortest(float f) {
   return std::strtod(buf, nullptr);
 }
 
-// Appends one weight set to bin and returns its "tensors" array.
-json append_set(const WeightSet& set, DType dtype, std::string* bin) {
+// int8 with one scale per output row (shape[0]): scale = max|row| / 127, q = round(v / scale).
+// Per row rather than per tensor because rows of one layer differ in magnitude by 10x and
+// more, and one outlier row would otherwise flatten every other row to a few levels.
+void put_int8(const TensorData& t, std::int64_t rows, char* out) {
+  const std::int64_t n = std::int64_t(t.values.size()), per_row = n / rows;
+  char* q = out + 4 * rows;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* v = t.values.data() + r * per_row;
+    float m = 0.0f;
+    for (std::int64_t k = 0; k < per_row; ++k) m = std::max(m, std::fabs(v[k]));
+    const float scale = m / 127.0f;  // 0 for an all-zero row: every q is 0 then
+    std::memcpy(out + 4 * r, &scale, 4);
+    for (std::int64_t k = 0; k < per_row; ++k) {
+      const float x = scale > 0.0f ? std::nearbyint(v[k] / scale) : 0.0f;
+      q[r * per_row + k] = char(std::int8_t(std::clamp(x, -127.0f, 127.0f)));
+    }
+  }
+}
+
+// Appends one weight set to bin and returns its "tensors" array. With int8 only weights
+// (rank >= 2) are quantised; biases (rank 1) go as f16, since a scale per single value would
+// take more bytes than the f16 itself.
+json append_set(const WeightSet& set, DType want, std::string* bin) {
   json arr = json::array();
   for (const TensorData& t : set.tensors) {
     std::int64_t n = 1;
@@ -40,12 +62,16 @@ json append_set(const WeightSet& set, DType dtype, std::string* bin) {
     for (float v : t.values)
       if (!std::isfinite(v))
         throw std::runtime_error("export: tensor " + t.name + " has a non-finite value");
+    const DType dtype = want == DType::int8 && t.shape.size() < 2 ? DType::f16 : want;
     bin->resize((bin->size() + 3) / 4 * 4, '\0');
     const std::size_t off = bin->size();
-    const std::size_t len = std::size_t(n) * std::size_t(drift::core::dtype_bytes(dtype));
+    const std::size_t len =
+        std::size_t(drift::core::tensor_bytes(dtype, n, t.shape.empty() ? 1 : t.shape[0]));
     bin->resize(off + len);
     if (dtype == DType::f32) {
       std::memcpy(&(*bin)[off], t.values.data(), len);  // little-endian host
+    } else if (dtype == DType::int8) {
+      put_int8(t, t.shape[0], &(*bin)[off]);
     } else {
       for (std::int64_t i = 0; i < n; ++i) {
         const std::uint16_t h = drift::core::f32_to_f16(t.values[std::size_t(i)]);
@@ -103,9 +129,15 @@ json layers_json(const std::vector<LayerSpec>& layers) {
   return arr;
 }
 
+std::string snapshot_bin_name(const std::string& bin_name, std::size_t i) {
+  const auto dot = bin_name.rfind('.');
+  const std::string stem = dot == std::string::npos || dot == 0 ? bin_name : bin_name.substr(0, dot);
+  return stem + ".snapshot-" + std::to_string(i + 1) + ".bin";
+}
+
 ModelFiles encode_model(const ModelDescription& d, const WeightSet& final_weights,
                         const std::vector<WeightSet>& snapshots, DType dtype,
-                        const std::string& bin_name) {
+                        const std::string& bin_name, bool snapshot_files) {
   ModelFiles f;
   json m;
   m["format"] = drift::core::kFormatName;
@@ -119,9 +151,20 @@ ModelFiles encode_model(const ModelDescription& d, const WeightSet& final_weight
   m["tensors"] = append_set(final_weights, dtype, &f.bin);
   if (!snapshots.empty()) {
     json snaps = json::array();
-    for (const WeightSet& s : snapshots)
-      snaps.push_back(
-          {{"name", s.name}, {"step", s.step}, {"tensors", append_set(s, dtype, &f.bin)}});
+    for (const WeightSet& s : snapshots) {
+      if (!snapshot_files) {
+        snaps.push_back(
+            {{"name", s.name}, {"step", s.step}, {"tensors", append_set(s, dtype, &f.bin)}});
+        continue;
+      }
+      SnapshotFile sf{snapshot_bin_name(bin_name, f.snapshot_bins.size()), {}};
+      json tensors = append_set(s, dtype, &sf.bin);
+      snaps.push_back({{"name", s.name}, {"step", s.step}, {"tensors", tensors},
+                       {"bin", {{"file", sf.file},
+                                {"bytes", sf.bin.size()},
+                                {"sha256", drift::core::sha256_hex(sf.bin.data(), sf.bin.size())}}}});
+      f.snapshot_bins.push_back(std::move(sf));
+    }
     m["snapshots"] = snaps;
   }
   m["bin"] = {{"file", bin_name},
@@ -139,6 +182,7 @@ void write_model_files(const std::string& out_dir, const ModelFiles& files,
   if (ec) throw std::runtime_error(out_dir + ": cannot create folder: " + ec.message());
   const std::string base = out_dir.empty() || out_dir.back() == '/' ? out_dir : out_dir + "/";
   drift::core::write_file_atomic(base + bin_name, files.bin);
+  for (const SnapshotFile& s : files.snapshot_bins) drift::core::write_file_atomic(base + s.file, s.bin);
   drift::core::write_file_atomic(base + manifest_name, files.manifest);
 }
 

@@ -48,9 +48,8 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
   // |x|^2 + |T|^2 - 2x.T cancels badly for close neighbours there (1.3e-5 relative error at
   // D=2 against a float64 field), and the [B,G,N,D] difference tensor is small when D is.
   // The expansion is one baddbmm per part onto |x|^2 + |T_j|^2 (norms in one pass each).
-  constexpr int64_t kExactDistanceMaxDim = 16;
   torch::Tensor dist;
-  if (D <= kExactDistanceMaxDim) {
+  if (D <= opt.exact_max_dim) {
     const torch::Tensor T = torch::cat(tparts, 1);  // [B,N,D], small when D is
     dist = (x.unsqueeze(2) - T.unsqueeze(1)).pow(2).sum(-1);
   } else {
@@ -74,10 +73,10 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
     opt.sum_over_processes(sums);
     dbar = sums[0] / sums[1];
   }
-  const double s = std::max(dbar / std::sqrt(double(D)), 1e-3);
+  const double s = std::max(dbar / std::sqrt(double(D)), opt.min_scale);
 
   // Normalised distances with self pairs pushed away (+self_mask). [B,G,N]
-  torch::Tensor dn = dist.div_(std::max(dbar, 1e-3));
+  torch::Tensor dn = dist.div_(std::max(dbar, opt.min_scale));
   dn.narrow(2, 0, G).diagonal(0, 1, 2).add_(opt.self_mask);
 
   // Coefficients of every temperature, stacked along the sample axis: [B, nt*G, N].

@@ -26,9 +26,10 @@ Device device_from_name(const std::string& s) {
 }  // namespace
 
 #define DRIFT_OPT_FIELDS(X)                                                                       \
-  X(dataset) X(data_dir) X(out) X(out_act) X(steps) X(epochs) X(batch_size) X(positives) X(uncond) \
+  X(dataset) X(data_dir) X(out) X(out_act) X(widths) X(steps) X(epochs) X(batch_size) X(positives) X(uncond) \
   X(lr) X(warmup) X(weight_decay) X(clip) X(ema) X(taus) X(floor) X(init) X(seed) X(threads)       \
-  X(record) X(ckpt_every) X(log_every) X(grid_alpha) X(final_eval) X(eval_n) X(command)
+  X(record) X(ckpt_every) X(log_every) X(grid_alpha) X(final_eval) X(eval_n) X(command) X(features)              \
+  X(features_sha256) X(feature_gen) X(feature_pos) X(feature_uncond) X(feature_max_locations) X(feature_weight)
 
 void to_json(nlohmann::json& j, const TrainOptions& o) {
   j = nlohmann::json::object();

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "drift/train/progress_state.h"
 
 namespace fs = std::filesystem;
 
@@ -13,8 +14,6 @@ void save_train_checkpoint(const std::string& path, const TrainState& st, const 
   torch::serialize::OutputArchive ar;
   ar.write("config", c10::IValue(nlohmann::json(st.model->config()).dump()));
   ar.write("options", c10::IValue(nlohmann::json(opt).dump()));
-  ar.write("step", torch::tensor(st.step, torch::kLong));
-  ar.write("wall_s", torch::tensor(st.wall_s, torch::kDouble));
   torch::serialize::OutputArchive ema, model, optim;
   st.ema->save(ema);
   st.model->save(model);
@@ -22,13 +21,7 @@ void save_train_checkpoint(const std::string& path, const TrainState& st, const 
   ar.write("ema", ema);
   ar.write("model", model);
   ar.write("optim", optim);
-  at::Generator g = st.rng;
-  torch::Tensor rng_state;
-  {
-    std::lock_guard<std::mutex> lock(g.mutex());
-    rng_state = g.get_state();
-  }
-  ar.write("rng", rng_state);
+  write_progress(ar, st.step, st.wall_s, st.rng);
   models::save_archive_atomic(ar, path, "checkpoint");
 }
 
@@ -62,9 +55,7 @@ TrainOptions load_train_checkpoint(const std::string& path, TrainState& st) {
   TrainOptions opt = options_from(ar, path);
   try {
     torch::serialize::InputArchive ema, model, optim;
-    torch::Tensor step, wall, rng_state;
-    if (!ar.try_read("ema", ema) || !ar.try_read("model", model) || !ar.try_read("optim", optim) ||
-        !ar.try_read("step", step) || !ar.try_read("rng", rng_state))
+    if (!ar.try_read("ema", ema) || !ar.try_read("model", model) || !ar.try_read("optim", optim))
       throw std::runtime_error("incomplete training checkpoint");
     const auto dev = st.model->parameters().front().device();
     st.model->load(model);
@@ -72,10 +63,7 @@ TrainOptions load_train_checkpoint(const std::string& path, TrainState& st) {
     st.model->to(dev);
     st.ema->to(dev);
     st.optim->load(optim);  // moments land where the parameters live
-    st.step = step.item<int64_t>();
-    if (ar.try_read("wall_s", wall)) st.wall_s = wall.item<double>();
-    std::lock_guard<std::mutex> lock(st.rng.mutex());
-    st.rng.set_state(rng_state);
+    if (!read_progress(ar, st.step, st.wall_s, st.rng)) throw std::runtime_error("incomplete training checkpoint");
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": cannot restore training state: " + e.what_without_backtrace());
   } catch (const std::runtime_error& e) {

@@ -55,7 +55,9 @@ double within_group_spread(const torch::Tensor& x) {
 }
 
 // The options a run trains with: opt itself, or those stored in the run being resumed, of
-// which only the length, device, threads and final eval may change.
+// which only the length, device, threads and final eval may change. The run's own --threads
+// is kept unless another is given: a different thread count changes float summation order,
+// so only the same one continues bit for bit.
 TrainOptions options_for(TrainOptions opt, const std::string& resume_dir, std::string& resume_path) {
   if (resume_dir.empty()) return check_new_run_dir(opt.out), opt;
   TrainOptions stored;
@@ -63,9 +65,10 @@ TrainOptions options_for(TrainOptions opt, const std::string& resume_dir, std::s
   stored.out = resume_dir;
   if (opt.steps > 0) stored.steps = opt.steps;
   stored.device = opt.device;
-  stored.threads = opt.threads;
+  if (opt.threads > 0) stored.threads = opt.threads;
   stored.final_eval = opt.final_eval;
   stored.dist_timeout = opt.dist_timeout;
+  if (!opt.features.empty()) stored.features = opt.features;  // a moved encoder file; its hash must match
   return stored;
 }
 }  // namespace
@@ -87,6 +90,24 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
   if (toy) core::toy_init(opt_.init);  // validates the name before any work
   resolve_defaults(opt_, toy, data_->num_classes(), data_->size());
   shard_ = shard_groups(data_->num_groups(), env.rank, env.world);
+  if (!opt_.features.empty()) {
+    if (toy) throw std::runtime_error("--features: needs an image dataset (" + opt_.dataset + " is a 2D toy set)");
+    features::FeatureOptions fo;
+    fo.max_locations = opt_.feature_max_locations;
+    features_ = std::make_unique<features::FeatureDrift>(opt_.features, dev_, fo);
+    const auto& ec = features_->config();
+    if (std::vector<int64_t>{ec.in_channels, ec.height, ec.width} != data_->sample_shape())
+      throw std::runtime_error(opt_.features + ": the encoder takes " + std::to_string(ec.in_channels) + "x" +
+                               std::to_string(ec.height) + "x" + std::to_string(ec.width) + " images, not " +
+                               opt_.dataset + "'s");
+    if (opt_.features_sha256.empty()) {
+      opt_.features_sha256 = features_->sha256();  // recorded in options.json and every checkpoint
+    } else if (opt_.features_sha256 != features_->sha256()) {
+      throw std::runtime_error(opt_.features + ": not the encoder this run was trained with (SHA-256 " +
+                               features_->sha256() + ", the run recorded " + opt_.features_sha256 +
+                               "); --resume needs that same file (give its path with --features)");
+    }
+  }
   if (main_) fs::create_directories(opt_.out);
 
   // Model, EMA, optimizer: initialised from the seed, before the sampler stream exists.
@@ -95,6 +116,7 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
              : models::default_image_config(opt_.arch, data_->num_classes(), data_->sample_shape());
   cfg_.dataset = opt_.dataset;
   if (!toy) cfg_.output_activation = opt_.out_act;
+  if (!toy && !opt_.widths.empty()) cfg_.widths = opt_.widths;  // a lighter page model (#15): docs/training.md
   st_.model = models::Generator(cfg_);
   if (toy) apply_toy_init(st_.model, opt_.init);
   st_.ema = models::Generator(cfg_);
@@ -139,6 +161,10 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
       " params) on " + opt_.dataset + ", " + std::to_string(B) + " groups x " + std::to_string(opt_.batch_size) +
       " generated, P=" + std::to_string(opt_.positives) + " U=" + std::to_string(opt_.uncond) + ", device " +
       dev_.str());
+  if (features_)
+    say("features: encoder " + opt_.features + " (sha256 " + opt_.features_sha256.substr(0, 12) + "...), keys of " +
+        std::to_string(opt_.feature_gen) + " generated, " + std::to_string(opt_.feature_pos) + " positives + " + std::to_string(opt_.feature_uncond) +
+        " unconditional reals per group, weight " + fmt(opt_.feature_weight));
   if (dist_)
     say(std::to_string(dist_->world()) + " processes (" + dist_->backend() + "), " +
         std::to_string(shard_.total_groups) + " groups per step over all of them" +
@@ -185,6 +211,12 @@ StepStats Trainer::step() {
   if (dist_) fopt.sum_over_processes = [this](std::vector<double>& v) { dist_->sum(v); };  // s, RMS of the batch
   s.field = field::compute_field(in, fopt);
   auto loss = field::drift_loss(in.x, s.field);
+  if (features_) {  // the feature keys' losses, on the same draw; gradients reach x through the frozen encoder
+    auto fl = features_->loss(in, fopt, opt_.feature_gen, opt_.feature_pos, opt_.feature_uncond);
+    s.pixel_loss = loss.item<double>();
+    s.feature_loss = fl.loss.item<double>();
+    loss = loss + opt_.feature_weight * fl.loss;
+  }
   st_.optim->zero_grad();
   s.loss = dist_ ? backward_sharded(loss) : loss.item<double>();  // several processes: the batch's loss
   if (!std::isfinite(s.loss) || !std::isfinite(s.field.s)) {
@@ -210,6 +242,7 @@ void Trainer::log(const StepStats& s) {
   last_ = {{"step", step}, {"loss", s.loss}, {"field/scale", s.field.s}, {"lr", s.lr},
            {"diversity/generated", spread}, {"diversity/real", real_spread_}, {"diversity/ratio", ratio}};
   for (size_t i = 0; i < opt_.taus.size(); ++i) last_["force/tau_" + fmt(opt_.taus[i], 3)] = s.field.force_rms[i];
+  if (features_) last_["loss/pixels"] = s.pixel_loss, last_["loss/features"] = s.feature_loss;
   if (step > start_step_) last_["steps_per_s"] = double(step - start_step_) / std::max(now_s() - t0_, 1e-9);
   if (dist_ && step > start_step_) last_["dist/allreduce_ms"] = 1e3 * dist_->collective_seconds() / double(step - start_step_);
   for (const auto& [tag, value] : last_.items())

@@ -86,6 +86,11 @@ bool Generator::generate(const GenerateRequest& req, float* out, std::string* er
   if (!std::isfinite(req.alpha)) return fail("alpha must be finite");
   if (req.weight_set < 0 || req.weight_set >= model_.weight_set_count())
     return fail(strformat("weight set %lld does not exist", (long long)req.weight_set));
+  if (!model_.weight_set_ready(req.weight_set)) {
+    const auto& snap = model_.manifest().snapshots[std::size_t(req.weight_set) - 1];
+    return fail(strformat("snapshot \"%s\" is not loaded yet (its file %s)", snap.name.c_str(),
+                          snap.bin.file.c_str()));
+  }
   if (K > 0 && !req.labels)
     return fail(strformat("labels are required (num_classes = %lld)", (long long)K));
   for (int i = 0; K > 0 && i < req.n; ++i)

@@ -73,7 +73,7 @@ bool get_string(Ctx& c, const json& obj, const char* key, const std::string& whe
   return true;
 }
 
-bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
+bool parse_tensors(Ctx& c, const json* arr, const std::string& where, int version,
                    std::vector<TensorEntry>* out) {
   if (!arr || !arr->is_array()) return c.fail("%s: must be an array", where.c_str());
   if (arr->items.size() > std::size_t(Limits::kTensors))
@@ -104,14 +104,17 @@ bool parse_tensors(Ctx& c, const json* arr, const std::string& where,
     std::string dtype;
     if (!get_string(c, t, "dtype", w, &dtype)) return false;
     if (!dtype_from_name(dtype, &e.dtype))
-      return c.fail("%s: unknown dtype \"%s\" (f32 or f16)", w.c_str(), dtype.c_str());
+      return c.fail("%s: unknown dtype \"%s\" (f32, f16 or int8)", w.c_str(), dtype.c_str());
+    if (kDTypes[int(e.dtype)].min_version > version)
+      return c.fail("%s: dtype \"%s\" needs format version %lld", w.c_str(), dtype.c_str(),
+                    (long long)(kDTypes[int(e.dtype)].min_version));
     std::int64_t off, len;
     if (!get_int(c, t, "offset", w, 0, std::int64_t(Limits::kBinBytes), &off) ||
         !get_int(c, t, "length", w, 0, std::int64_t(Limits::kBinBytes), &len))
       return false;
     e.offset = std::uint64_t(off);
     e.length = std::uint64_t(len);
-    std::int64_t want = elements * dtype_bytes(e.dtype);
+    const std::int64_t want = tensor_bytes(e.dtype, elements, e.shape[0]);
     if (len != want)
       return c.fail("%s: length %lld but shape and dtype need %lld bytes", w.c_str(),
                     (long long)(len), (long long)(want));
@@ -205,8 +208,30 @@ bool is_hex64(const std::string& s) {
   return true;
 }
 
-// Offsets inside the bin and no two tensors (of any weight set) sharing bytes: sorted by
-// (offset, position in the manifest), neighbours must not overlap.
+// A "bin" object: a plain file name next to the manifest, its exact size and SHA-256.
+bool parse_bin(Ctx& c, const json* bin, const std::string& where, BinRef* out) {
+  if (!bin || !bin->is_object()) return c.fail("%s: must be an object", where.c_str());
+  if (!get_string(c, *bin, "file", where, &out->file)) return false;
+  if (out->file.find_first_of("/\\") != std::string::npos || out->file == "." ||
+      out->file == "..")
+    return c.fail("%s: \"file\" must be a plain file name next to the manifest", where.c_str());
+  std::int64_t bytes;
+  if (!get_int(c, *bin, "bytes", where, 0, std::int64_t(Limits::kBinBytes), &bytes)) {
+    if (const json* b = find(*bin, "bytes"); b && b->is_integer() && b->i > 0)
+      return c.fail("%s: %lld bytes, over the %lld-byte cap", where.c_str(), (long long)(b->i),
+                    (long long)(Limits::kBinBytes));
+    return false;
+  }
+  out->bytes = std::uint64_t(bytes);
+  if (!get_string(c, *bin, "sha256", where, &out->sha256)) return false;
+  if (!is_hex64(out->sha256))
+    return c.fail("%s: \"sha256\" must be 64 lowercase hex digits", where.c_str());
+  return true;
+}
+
+// Offsets inside their file and no two tensors of one file (the main bin holds the final
+// weights and the snapshots without a file of their own) sharing bytes: sorted by (file,
+// offset, position in the manifest), neighbours must not overlap.
 bool check_ranges(Ctx& c, const Manifest& m) {
   std::vector<std::pair<const TensorEntry*, int>> all;  // int: -1 "tensors", else the snapshot
   for (const auto& t : m.tensors) all.push_back({&t, -1});
@@ -219,20 +244,29 @@ bool check_ranges(Ctx& c, const Manifest& m) {
   std::vector<std::uint64_t> key(all.size());
   for (std::size_t i = 0; i < all.size(); ++i) {
     const TensorEntry* t = all[i].first;
-    if (t->offset + t->length > m.bin_bytes)
-      return c.fail("%s \"%s\": bytes [%lld, %lld) lie outside bin.bytes %lld", where(i).c_str(),
+    const int s = all[i].second;
+    const SnapshotEntry* own = s >= 0 && m.snapshots[std::size_t(s)].own_file() ? &m.snapshots[std::size_t(s)] : nullptr;
+    const std::uint64_t file_bytes = own ? own->bin.bytes : m.bin_bytes;
+    if (t->offset + t->length > file_bytes)
+      return c.fail("%s \"%s\": bytes [%lld, %lld) lie outside %s %lld", where(i).c_str(),
                     t->name.c_str(), (long long)(t->offset), (long long)(t->offset + t->length),
-                    (long long)(m.bin_bytes));
-    // offset <= the 64 MiB bin cap (2^26); at most 256 x 129 tensors (< 2^20)
-    key[i] = t->offset << 20 | i;
+                    own ? "its bin.bytes" : "bin.bytes", (long long)(file_bytes));
+    // file: 0 = main bin, else 1 + snapshot (< 2^8); offset <= the 64 MiB bin cap (2^26);
+    // at most 256 x 129 tensors (< 2^20)
+    const std::uint64_t file = own ? std::uint64_t(s) + 1 : 0;
+    key[i] = file << 47 | t->offset << 20 | i;
   }
   std::sort(key.begin(), key.end());
   for (std::size_t k = 1; k < key.size(); ++k) {
+    if ((key[k - 1] >> 47) != (key[k] >> 47)) continue;  // different files
     const std::size_t i = std::size_t(key[k - 1] & 0xfffff), j = std::size_t(key[k] & 0xfffff);
     const TensorEntry *p = all[i].first, *q = all[j].first;
-    if (p->offset + p->length > q->offset)
-      return c.fail("%s \"%s\" and %s \"%s\" overlap in model.bin", where(i).c_str(),
-                    p->name.c_str(), where(j).c_str(), q->name.c_str());
+    if (p->offset + p->length > q->offset) {
+      const std::uint64_t file = key[k] >> 47;
+      return c.fail("%s \"%s\" and %s \"%s\" overlap in %s", where(i).c_str(), p->name.c_str(),
+                    where(j).c_str(), q->name.c_str(),
+                    (file ? m.snapshots[std::size_t(file - 1)].bin.file : m.bin_file).c_str());
+    }
   }
   return true;
 }
@@ -261,8 +295,9 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   if (format != kFormatName)
     return c.fail("unknown format \"%s\" (expected \"%s\")", format.c_str(), kFormatName);
   if (!get_int32(c, j, "version", "manifest", 0, 1 << 20, &m.version)) return false;
-  if (m.version != kFormatVersion)
-    return c.fail("unsupported version %lld (this reader knows %lld)", (long long)(m.version),
+  if (m.version < kOldestFormatVersion || m.version > kFormatVersion)
+    return c.fail("unsupported version %lld (this reader knows %lld to %lld)",
+                  (long long)(m.version), (long long)(kOldestFormatVersion),
                   (long long)(kFormatVersion));
 
   // conditioning
@@ -301,7 +336,7 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   m.output_range_json = std::string(text.substr(rg->begin, rg->end - rg->begin));
 
   // tensors, then layers (which reference them)
-  if (!parse_tensors(c, find(j, "tensors"), "tensors", &m.tensors)) return false;
+  if (!parse_tensors(c, find(j, "tensors"), "tensors", m.version, &m.tensors)) return false;
   const json* arch = find(j, "architecture");
   const json* layers = arch ? find(*arch, "layers") : nullptr;
   if (!layers || !layers->is_array() || layers->items.empty())
@@ -320,20 +355,11 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
   // bin
   const json* bin = find(j, "bin");
   if (!bin || !bin->is_object()) return c.fail("missing object \"bin\"");
-  if (!get_string(c, *bin, "file", "bin", &m.bin_file)) return false;
-  if (m.bin_file.find_first_of("/\\") != std::string::npos || m.bin_file == "." ||
-      m.bin_file == "..")
-    return c.fail("bin: \"file\" must be a plain file name next to the manifest");
-  std::int64_t bytes;
-  if (!get_int(c, *bin, "bytes", "bin", 0, std::int64_t(Limits::kBinBytes), &bytes)) {
-    if (const json* b = find(*bin, "bytes"); b && b->is_integer() && b->i > 0)
-      return c.fail("bin: %lld bytes, over the %lld-byte cap", (long long)(b->i),
-                    (long long)(Limits::kBinBytes));
-    return false;
-  }
-  m.bin_bytes = std::uint64_t(bytes);
-  if (!get_string(c, *bin, "sha256", "bin", &m.bin_sha256)) return false;
-  if (!is_hex64(m.bin_sha256)) return c.fail("bin: \"sha256\" must be 64 lowercase hex digits");
+  BinRef main_bin;
+  if (!parse_bin(c, bin, "bin", &main_bin)) return false;
+  m.bin_file = main_bin.file;
+  m.bin_bytes = main_bin.bytes;
+  m.bin_sha256 = main_bin.sha256;
 
   // training (free-form object, kept for display)
   if (const json* tr = find(j, "training")) {
@@ -346,7 +372,7 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
     if (!snaps->is_array()) return c.fail("\"snapshots\" must be an array");
     if (snaps->items.size() > std::size_t(Limits::kSnapshots))
       return c.fail("more than %lld snapshots", (long long)(Limits::kSnapshots));
-    std::set<std::string> names{"final", ""};
+    std::set<std::string> names{"final", ""}, files{m.bin_file};
     for (std::size_t i = 0; i < snaps->items.size(); ++i) {
       const json& s = snaps->items[i];
       std::string w = strformat("snapshots[%zu]", i);
@@ -357,7 +383,14 @@ bool parse_manifest(std::string_view text, Manifest* out, std::string* error,
         return c.fail("%s: duplicate or reserved snapshot name \"%s\"", w.c_str(), e.name.c_str());
       w = strformat("snapshot \"%s\"", e.name.c_str());
       if (!get_int(c, s, "step", w, 0, std::int64_t(1) << 53, &e.step)) return false;
-      if (!parse_tensors(c, find(s, "tensors"), w + " tensors", &e.tensors)) return false;
+      if (!parse_tensors(c, find(s, "tensors"), w + " tensors", m.version, &e.tensors)) return false;
+      if (const json* sb = find(s, "bin")) {
+        if (m.version < 2) return c.fail("%s: a snapshot \"bin\" needs format version 2", w.c_str());
+        if (!parse_bin(c, sb, w + " bin", &e.bin)) return false;
+        if (!files.insert(e.bin.file).second)
+          return c.fail("%s: bin file \"%s\" is already used by another weight set", w.c_str(),
+                        e.bin.file.c_str());
+      }
       if (e.tensors.size() != m.tensors.size())
         return c.fail("%s: has %lld tensors, \"tensors\" has %lld", w.c_str(),
                       (long long)(e.tensors.size()), (long long)(m.tensors.size()));

@@ -133,14 +133,30 @@ bool plan_layers(const Manifest& m, std::vector<LayerPlan>* plans, std::int64_t*
 }
 
 // Decodes one tensor from the bin into dst (f32), rejecting NaN/inf.
-bool decode(const TensorEntry& t, const std::uint8_t* bin, float* dst, std::string* why) {
+}  // namespace
+
+bool decode_tensor(const TensorEntry& t, const std::uint8_t* bin, float* dst, std::string* why) {
   const std::uint8_t* p = bin + t.offset;
   const std::int64_t n = t.elements();
   if (t.dtype == DType::f32) {
     std::memcpy(dst, p, std::size_t(n) * 4);  // little-endian hosts only (x86, wasm, arm)
-  } else {
+  } else if (t.dtype == DType::f16) {
     for (std::int64_t i = 0; i < n; ++i)
       dst[i] = f16_to_f32(std::uint16_t(p[2 * i] | (p[2 * i + 1] << 8)));
+  } else {  // int8: rows f32 scales, then the values row by row (value = scale x int8)
+    const std::int64_t rows = t.shape[0], per_row = n / rows;
+    const std::uint8_t* q = p + 4 * rows;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      float scale;
+      std::memcpy(&scale, p + 4 * r, 4);
+      if (!std::isfinite(scale)) {
+        *why = strformat("tensor \"%s\" has a non-finite scale at row %lld", t.name.c_str(),
+                         (long long)(r));
+        return false;
+      }
+      for (std::int64_t k = 0; k < per_row; ++k)
+        dst[r * per_row + k] = scale * float(std::int8_t(q[r * per_row + k]));
+    }
   }
   for (std::int64_t i = 0; i < n; ++i)
     if (!std::isfinite(dst[i])) {
@@ -151,6 +167,7 @@ bool decode(const TensorEntry& t, const std::uint8_t* bin, float* dst, std::stri
   return true;
 }
 
+namespace {
 const TensorEntry* find_tensor(const std::vector<TensorEntry>& ts, const std::string& name) {
   for (const auto& t : ts)
     if (t.name == name) return &t;
@@ -176,22 +193,62 @@ bool Model::decode_set(int set, const std::uint8_t* bytes, float* dst, std::stri
       }
       const bool pack = k == 0 && p.packed;
       if (pack) packbuf.resize(std::size_t(t->elements()));
-      if (!decode(*t, bytes, pack ? packbuf.data() : dst + offs[k], why)) return false;
+      if (!decode_tensor(*t, bytes, pack ? packbuf.data() : dst + offs[k], why)) return false;
       if (pack) pack_tn(p.spec.out, p.spec.in, packbuf.data(), dst + offs[k]);
     }
   }
   return true;
 }
 
+bool Model::weight_set_ready(int index) const {
+  if (index == 0) return true;
+  return index > 0 && index < weight_set_count() && snap_ready_[std::size_t(index) - 1];
+}
+
 const float* Model::weights(int index) const {
   if (index <= 0) return final_.data();
+  if (!weight_set_ready(index)) return nullptr;
   if (cached_set_ != index) {
     cached_.resize(std::size_t(floats_));
     std::string why;
-    decode_set(index, reinterpret_cast<const std::uint8_t*>(bin_.data()), cached_.data(), &why);
-    cached_set_ = index;  // cannot fail: the same bytes decoded at load
+    const std::string& src = manifest_.snapshots[std::size_t(index) - 1].own_file()
+                                 ? snap_bins_[std::size_t(index) - 1] : bin_;
+    decode_set(index, reinterpret_cast<const std::uint8_t*>(src.data()), cached_.data(), &why);
+    cached_set_ = index;  // cannot fail: the same bytes decoded when they were taken
   }
   return cached_.data();
+}
+
+bool Model::load_snapshot(int index, const void* bin, std::size_t bin_size, std::string* error,
+                          std::string_view source) {
+  auto fail = [&](const std::string& what) {
+    if (error) *error = std::string(source) + ": " + what;
+    return false;
+  };
+  if (index < 1 || index >= weight_set_count())
+    return fail(strformat("snapshot %lld does not exist", (long long)(index)));
+  const SnapshotEntry& s = manifest_.snapshots[std::size_t(index) - 1];
+  if (!s.own_file())
+    return fail(strformat("snapshot \"%s\" is in %s, not in a file of its own", s.name.c_str(),
+                          manifest_.bin_file.c_str()));
+  if (snap_ready_[std::size_t(index) - 1]) return true;
+  if (bin_size != s.bin.bytes)
+    return fail(strformat("%s is %lld bytes but snapshot \"%s\" bin.bytes says %lld",
+                          s.bin.file.c_str(), (long long)(bin_size), s.name.c_str(),
+                          (long long)(s.bin.bytes)));
+  if (bin_size && !bin) return fail("no bin data");
+  const std::string digest = sha256_hex(bin, bin_size);
+  if (digest != s.bin.sha256)
+    return fail(strformat("%s: sha256 %s does not match snapshot \"%s\" bin.sha256 %s",
+                          s.bin.file.c_str(), digest.c_str(), s.name.c_str(), s.bin.sha256.c_str()));
+  std::vector<float> w(static_cast<std::size_t>(floats_));
+  std::string why;
+  if (!decode_set(index, static_cast<const std::uint8_t*>(bin), w.data(), &why))
+    return fail(strformat("%s: snapshot \"%s\": %s", s.bin.file.c_str(), s.name.c_str(), why.c_str()));
+  const auto* b = static_cast<const char*>(bin);
+  snap_bins_[std::size_t(index) - 1].assign(b, b + bin_size);
+  snap_ready_[std::size_t(index) - 1] = 1;
+  return true;
 }
 
 int Model::input_dim() const {
@@ -246,12 +303,17 @@ std::unique_ptr<Model> load_model(std::string_view manifest_json, const void* bi
   // dropped and re-decoded on selection (Model::weights) from a copy of the bin, which keeps
   // memory at bin + two decoded sets instead of one decoded set per snapshot.
   std::vector<float> w(static_cast<std::size_t>(floats));
+  bool in_bin = false;  // some snapshot lives in the main bin: keep a copy of it
+  model->snap_bins_.resize(m.snapshots.size());
+  model->snap_ready_.assign(m.snapshots.size(), 0);
   for (std::size_t s = 0; s <= m.snapshots.size(); ++s) {
+    if (s > 0 && m.snapshots[s - 1].own_file()) continue;  // load_snapshot decodes it
     if (!model->decode_set(int(s), bytes, w.data(), &why))
       return fail(s ? strformat("snapshot \"%s\": %s", m.snapshots[s - 1].name.c_str(), why.c_str()) : why);
     if (s == 0) model->final_ = w;
+    else in_bin = model->snap_ready_[s - 1] = 1;
   }
-  if (!m.snapshots.empty()) model->bin_.assign(bytes, bytes + bin_size);
+  if (in_bin) model->bin_.assign(bytes, bytes + bin_size);
   return model;
 }
 
@@ -286,7 +348,20 @@ std::unique_ptr<Model> load_model_file(const std::string& manifest_path, std::st
     if (error) *error = bin_path + (rc == 1 ? ": cannot read file" : ": over the 64 MiB cap");
     return nullptr;
   }
-  return load_model(text, bin.data(), bin.size(), error, manifest_path);
+  auto model = load_model(text, bin.data(), bin.size(), error, manifest_path);
+  for (std::size_t s = 0; model && s < m.snapshots.size(); ++s) {
+    if (!m.snapshots[s].own_file()) continue;
+    const std::string path = dir + m.snapshots[s].bin.file;
+    rc = read(path, Limits::kBinBytes, &bin);
+    if (rc == 1 && !std::ifstream(path)) continue;  // not there: that snapshot stays not ready
+    if (rc) {
+      if (error) *error = path + (rc == 1 ? ": cannot read file" : ": over the 64 MiB cap");
+      return nullptr;
+    }
+    if (!model->load_snapshot(int(s) + 1, bin.data(), bin.size(), error, manifest_path))
+      return nullptr;
+  }
+  return model;
 }
 
 }  // namespace drift::core

@@ -9,6 +9,8 @@
 
 namespace drift::exporter {
 
+// ExportResult and convert_model are in writer.h (torch-free).
+
 struct ExportOptions {
   drift::core::DType dtype = drift::core::DType::f16;
   std::string snapshots_dir;  // e.g. RUN_DIR/snapshots: step_*.pt files become snapshots
@@ -21,15 +23,12 @@ struct ExportOptions {
   double wall_time_s = -1.0;                // training wall time, -1 = unknown
 };
 
-struct ExportResult {
-  std::string manifest_path, bin_path;
-  std::int64_t bin_bytes = 0, parameters = 0, snapshots = 0;
-};
 
 // Throws std::runtime_error("PATH: problem"). Writes are atomic; the result is re-read
 // with the Eigen core's loader before returning, so a file that fails validation is an error.
 ExportResult export_model(const std::string& checkpoint, const std::string& out_dir,
                           const ExportOptions& options = {});
+
 
 // The pieces export_model uses, for callers that hold a generator in memory (the trainer at
 // the end of a run, the parity tests): the manifest description of a config, and a
@@ -43,5 +42,11 @@ std::vector<std::size_t> pick_snapshots(const std::vector<std::int64_t>& steps, 
 
 WeightSet generator_weights(const drift::models::Generator& g, const std::string& name,
                             std::int64_t step);
+
+// Replaces g's parameters by what a page would compute from them after an export with
+// `dtype`: the weights go through the writer (encode_model) and back through the core's reader
+// (decode_tensor), so an eval of g measures exactly the exported weights (`drift-train eval
+// --dtype int8`). f32 leaves them unchanged.
+void roundtrip_weights(drift::models::Generator& g, drift::core::DType dtype);
 
 }  // namespace drift::exporter

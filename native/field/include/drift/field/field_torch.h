@@ -14,6 +14,15 @@ struct FieldOptions {
   // which makes MNIST collapse to class means (docs/drift-field.md has the measurement).
   double floor = 0.0;
   double self_mask = 100.0;  // added to the normalised self distance d_ii/dbar
+  // Distances of data with at most this many dimensions use exact differences instead of the
+  // GEMM expansion (accurate for 2D toys; the difference tensor is [B,G,N,D]). Feature keys
+  // set 0: thousands of small groups, where that tensor would not fit.
+  int64_t exact_max_dim = 16;
+  // Lower clamp of dbar (and of s = dbar/sqrt(D)) against all-equal samples. 1e-3 (the
+  // official value) presumes data of order 1 such as pixels; feature keys have no natural
+  // scale (a random 3-stage encoder's keys sit at dbar ~ 1e-4) and set a tiny value, so their
+  // mean distance really becomes sqrt(C). The field is otherwise invariant to the data's scale.
+  double min_scale = 1e-3;
   // Several processes, each holding some of the batch's groups (native/train/distributed.h):
   // sums a few partial sums over all processes, in place. When set, the two batch-wide
   // quantities, dbar (so s) and each tau's force RMS, come from the sums over every

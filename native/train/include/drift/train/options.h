@@ -20,6 +20,7 @@ struct TrainOptions {
   std::string out;                // RUN_DIR
   models::Arch arch = models::Arch::mlpconv;  // images: mlpconv | mlp; toy sets always use the toy MLP
   std::string out_act = "sigmoid";  // images: generator output activation none | sigmoid
+  std::vector<int64_t> widths;    // images: hidden widths of the generator's MLP (empty = the arch's)
   int64_t steps = 0;              // 0: from epochs, else the dataset default
   double epochs = 0;
   int64_t batch_size = 0;         // G: generated samples per class group (0 = default)
@@ -44,6 +45,20 @@ struct TrainOptions {
   bool final_eval = true;         // quick eval + export at the end
   int64_t eval_n = 2000;
   std::string command;            // the command line (for the model card)
+  // Feature-space drift (docs/training.md): an encoder.pt from `drift-train encoder` (empty =
+  // pixels only), the SHA-256 of the file this run trains with (set at the start; --resume
+  // refuses another), the reals per group whose features enter the feature keys (the first
+  // P_f positives and U_f unconditional ones of the step's draw), and which stages get
+  // per-location keys (at most this many locations). Only the first feature_gen generated
+  // samples of a group enter the keys: the key fields cost G_f x (G_f + P_f + U_f) per
+  // location, and there are about 900 locations and patches per group.
+  std::string features;
+  std::string features_sha256;
+  int64_t feature_gen = 16;
+  int64_t feature_pos = 32;
+  int64_t feature_uncond = 16;
+  int64_t feature_max_locations = 196;
+  double feature_weight = 1.0;    // multiplies the summed key losses (1: the paper's plain sum)
   // Several processes: seconds a collective (or joining the group) may wait for the other
   // ranks before this one exits with an error. A property of the launch, not of the run:
   // not stored in options.json or checkpoints, and it may change on --resume.

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "drift/features/feature_drift.h"
 #include "drift/field/field_torch.h"
 #include "drift/logging/progress.h"
 #include "drift/logging/run_log.h"
@@ -38,6 +39,8 @@ struct StepStats {
   double loss = 0, lr = 0;
   field::FieldResult field;   // scale and per-temperature force
   torch::Tensor x;            // [B,G,D] this step's generated samples (detached)
+  double pixel_loss = 0;      // with --features: the pixel term and the summed feature keys
+  double feature_loss = 0;
 };
 
 class Trainer {
@@ -54,6 +57,9 @@ class Trainer {
   bool stop_requested() const;      // SIGINT here (or, with several processes, on any rank)
   TrainResult interrupt();          // checkpoint now and stop
   TrainResult finish();             // final checkpoint + samples, then quick eval + export
+  // The frozen encoder of a --features run (null: pixels only), and the generator being trained.
+  features::FeatureDrift* feature_drift() { return features_.get(); }
+  models::Generator& model() { return st_.model; }
 
  private:
   std::string ckpt_path(int64_t step) const;
@@ -81,6 +87,7 @@ class Trainer {
   int64_t start_step_ = 0;
   bool warned_collapse_ = false;
   nlohmann::json last_;
+  std::unique_ptr<features::FeatureDrift> features_;  // --features: the frozen encoder
   std::unique_ptr<Distributed> dist_;  // null: one process
   Shard shard_;                        // this rank's groups (all of them with one process)
   at::Generator replica_rng_;          // replicas > 0 (more ranks than groups)

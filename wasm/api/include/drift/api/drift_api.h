@@ -19,10 +19,15 @@ void drift_free(void* p);
 int drift_model_load(const char* manifest, int manifest_len, const uint8_t* bin, int bin_len);
 void drift_model_free(int model);
 // JSON object: format, version, num_classes, latent_dim, input_dim, alpha_range,
-// output_shape, output_range, output_size, parameters, layers, snapshots, training.
+// output_shape, output_range, output_size, parameters, layers, snapshots ({name, step}, plus
+// file, bytes, sha256 for one in its own file), training.
 // The string lives until the model is freed. NULL on a bad handle.
 const char* drift_model_info(int model);
 int drift_model_output_size(int model);  // floats per sample, -1 on a bad handle
+// Gives snapshot `name` the bytes of its own file (info's snapshots[i].file, format version 2).
+// Returns 0, or -1 with drift_last_error() set ("model.json: FILE: problem"). Until then,
+// generating from that snapshot fails.
+int drift_model_load_snapshot(int model, const char* name, const uint8_t* bin, int bin_len);
 int drift_model_latent_dim(int model);
 // out [n, output_size]. labels [n] (ignored if num_classes == 0; may be NULL then).
 // noise [n, latent_dim] or NULL to draw it from (seed_hi << 32 | seed_lo).

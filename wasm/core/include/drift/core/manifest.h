@@ -23,16 +23,24 @@ struct Limits {
 };
 static_assert(Limits::kDim == vocab_detail::kDim, "layer_vocab.h's parameter cap");
 
-// Tensor dtypes of model.bin: the one list the writer and the reader share.
-enum class DType { f32, f16 };
+// Tensor dtypes of model.bin: the one list the writer and the reader share. int8 stores one
+// f32 scale per output row (shape[0]) before the row-major int8 values (version 2 on).
+enum class DType { f32, f16, int8 };
 struct DTypeInfo {
   DType type;
   const char* name;  // the manifest's "dtype"
   int bytes;         // per element
+  int min_version;   // the first format version that has it
 };
-inline constexpr DTypeInfo kDTypes[] = {{DType::f32, "f32", 4}, {DType::f16, "f16", 2}};
+inline constexpr DTypeInfo kDTypes[] = {
+    {DType::f32, "f32", 4, 1}, {DType::f16, "f16", 2, 1}, {DType::int8, "int8", 1, 2}};
 inline const char* dtype_name(DType t) { return kDTypes[int(t)].name; }
 inline int dtype_bytes(DType t) { return kDTypes[int(t)].bytes; }
+// Bytes a tensor of this dtype and shape takes in the bin: elements x dtype_bytes, plus
+// 4 bytes of scale per row (shape[0]) for int8.
+inline std::int64_t tensor_bytes(DType t, std::int64_t elements, std::int64_t rows) {
+  return elements * dtype_bytes(t) + (t == DType::int8 ? 4 * rows : 0);
+}
 // false if `name` is not a dtype of the format
 inline bool dtype_from_name(std::string_view name, DType* out) {
   for (const auto& d : kDTypes)
@@ -60,10 +68,20 @@ struct Conditioning {
   std::string alpha_range_json;              // "alpha_range" as written in the manifest
 };
 
+// A bin file named by the manifest: "bin" for the final weights, and (version 2) a
+// snapshot's own "bin", which the page fetches only when the replay needs it.
+struct BinRef {
+  std::string file;       // relative to model.json's folder; empty: the snapshot is in "bin"
+  std::uint64_t bytes = 0;
+  std::string sha256;     // 64 lowercase hex digits
+};
+
 struct SnapshotEntry {
   std::string name;
   std::int64_t step = 0;
   std::vector<TensorEntry> tensors;
+  BinRef bin;             // file empty: offsets are into the main bin (version 1 layout)
+  bool own_file() const { return !bin.file.empty(); }
 };
 
 struct Manifest {

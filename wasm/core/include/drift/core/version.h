@@ -2,6 +2,8 @@
 #pragma once
 namespace drift::core {
 inline constexpr const char* kFormatName = "drift-model";
-inline constexpr int kFormatVersion = 1;
+// Version 2 added int8 tensors and snapshots in their own files; this core reads 1 and 2.
+inline constexpr int kFormatVersion = 2;
+inline constexpr int kOldestFormatVersion = 1;
 const char* core_version();
 }  // namespace drift::core
