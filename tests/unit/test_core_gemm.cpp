@@ -1,6 +1,7 @@
 // The blocked GEMM (the wasm path) against a double-precision triple loop, over shapes that
 // hit every tail: M % 8, N % 4, N < 4 (the thin path), K = 1.
 #include "drift_catch.h"
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>

@@ -4,6 +4,7 @@
 #include <gif_lib.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
