@@ -4,6 +4,8 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include "torch_compat.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
@@ -106,6 +108,7 @@ Distributed::Distributed(const DistEnv& env, torch::Device device, double timeou
     so.numWorkers = size_t(env.world);
     so.waitWorkers = true;  // clients too: each one counts itself in, which the server waits for
     so.timeout = timeout;
+    compat::use_classic_tcpstore(so);
     c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
     if (device.is_cuda()) {
 #if defined(USE_C10D_NCCL)
