@@ -2,7 +2,9 @@
 # CUDA check for a machine with PyTorch 2.x (its wheel ships LibTorch): build drift-train
 # against it, run 300 CUDA training steps on MNIST (or a 2D toy set if data/mnist is absent),
 # print steps/s and the final metrics.
-# Usage: scripts/gpu-check.sh [STEPS=300]   (env PYTHON=python3, DATA=data, BUILD=build/gpu)
+# Usage: scripts/gpu-check.sh [STEPS=300]   (env PYTHON=python3, DATA=data, BUILD=build/gpu;
+#        DEPS_PREFIX: where the non-torch dependencies are, when not in the system's paths;
+#        CMAKE_ARGS: more configure arguments, split on spaces)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-300}
@@ -13,7 +15,9 @@ PREFIX=$("$PY" -c 'import torch;print(torch.utils.cmake_prefix_path)')
 "$PY" -c 'import torch;print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())'
 # The non-torch dependencies (Eigen, nlohmann-json, CLI11, libpng, giflib, zlib) must be
 # installed; configure names the first one that is missing.
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DCMAKE_PREFIX_PATH="$PREFIX"
+read -r -a EXTRA <<<"${CMAKE_ARGS:-}"
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+  -DCMAKE_PREFIX_PATH="$PREFIX${DEPS_PREFIX:+;$DEPS_PREFIX}" "${EXTRA[@]}"
 cmake --build "$BUILD" --target drift-train -j"$(nproc)"
 BIN="$BUILD/bin/drift-train"
 RUN=$(mktemp -d)/gpu-run
