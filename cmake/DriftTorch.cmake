@@ -1,3 +1,10 @@
+# PyTorch 2.13 and later refuse C++17 in their headers ("C++20 or later compatible compiler is
+# required to use ATen"); older ones accept both, so 17 stays the default there.
+if(Torch_VERSION VERSION_GREATER_EQUAL 2.13 AND CMAKE_CXX_STANDARD LESS 20)
+  set(CMAKE_CXX_STANDARD 20)
+endif()
+message(STATUS "drift: LibTorch ${Torch_VERSION}, C++${CMAKE_CXX_STANDARD}")
+
 # drift_use_torch(target): link LibTorch and share one precompiled header, because the torch
 # headers are most of the compile time of every trainer file on a 2-core machine.
 set(DRIFT_TORCH_PCH ${CMAKE_SOURCE_DIR}/native/torch_pch.h)

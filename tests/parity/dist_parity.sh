@@ -9,7 +9,8 @@
 # floor (1 process, --threads 2) beside the multi-process figures.
 # Resume across world sizes: 25 steps on 2 ranks continued by 1 process to step 50, and 25 steps
 # on 1 process continued by 2 ranks, each checked against the 1-process run the same way.
-# Where a working torchrun exists (PyTorch 2.x), also 2 ranks launched by torchrun itself.
+# Then 2 ranks that are all clients of a store hosted by another process, as under torchrun
+# (TORCHELASTIC_USE_AGENT_STORE), and, where a working torchrun exists, 2 ranks it launches.
 # Usage: dist_parity.sh DRIFT_TRAIN DATA_DIR WORK_DIR [WORLD_SIZES...]
 set -euo pipefail
 bin=$1 data=$2 work=$3
@@ -37,7 +38,7 @@ ranks() {
   shift 2
   local cmd=("$@")
   [ ${#cmd[@]} -gt 0 ] || cmd=("${args[@]}" --out "$out")
-  port=$(free_port)
+  port=${RANKS_PORT:-$(free_port)}
   for ((r = 0; r < W; r++)); do
     RANK=$r WORLD_SIZE=$W LOCAL_RANK=$r LOCAL_WORLD_SIZE=$W MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
       "$bin" "${cmd[@]}" >"$out.rank$r.log" 2>&1 &
@@ -70,28 +71,57 @@ ranks 2 "$work/r12.resume" "${resume[@]}" "$work/r12" "${more[@]}"
 for run in r21 r12; do
   "$bin" export --model-path "$work/$run/model_final.pt" --out "$work/$run/f32" --dtype f32 >/dev/null
 done
+extra_runs=()
+# The store hosted outside the ranks, as torchrun's agent hosts it: with
+# TORCHELASTIC_USE_AGENT_STORE=True every rank is a client (native/train/src/distributed.cpp).
+# Played here by a Python TCPStore server, because no torchrun works on either Debian (12: torch
+# 1.13's fails on Python 3.11; 13: its agent asks for a libuv store, which Debian's 2.6 lacks).
+py=""
+for p in python3 /usr/bin/python3; do
+  if "$p" -c 'import torch.distributed' 2>/dev/null; then py=$p; break; fi
+done
+if [ -n "$py" ]; then
+  port=$(free_port)
+  "$py" - "$port" >"$work/agent_store.log" 2>&1 <<'EOF' &
+import datetime, sys, time
+import torch.distributed as dist
+kw = {"use_libuv": False} if "use_libuv" in (dist.TCPStore.__init__.__doc__ or "") else {}
+store = dist.TCPStore("127.0.0.1", int(sys.argv[1]), None, True, datetime.timedelta(seconds=120),
+                      wait_for_workers=False, **kw)
+print("store up", flush=True)
+time.sleep(300)
+EOF
+  store_pid=$!
+  for _ in $(seq 100); do grep -q 'store up' "$work/agent_store.log" && break; sleep 0.2; done
+  grep -q 'store up' "$work/agent_store.log" || { echo "FAIL: the agent's store did not start:"; cat "$work/agent_store.log"; exit 1; }
+  TORCHELASTIC_USE_AGENT_STORE=True RANKS_PORT=$port ranks 2 "$work/agent2"
+  kill "$store_pid" 2>/dev/null || true
+  "$bin" export --model-path "$work/agent2/model_final.pt" --out "$work/agent2/f32" --dtype f32 >/dev/null
+  extra_runs+=(agent2)
+else
+  echo "no Python with torch.distributed: the agent-store launch not checked"
+fi
 # The same 2 ranks launched by torchrun --no_python, where a working torchrun exists (PyTorch
-# 2.x, e.g. Debian 13's; Debian 12's torch 1.13 torchrun fails before starting any worker on
-# Python 3.11). torchrun's agent then hosts the store (TORCHELASTIC_USE_AGENT_STORE).
-torchrun_runs=0
+# 2.x built with libuv, e.g. its wheel on a machine whose LibTorch has Gloo).
 if command -v torchrun >/dev/null && timeout 120 torchrun --nproc_per_node 1 --no_python true >"$work/torchrun_probe.log" 2>&1; then
   torchrun --nproc_per_node 2 --master_addr 127.0.0.1 --master_port "$(free_port)" --no_python \
     "$bin" "${args[@]}" --out "$work/torchrun2" >"$work/torchrun2.log" 2>&1 ||
     { echo "FAIL: torchrun --nproc_per_node 2 --no_python drift-train exited $?:"; cat "$work/torchrun2.log"; exit 1; }
   "$bin" export --model-path "$work/torchrun2/model_final.pt" --out "$work/torchrun2/f32" --dtype f32 >/dev/null
-  torchrun_runs=1
+  extra_runs+=(torchrun2)
 else
   echo "torchrun: $(command -v torchrun || echo 'not installed'): no working torchrun here, launch by torchrun not checked ($(tail -n1 "$work/torchrun_probe.log" 2>/dev/null | cut -c1-100))"
 fi
 t2=$(date +%s%N)
 
-python3 - "$work" "$torchrun_runs" "${worlds[@]}" <<'EOF'
-import array, json, sys
-work, torchrun_runs, worlds = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
+EXTRA_RUNS="${extra_runs[*]:-}" python3 - "$work" "${worlds[@]}" <<'EOF'
+import array, json, os, sys
+work, worlds = sys.argv[1], sys.argv[2:]
 runs = [(f"w{W}", f"{W} ranks") for W in worlds] + [
     ("r21", "2 ranks to step 25, resumed by 1 process"), ("r12", "1 process to step 25, resumed by 2 ranks")]
-if torchrun_runs:
-    runs.append(("torchrun2", "2 ranks by torchrun --no_python"))
+extra = {"agent2": "2 ranks, all clients of a store hosted outside them (torchrun's agent store)",
+         "torchrun2": "2 ranks by torchrun --no_python"}
+runs += [(name, extra[name]) for name in os.environ["EXTRA_RUNS"].split()]
 
 def losses(run):
     out = {}
