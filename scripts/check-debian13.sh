@@ -12,8 +12,8 @@
 #                         second run rebuilds only what changed
 #   DRIFT_DEBIAN_MIRROR   the Debian archive (default http://deb.debian.org/debian)
 # The log of the run inside is $DRIFT_DEBIAN13_ROOT/root/check-debian13.log.
-# Not part of CI's run. The first run installs 761 packages (35 min here) and builds everything
-# from scratch, more than an hour on 2 shared cores; times in docs/portability.md.
+# Not part of CI's run. On 2 cores the first run takes about 1.5-2 hours (761 packages, 35 min;
+# then every build from scratch and the tests); later runs 15-35 min. Times in docs/portability.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 say() { printf 'check-debian13: %s\n' "$*"; }
