@@ -22,6 +22,8 @@ mkdir -p "$work"
 [ -e "$data/mnist/train-images-idx3-ubyte" ] || [ -e "$data/mnist/train-images-idx3-ubyte.gz" ] || {
   echo "skip: no MNIST in $data/mnist"; exit 77; }
 
+# export_f32 RUN: RUN/f32/model.bin, the final EMA weights as float32 (what the comparison reads).
+export_f32() { "$bin" export --model-path "$1/model_final.pt" --out "$1/f32" --dtype f32 >/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 args=(train --dataset mnist --data-dir "$data" --steps 50 --batch-size 8 --positives 32 --uncond 16
       --log-every 1 --ckpt-every 0 --no-eval --seed 5 --threads 1 --dist-timeout 60)  # --threads, --dist-timeout last (see below)
@@ -52,14 +54,14 @@ ranks() {
 
 t0=$(date +%s%N)
 "$bin" "${args[@]}" --out "$work/one" >"$work/one.log" 2>&1 || { cat "$work/one.log"; exit 1; }
-"$bin" export --model-path "$work/one/model_final.pt" --out "$work/one/f32" --dtype f32 >/dev/null
+export_f32 "$work/one"
 t1=$(date +%s%N)
 # The float32 floor: the same process with 2 threads (reported, not checked).
 "$bin" "${args[@]:0:${#args[@]}-4}" --threads 2 --dist-timeout 60 --out "$work/one_t2" >"$work/one_t2.log" 2>&1 ||
   { cat "$work/one_t2.log"; exit 1; }
 for W in "${worlds[@]}"; do
   ranks "$W" "$work/w$W"
-  "$bin" export --model-path "$work/w$W/model_final.pt" --out "$work/w$W/f32" --dtype f32 >/dev/null
+  export_f32 "$work/w$W"
   # Ranks > 0 write nothing and print nothing on stdout.
   [ -z "$(grep -v '^$' "$work/w$W.rank1.log" || true)" ] || { echo "FAIL: rank 1 printed:"; cat "$work/w$W.rank1.log"; exit 1; }
 done
@@ -69,7 +71,7 @@ ranks 2 "$work/r21" "${half[@]}" --out "$work/r21"
 "$bin" "${half[@]}" --out "$work/r12" >"$work/r12.log" 2>&1 || { cat "$work/r12.log"; exit 1; }
 ranks 2 "$work/r12.resume" "${resume[@]}" "$work/r12" "${more[@]}"
 for run in r21 r12; do
-  "$bin" export --model-path "$work/$run/model_final.pt" --out "$work/$run/f32" --dtype f32 >/dev/null
+  export_f32 "$work/$run"
 done
 extra_runs=()
 # The store hosted outside the ranks, as torchrun's agent hosts it: with
@@ -96,7 +98,7 @@ EOF
   grep -q 'store up' "$work/agent_store.log" || { echo "FAIL: the agent's store did not start:"; cat "$work/agent_store.log"; exit 1; }
   TORCHELASTIC_USE_AGENT_STORE=True RANKS_PORT=$port ranks 2 "$work/agent2"
   kill "$store_pid" 2>/dev/null || true
-  "$bin" export --model-path "$work/agent2/model_final.pt" --out "$work/agent2/f32" --dtype f32 >/dev/null
+  export_f32 "$work/agent2"
   extra_runs+=(agent2)
 else
   echo "no Python with torch.distributed: the agent-store launch not checked"
@@ -107,7 +109,7 @@ if command -v torchrun >/dev/null && timeout 120 torchrun --nproc_per_node 1 --n
   torchrun --nproc_per_node 2 --master_addr 127.0.0.1 --master_port "$(free_port)" --no_python \
     "$bin" "${args[@]}" --out "$work/torchrun2" >"$work/torchrun2.log" 2>&1 ||
     { echo "FAIL: torchrun --nproc_per_node 2 --no_python drift-train exited $?:"; cat "$work/torchrun2.log"; exit 1; }
-  "$bin" export --model-path "$work/torchrun2/model_final.pt" --out "$work/torchrun2/f32" --dtype f32 >/dev/null
+  export_f32 "$work/torchrun2"
   extra_runs+=(torchrun2)
 else
   echo "torchrun: $(command -v torchrun || echo 'not installed'): no working torchrun here, launch by torchrun not checked ($(tail -n1 "$work/torchrun_probe.log" 2>/dev/null | cut -c1-100))"
