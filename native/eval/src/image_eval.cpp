@@ -15,6 +15,18 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
+
+// Wall seconds per phase, summed over the floor and every α: where an eval spends its time.
+struct PhaseClock {
+  nlohmann::json seconds = nlohmann::json::object();
+  template <class F>
+  auto operator()(const char* phase, F&& f) {
+    const auto t = std::chrono::steady_clock::now();
+    auto result = f();
+    seconds[phase] = seconds.value(phase, 0.0) + seconds_since(t);
+    return result;
+  }
+};
 }  // namespace
 
 nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifier,
@@ -31,14 +43,22 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
 
   // Real references, α-independent: test features, and a train subset of the same N as the
   // generated set for the real-vs-real floor (FD is biased upward at small N).
-  auto test_feats = classifier_features(classifier, test.images);
-  auto test_stats = gaussian_stats(test_feats);
+  PhaseClock clock;
+  auto test_feats = clock("features", [&] { return classifier_features(classifier, test.images); });
+  auto test_stats = clock("fd", [&] { return gaussian_stats(test_feats); });
   auto floor_set = balanced_subset(train, opt.n);
-  auto floor_feats = classifier_features(classifier, floor_set.images);
-  const double floor_fd = frechet_distance(gaussian_stats(floor_feats), test_stats);
-  const auto floor_pr = knn_precision_recall(test_feats, floor_feats, 3);
-  const auto real_div = within_class_diversity(test.images, test.labels, k);
-  const auto test_nn = nearest_distances(test.images, train.images);  // memorisation reference
+  auto floor_feats = clock("features", [&] { return classifier_features(classifier, floor_set.images); });
+  const double floor_fd =
+      clock("fd", [&] { return frechet_distance(gaussian_stats(floor_feats), test_stats); });
+  const auto floor_pr =
+      clock("precision_recall", [&] { return knn_precision_recall(test_feats, floor_feats, 3); });
+  const auto real_div =
+      clock("diversity", [&] { return within_class_diversity(test.images, test.labels, k); });
+  const auto floor_acc = clock("accuracy", [&] {
+    return classifier_accuracy(classifier, floor_set.images, floor_set.labels);
+  });
+  // memorisation reference
+  const auto test_nn = clock("memorisation", [&] { return nearest_distances(test.images, train.images); });
 
   nlohmann::json out;
   out["kind"] = "images";
@@ -49,27 +69,30 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
                   {"precision", floor_pr.precision},
                   {"recall", floor_pr.recall},
                   {"recall_per_class", recall_per_class(floor_pr.real_covered, test.labels, k)},
-                  {"accuracy", classifier_accuracy(classifier, floor_set.images, floor_set.labels)},
+                  {"accuracy", floor_acc},
                   {"diversity", real_div.mean}};
   out["alphas"] = nlohmann::json::array();
 
   // Balanced labels 0..k-1 repeated.
   auto labels = torch::arange(opt.n, torch::kInt64).remainder(k);
   for (double alpha : opt.alphas) {
-    auto gen = sample(labels, alpha).to(torch::kCPU, torch::kFloat32);
+    auto gen = clock("sampling", [&] { return sample(labels, alpha).to(torch::kCPU, torch::kFloat32); });
     if (gen.numel() != opt.n * m.channels * m.height * m.width)
       throw std::runtime_error("eval: generator output size does not match the classifier's " +
                                std::to_string(m.channels) + "x" + std::to_string(m.height) + "x" +
                                std::to_string(m.width) + " images");
     // Consumers display pixels clamped to [0,1]; evaluate exactly what is shown.
     gen = gen.reshape({opt.n, m.channels, m.height, m.width}).clamp(0.0, 1.0);
-    auto feats = classifier_features(classifier, gen);
-    const double fd = frechet_distance(gaussian_stats(feats), test_stats);
-    const auto pr = knn_precision_recall(test_feats, feats, 3);
-    const auto div = within_class_diversity(gen, labels, k);
-    const auto mem = memorisation_from_distances(nearest_distances(gen, train.images), test_nn);
-    const double acc =
-        (classifier_logits(classifier, gen).argmax(1) == labels).to(torch::kFloat64).mean().item<double>();
+    auto feats = clock("features", [&] { return classifier_features(classifier, gen); });
+    const double fd = clock("fd", [&] { return frechet_distance(gaussian_stats(feats), test_stats); });
+    const auto pr = clock("precision_recall", [&] { return knn_precision_recall(test_feats, feats, 3); });
+    const auto div = clock("diversity", [&] { return within_class_diversity(gen, labels, k); });
+    const auto mem = clock("memorisation", [&] {
+      return memorisation_from_distances(nearest_distances(gen, train.images), test_nn);
+    });
+    const double acc = clock("accuracy", [&] {
+      return (classifier_logits(classifier, gen).argmax(1) == labels).to(torch::kFloat64).mean().item<double>();
+    });
     out["alphas"].push_back({{"alpha", alpha},
                              {"fd", fd},
                              {"fd_over_floor", floor_fd > 0 ? fd / floor_fd : 0.0},
@@ -87,6 +110,7 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
                                {"frac_below_test_p1", mem.frac_below_test_p1}}}});
   }
   out["seconds"] = seconds_since(t0);
+  out["seconds_by_phase"] = clock.seconds;
   return out;
 }
 
