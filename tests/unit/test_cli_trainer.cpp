@@ -22,6 +22,9 @@ struct Run {
   std::string err, out;
 };
 
+// An NVIDIA device node is what CUDA needs to be available at all.
+bool machine_has_gpu() { return fs::exists("/dev/nvidia0") || fs::exists("/dev/nvidiactl"); }
+
 fs::path tmp_dir() {
   auto d = fs::temp_directory_path() / "drift_test_cli_trainer";
   fs::create_directories(d);
@@ -66,8 +69,16 @@ TEST_CASE("train: bad dataset, data path, device and flags fail with one line", 
   CHECK_THAT(r.err, Catch::Contains("missing_dir"));
   CHECK(lines(r.err) == 1);
 
-  r = run("train --dataset moons --device cuda --out " + (d / "r3").string());
-  if (r.code != 0) CHECK_THAT(r.err, Catch::Contains("CUDA is not available"));
+  // No GPU device node: --device cuda must fail, never fall back to the CPU silently. With a
+  // GPU, a CPU-only LibTorch must still say so; a CUDA one trains.
+  r = run("train --dataset moons --steps 2 --device cuda --out " + (d / "r3").string());
+  if (!machine_has_gpu()) {
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains("CUDA is not available"));
+    CHECK(lines(r.err) == 1);
+  } else if (r.code != 0) {
+    CHECK_THAT(r.err, Catch::Contains("CUDA is not available"));
+  }
 
   r = run("train --dataset moons --steps many --out " + (d / "r4").string());
   CHECK(r.code != 0);

@@ -165,12 +165,10 @@ TEST_CASE("sample_any covers all classes; an empty class is an error", "[dataset
   fs::remove_all(dir);
 }
 
-TEST_CASE("real MNIST under data/ when fetched", "[datasets]") {
+TEST_CASE("real MNIST under data/ (fetched by setup.sh)", "[datasets]") {
   const std::string data_dir = std::string(DRIFT_SOURCE_DIR) + "/data";
-  if (!fs::exists(data_dir + "/mnist")) {
-    WARN("data/mnist not fetched; skipping the real-data check");
-    return;
-  }
+  INFO(data_dir << "/mnist is missing: run ./scripts/fetch-data.sh");
+  REQUIRE(fs::exists(data_dir + "/mnist"));
   ImageDatasetOptions o;
   o.data_dir = data_dir;
   const ImageDataset ds = load_image_dataset("mnist", o);

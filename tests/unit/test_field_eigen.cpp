@@ -1,7 +1,9 @@
 // drift/field.h: properties of the drift field that follow from its definition.
 #include "drift_catch.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "drift/core/field_eigen.h"
 #include "drift/core/toy_data.h"
@@ -59,18 +61,63 @@ TEST_CASE("field: a single positive pulls a cluster of generated points toward i
   CHECK(st.s > 0.0f);
 }
 
+namespace {
+// Steps 1-8 of docs/drift-field.md for one group in double precision, written from the spec
+// with plain loops, for a given d̄ (floor 0).
+RowMatrixXf spec_field(const RowMatrixXf& x, const RowMatrixXf& y, const RowMatrixXf& u, double w_u,
+                       double dbar, const std::vector<float>& taus) {
+  const int G = int(x.rows()), U = int(u.rows()), P = int(y.rows()), D = int(x.cols()), N = G + U + P;
+  auto target = [&](int j) -> Eigen::RowVectorXd {
+    if (j < G) return x.row(j).cast<double>();
+    if (j < G + U) return u.row(j - G).cast<double>();
+    return y.row(j - G - U).cast<double>();
+  };
+  auto weight = [&](int j) { return j >= G && j < G + U ? w_u : 1.0; };
+  const double s = std::max(dbar / std::sqrt(double(D)), 1e-3);
+  Eigen::MatrixXd V = Eigen::MatrixXd::Zero(G, D);
+  for (float tau : taus) {
+    Eigen::MatrixXd L(G, N), A(G, N), F = Eigen::MatrixXd::Zero(G, D);
+    for (int i = 0; i < G; ++i)
+      for (int j = 0; j < N; ++j)
+        L(i, j) = -((x.row(i).cast<double>() - target(j)).norm() / dbar + (i == j ? 100.0 : 0.0)) / tau;
+    for (int i = 0; i < G; ++i)
+      for (int j = 0; j < N; ++j) {
+        double row = 0, col = 0;
+        for (int k = 0; k < N; ++k) row += std::exp(L(i, k) - L(i, j));
+        for (int k = 0; k < G; ++k) col += std::exp(L(k, j) - L(i, j));
+        A(i, j) = std::sqrt(1.0 / row * (1.0 / col)) * weight(j);
+      }
+    for (int i = 0; i < G; ++i) {
+      double pos = 0, neg = 0;
+      for (int j = 0; j < N; ++j) (j < G + U ? neg : pos) += A(i, j);
+      for (int j = 0; j < N; ++j) {
+        const double c = j < G + U ? -A(i, j) * pos : A(i, j) * neg;
+        F.row(i) += c * (target(j) - x.row(i).cast<double>()) / s;
+      }
+    }
+    V += F / std::sqrt(std::max(F.array().square().mean(), 1e-8));
+  }
+  return V.cast<float>();
+}
+}  // namespace
+
 TEST_CASE("field: zero weight on unconditional negatives removes their push") {
   RowMatrixXf x = randn(8, 4, 11);
   RowMatrixXf y = randn(8, 4, 12, 1.0f, 1.0f);
   RowMatrixXf u = randn(5, 4, 13, 0.3f, 2.0f);
   FieldParams p;
-  p.dbar = 2.5f;  // fixed scale so both calls share it
+  p.dbar = 2.5f;  // fixed scale so every call shares it
+  // With w_u = 0 the u columns still enter the softmax normalisers but get zero affinity: the
+  // spec's loops at w_u = 0 say what V must be, and it differs from both a weighted u and no u.
   RowMatrixXf Vu = drift_field(x, y, u, 0.0f, p);
+  RowMatrixXf ref = spec_field(x, y, u, 0.0, 2.5, p.taus);
+  CHECK((Vu - ref).cwiseAbs().maxCoeff() <= 1e-4f * ref.cwiseAbs().maxCoeff());
   RowMatrixXf Vu2 = drift_field(x, y, u, 2.0f, p);
-  // with w_u = 0 the u columns still enter the softmax normalisers, so compare with the
-  // same call at weight 2: the weighted one must differ, the unweighted one must be finite
-  CHECK(Vu.allFinite());
+  RowMatrixXf ref2 = spec_field(x, y, u, 2.0, 2.5, p.taus);
+  CHECK((Vu2 - ref2).cwiseAbs().maxCoeff() <= 1e-4f * ref2.cwiseAbs().maxCoeff());
   CHECK((Vu - Vu2).norm() > 1e-3f);
+  RowMatrixXf none(0, 4);
+  CHECK((Vu - drift_field(x, y, none, 0.0f, p)).norm() > 1e-3f);  // u still normalises the row softmax
 }
 
 TEST_CASE("field: drifts vanish as generated matches data (same distribution, larger batch)") {

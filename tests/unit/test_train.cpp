@@ -292,7 +292,12 @@ TEST_CASE("learning rate: linear warmup, then constant", "[train]") {
 TEST_CASE("--threads also limits OpenBLAS's GEMM threads", "[train]") {
   using GetThreads = int (*)();
   auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  auto set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
   REQUIRE(get != nullptr);  // the trainer links OpenBLAS (ctest trainer_uses_openblas)
+  REQUIRE(set != nullptr);
+  // Start from 2 threads, so that the check below fails on one core too if --threads is ignored.
+  set(2);
+  REQUIRE(get() == 2);
   auto root = fresh_dir("threads");
   auto o = toy_options(root, 2);
   o.threads = 1;
