@@ -33,6 +33,7 @@ void add_train(CLI::App& app) {
   struct Args {
     drift::train::TrainOptions o;
     std::string resume;
+    std::string workers = "auto";
     bool no_eval = false;
   };
   auto a = std::make_shared<Args>();
@@ -75,7 +76,13 @@ void add_train(CLI::App& app) {
   c->add_option("--device", o.device, "where to train (default auto: CUDA when present)")
       ->transform(CLI::CheckedTransformer(drift::train::device_names(), CLI::ignore_case));
   c->add_option("--seed", o.seed, "seed of initialisation and sampling")->capture_default_str();
-  c->add_option("--threads", o.threads, "CPU threads (0 = LibTorch default; with --resume, 0 keeps the run's)")->capture_default_str()->check(nonneg);
+  c->add_option("--workers", a->workers,
+                "worker processes on this machine, each training a share of every step's class groups "
+                "(auto: one per usable core, at most one per group; 1 on CUDA and under torchrun)")
+      ->capture_default_str()->check(drift::cli::auto_or_count(1024));
+  c->add_option("--threads", o.threads,
+                "CPU threads of each worker (0 = cores / workers, or LibTorch's default with one worker; with --resume, 0 keeps the run's)")
+      ->capture_default_str()->check(nonneg);
   c->add_option("--record", o.record, "every K steps: EMA snapshot + generated record .npy (0 = off)")
       ->capture_default_str()->check(nonneg);
   c->add_option("--ckpt-every", o.ckpt_every, "checkpoint every N steps (0 = only at the end)")->capture_default_str()
@@ -104,6 +111,7 @@ void add_train(CLI::App& app) {
     auto& o = a->o;
     if (a->resume.empty() && o.out.empty()) throw std::runtime_error("train: --out RUN_DIR is required (or --resume RUN_DIR)");
     o.final_eval = !a->no_eval;
+    o.workers = a->workers == "auto" ? 0 : std::stoi(a->workers);
     o.command = own_command_line();
     drift::train::install_interrupt_handler();
     auto r = drift::train::run_training(o, a->resume);

@@ -28,6 +28,19 @@ inline CLI::Validator finite_range(double lo, double hi, bool open_low = false) 
       },
       desc);
 }
+// "auto" (stored as 0) or a whole number in [1, hi]: --workers.
+inline CLI::Validator auto_or_count(int hi) {
+  return CLI::Validator(
+      [hi](std::string& s) -> std::string {
+        if (s == "auto") return {};
+        int v = 0;
+        if (!CLI::detail::lexical_cast(s, v) || v < 1 || v > hi)
+          return "value " + s + " is neither auto nor a whole number in [1, " + std::to_string(hi) + "]";
+        return {};
+      },
+      "auto|[1 - " + std::to_string(hi) + "]");
+}
+
 inline CLI::Validator finite_positive() { return finite_range(0.0, 1e300, true); }
 inline CLI::Validator finite_non_negative() { return finite_range(0.0, 1e300); }
 

@@ -9,6 +9,8 @@
 # floor (1 process, --threads 2) beside the multi-process figures.
 # Resume across world sizes: 25 steps on 2 ranks continued by 1 process to step 50, and 25 steps
 # on 1 process continued by 2 ranks, each checked against the 1-process run the same way.
+# --workers 2 (drift-train starts its second rank itself) against 1 process and against the 2
+# ranks started by hand, and 25 steps on 2 workers continued by 1.
 # Then 2 ranks that are all clients of a store hosted by another process, as under torchrun
 # (TORCHELASTIC_USE_AGENT_STORE), and, where a working torchrun exists, 2 ranks it launches.
 # Usage: dist_parity.sh DRIFT_TRAIN DATA_DIR WORK_DIR [WORLD_SIZES...]
@@ -25,13 +27,25 @@ mkdir -p "$work"
 # export_f32 RUN: RUN/f32/model.bin, the final EMA weights as float32 (what the comparison reads).
 export_f32() { "$bin" export --model-path "$1/model_final.pt" --out "$1/f32" --dtype f32 >/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# --workers 1: one process means one process (drift-train's default, --workers auto, would start
+# one worker per core); ranks started with torchrun's variables are one worker each anyway.
 args=(train --dataset mnist --data-dir "$data" --steps 50 --batch-size 8 --positives 32 --uncond 16
-      --log-every 1 --ckpt-every 0 --no-eval --seed 5 --threads 1 --dist-timeout 60)  # --threads, --dist-timeout last (see below)
+      --log-every 1 --ckpt-every 0 --no-eval --seed 5 --workers 1 --threads 1 --dist-timeout 60)  # --threads, --dist-timeout last (see below)
+# with_workers N: args with --workers N (drift-train starts the other N - 1 ranks itself).
+with_workers() {
+  local out=() prev=""
+  for a in "${args[@]}"; do
+    if [ "$prev" = --workers ]; then out+=("$1"); else out+=("$a"); fi
+    prev=$a
+  done
+  printf '%s\n' "${out[@]}"
+}
+mapfile -t workers2 < <(with_workers 2)
 
 half=("${args[@]}")
 half[6]=25  # --steps 25: the first half of a run that another world size continues
 resume=(train --resume)  # + RUN_DIR --steps 50 ...: the stored options, extended to 50 steps
-more=(--steps 50 --no-eval --threads 1 --dist-timeout 60)
+more=(--steps 50 --no-eval --workers 1 --threads 1 --dist-timeout 60)
 
 # ranks W OUT [ARGS...]: W processes of drift-train (ARGS, default the run above with --out OUT)
 # with the variables torchrun sets; all must exit 0.
@@ -74,6 +88,18 @@ for run in r21 r12; do
   export_f32 "$work/$run"
 done
 extra_runs=()
+# --workers 2: the same 2 ranks, started by drift-train itself; then 25 steps on 2 workers
+# continued by 1 (resume across worker counts).
+"$bin" "${workers2[@]}" --out "$work/wk2" >"$work/wk2.log" 2>&1 || { cat "$work/wk2.log"; exit 1; }
+grep -q '2 workers on this machine' "$work/wk2.log" || { echo "FAIL: --workers 2 did not start 2 workers:"; cat "$work/wk2.log"; exit 1; }
+half_w2=("${workers2[@]}")
+half_w2[6]=25
+"$bin" "${half_w2[@]}" --out "$work/rw21" >"$work/rw21.log" 2>&1 || { cat "$work/rw21.log"; exit 1; }
+"$bin" "${resume[@]}" "$work/rw21" "${more[@]}" >"$work/rw21.resume.log" 2>&1 || { cat "$work/rw21.resume.log"; exit 1; }
+for run in wk2 rw21; do
+  export_f32 "$work/$run"
+  extra_runs+=("$run")
+done
 # The store hosted outside the ranks, as torchrun's agent hosts it: with
 # TORCHELASTIC_USE_AGENT_STORE=True every rank is a client (native/train/src/distributed.cpp).
 # Played here by a Python TCPStore server, because no torchrun works on either Debian (12: torch
@@ -121,7 +147,9 @@ import array, json, os, sys
 work, worlds = sys.argv[1], sys.argv[2:]
 runs = [(f"w{W}", f"{W} ranks") for W in worlds] + [
     ("r21", "2 ranks to step 25, resumed by 1 process"), ("r12", "1 process to step 25, resumed by 2 ranks")]
-extra = {"agent2": "2 ranks, all clients of a store hosted outside them (torchrun's agent store)",
+extra = {"wk2": "--workers 2 (2 ranks started by drift-train)",
+         "rw21": "--workers 2 to step 25, resumed by --workers 1",
+         "agent2": "2 ranks, all clients of a store hosted outside them (torchrun's agent store)",
          "torchrun2": "2 ranks by torchrun --no_python"}
 runs += [(name, extra[name]) for name in os.environ["EXTRA_RUNS"].split()]
 
@@ -155,6 +183,12 @@ for name, what in runs:
     print(f"{what} vs 1 process: 50 losses, max relative difference {rel:.2e} (limit 5e-5); "
           f"{len(w)} EMA weights, max |difference| {dw:.2e} (limit 1e-4); step-50 loss {l[50]:.6f} vs {one_l[50]:.6f}")
     ok = ok and rel <= 5e-5 and dw <= 1e-4
+# --workers 2 is 2 ranks: the same sharding, seed and collectives, so the same losses.
+if "wk2" in os.environ["EXTRA_RUNS"].split() and os.path.exists(f"{work}/w2"):
+    l2, lw = losses(f"{work}/w2"), losses(f"{work}/wk2")
+    rel = max(abs(lw[s] - l2[s]) / abs(l2[s]) for s in l2)
+    print(f"--workers 2 vs 2 ranks started by hand: 50 losses, max relative difference {rel:.2e} (limit 5e-5)")
+    ok = ok and rel <= 5e-5
 # The comparison has teeth: the loss changes by far more than 1e-5 from step to step.
 step_rel = max(abs(one_l[s + 1] - one_l[s]) / abs(one_l[s]) for s in range(1, 50))
 print(f"(1 process: consecutive losses differ by up to {step_rel:.2e} relative)")

@@ -12,6 +12,7 @@
 #include "drift/eval/quick_eval.h"
 #include "drift/export/export.h"
 #include "drift/train/ema.h"
+#include "drift/train/local_workers.h"
 #include "drift/train/runtime.h"
 
 namespace fs = std::filesystem;
@@ -68,6 +69,7 @@ TrainOptions options_for(TrainOptions opt, const std::string& resume_dir, std::s
   if (opt.threads > 0) stored.threads = opt.threads;
   stored.final_eval = opt.final_eval;
   stored.dist_timeout = opt.dist_timeout;
+  stored.workers = opt.workers;
   if (!opt.features.empty()) stored.features = opt.features;  // a moved encoder file; its hash must match
   return stored;
 }
@@ -77,40 +79,68 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
   std::string resume_path;
   opt_ = options_for(std::move(opt), resume_dir, resume_path);
   if (opt_.out.empty()) throw std::runtime_error("--out: a run directory is required");
-  if (opt_.threads > 0) set_cpu_threads(opt_.threads);
+  open_data_and_processes();
+  open_features();
+  if (main_) fs::create_directories(opt_.out);
+  init_state(resume_dir, resume_path);
+  init_references();
+  open_logs();
+  t0_ = now_s();
+  wall0_ = st_.wall_s;
+  start_step_ = st_.step;
+  st_.model->train();
+}
+
+// The device, the data, and the processes that share each step: this one alone, ranks started
+// by a launcher (torchrun's variables), or --workers started here; then the CPU threads of each.
+void Trainer::open_data_and_processes() {
   dev_ = pick_device(opt_.device);
-  const DistEnv env = dist_env_from_environment();
-  if (env.active()) {  // one GPU per process on each machine
-    if (dev_.is_cuda()) dev_ = torch::Device(torch::kCUDA, c10::DeviceIndex(env.local_rank));
-    dist_ = std::make_unique<Distributed>(env, dev_, opt_.dist_timeout);
-    main_ = dist_->is_main();
-  }
+  DistEnv env = dist_env_from_environment();
+  if (env.active() && dev_.is_cuda()) dev_ = torch::Device(torch::kCUDA, c10::DeviceIndex(env.local_rank));  // one GPU per process
   data_ = std::make_unique<TrainData>(opt_.dataset, opt_.data_dir, dev_);
   const bool toy = data_->is_toy();
   if (toy) core::toy_init(opt_.init);  // validates the name before any work
   resolve_defaults(opt_, toy, data_->num_classes(), data_->size());
-  shard_ = shard_groups(data_->num_groups(), env.rank, env.world);
-  if (!opt_.features.empty()) {
-    if (toy) throw std::runtime_error("--features: needs an image dataset (" + opt_.dataset + " is a 2D toy set)");
-    features::FeatureOptions fo;
-    fo.max_locations = opt_.feature_max_locations;
-    features_ = std::make_unique<features::FeatureDrift>(opt_.features, dev_, fo);
-    const auto& ec = features_->config();
-    if (std::vector<int64_t>{ec.in_channels, ec.height, ec.width} != data_->sample_shape())
-      throw std::runtime_error(opt_.features + ": the encoder takes " + std::to_string(ec.in_channels) + "x" +
-                               std::to_string(ec.height) + "x" + std::to_string(ec.width) + " images, not " +
-                               opt_.dataset + "'s");
-    if (opt_.features_sha256.empty()) {
-      opt_.features_sha256 = features_->sha256();  // recorded in options.json and every checkpoint
-    } else if (opt_.features_sha256 != features_->sha256()) {
-      throw std::runtime_error(opt_.features + ": not the encoder this run was trained with (SHA-256 " +
-                               features_->sha256() + ", the run recorded " + opt_.features_sha256 +
-                               "); --resume needs that same file (give its path with --features)");
-    }
+  const WorkerPlan plan = plan_workers(opt_.workers, opt_.threads, data_->num_groups(), dev_.is_cuda(), env.active(),
+                                       env.local_world, usable_cores());
+  if (plan.threads > 0) set_cpu_threads(plan.threads);
+  if (plan.workers > 1) {
+    workers_ = std::make_unique<LocalWorkers>(plan.workers, plan.threads);
+    env = dist_env_from_environment();
   }
-  if (main_) fs::create_directories(opt_.out);
+  if (env.active()) {
+    dist_ = std::make_unique<Distributed>(env, dev_, opt_.dist_timeout);
+    main_ = dist_->is_main();
+  }
+  shard_ = shard_groups(data_->num_groups(), env.rank, env.world);
+  threads_ = plan.threads;
+}
 
-  // Model, EMA, optimizer: initialised from the seed, before the sampler stream exists.
+// --features: the frozen encoder, checked against the data and against the run being resumed.
+void Trainer::open_features() {
+  if (opt_.features.empty()) return;
+  if (data_->is_toy()) throw std::runtime_error("--features: needs an image dataset (" + opt_.dataset + " is a 2D toy set)");
+  features::FeatureOptions fo;
+  fo.max_locations = opt_.feature_max_locations;
+  features_ = std::make_unique<features::FeatureDrift>(opt_.features, dev_, fo);
+  const auto& ec = features_->config();
+  if (std::vector<int64_t>{ec.in_channels, ec.height, ec.width} != data_->sample_shape())
+    throw std::runtime_error(opt_.features + ": the encoder takes " + std::to_string(ec.in_channels) + "x" +
+                             std::to_string(ec.height) + "x" + std::to_string(ec.width) + " images, not " +
+                             opt_.dataset + "'s");
+  if (opt_.features_sha256.empty()) {
+    opt_.features_sha256 = features_->sha256();  // recorded in options.json and every checkpoint
+  } else if (opt_.features_sha256 != features_->sha256()) {
+    throw std::runtime_error(opt_.features + ": not the encoder this run was trained with (SHA-256 " +
+                             features_->sha256() + ", the run recorded " + opt_.features_sha256 +
+                             "); --resume needs that same file (give its path with --features)");
+  }
+}
+
+// Model, EMA, optimizer and sampler stream from the seed (before the sampler stream exists),
+// or restored from the latest checkpoint; then options.json.
+void Trainer::init_state(const std::string& resume_dir, const std::string& resume_path) {
+  const bool toy = data_->is_toy();
   torch::manual_seed(opt_.seed);
   cfg_ = toy ? models::default_toy_config()
              : models::default_image_config(opt_.arch, data_->num_classes(), data_->sample_shape());
@@ -140,16 +170,21 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
   }
   if (main_)
     core::write_file_atomic((fs::path(opt_.out) / "options.json").string(), nlohmann::json(opt_).dump(2) + "\n");
+}
 
-  // What the logs compare against; each from its own fixed stream, never the training one.
+// What the logs compare against; each from its own fixed stream, never the training one.
+void Trainer::init_references() {
   fixed_ = make_fixed_samples(cfg_, 2048, opt_.grid_alpha, opt_.seed + 1);
   at::Generator target_gen = at::detail::createCPUGenerator(99);
-  if (toy) target_pts_ = data_->reference(4096, target_gen).cpu();
+  if (data_->is_toy()) target_pts_ = data_->reference(4096, target_gen).cpu();
   auto spread_gen = at::detail::createCPUGenerator(7);
   const int64_t B = data_->num_groups();
   real_spread_ = within_group_spread(
       data_->positives(torch::arange(B, torch::kLong), std::min<int64_t>(opt_.positives, 64), spread_gen));
+}
 
+// Rank 0: the run log and progress bar, and what the run is.
+void Trainer::open_logs() {
   if (main_) {
     log_ = std::make_unique<logging::RunLog>(opt_.out);
     logging::ProgressOptions po;
@@ -157,6 +192,7 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
     po.start_step = st_.step;
     bar_ = std::make_unique<logging::ProgressBar>(opt_.steps, po);
   }
+  const int64_t B = data_->num_groups();
   say("run " + opt_.out + ": " + models::arch_name(cfg_.arch) + " (" + std::to_string(st_.model->num_parameters()) +
       " params) on " + opt_.dataset + ", " + std::to_string(B) + " groups x " + std::to_string(opt_.batch_size) +
       " generated, P=" + std::to_string(opt_.positives) + " U=" + std::to_string(opt_.uncond) + ", device " +
@@ -166,13 +202,10 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
         std::to_string(opt_.feature_gen) + " generated, " + std::to_string(opt_.feature_pos) + " positives + " + std::to_string(opt_.feature_uncond) +
         " unconditional reals per group, weight " + fmt(opt_.feature_weight));
   if (dist_)
-    say(std::to_string(dist_->world()) + " processes (" + dist_->backend() + "), " +
-        std::to_string(shard_.total_groups) + " groups per step over all of them" +
+    say(std::to_string(dist_->world()) + (workers_ ? " workers on this machine" : " processes") + " (" +
+        dist_->backend() + "), " + std::to_string(shard_.total_groups) + " groups per step over all of them" +
+        (threads_ > 0 ? ", " + std::to_string(threads_) + " CPU thread(s) each" : "") +
         (shard_.total_groups > B ? " (more ranks than groups: replicas with their own noise)" : ""));
-  t0_ = now_s();
-  wall0_ = st_.wall_s;
-  start_step_ = st_.step;
-  st_.model->train();
 }
 
 StepStats Trainer::step() {
@@ -272,6 +305,7 @@ TrainResult Trainer::interrupt() {
   res.last = last_;
   res.main_process = main_;
   if (!main_) return res;
+  if (workers_) workers_->wait(130);  // they stop at the same step, as drift-train does on SIGINT
   save_checkpoint(ckpt_path(st_.step));
   bar_->finish("interrupted");
   std::fprintf(stderr, "interrupted at step %lld: wrote %s (continue with --resume %s)\n", (long long)st_.step,
@@ -289,6 +323,10 @@ TrainResult Trainer::finish() {
   res.final_checkpoint = (fs::path(opt_.out) / "model_final.pt").string();
   res.main_process = main_;
   if (!main_) return res;
+  if (workers_) {
+    workers_->wait();
+    if (opt_.threads == 0) set_cpu_threads(usable_cores());  // the eval runs here alone: every core again
+  }
   bar_->finish("done");
   save_checkpoint(res.final_checkpoint);
   save_samples();

@@ -63,6 +63,11 @@ struct TrainOptions {
   // ranks before this one exits with an error. A property of the launch, not of the run:
   // not stored in options.json or checkpoints, and it may change on --resume.
   double dist_timeout = 120;
+  // Worker processes on this machine (local_workers.h): 1 = this process alone; 0 = auto, one
+  // per usable core capped by the step's class groups (`drift-train train`'s default). Like
+  // dist_timeout a property of the launch: not stored, and it may change on --resume. --threads
+  // is then per worker.
+  int workers = 1;
 };
 
 // Enums are written by name. Keys of removed options in older files are ignored.

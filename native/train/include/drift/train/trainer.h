@@ -16,6 +16,7 @@
 #include "drift/logging/progress.h"
 #include "drift/logging/run_log.h"
 #include "drift/train/distributed.h"
+#include "drift/train/local_workers.h"
 #include "drift/train/options.h"
 #include "drift/train/record.h"
 #include "drift/train/train_checkpoint.h"
@@ -62,6 +63,13 @@ class Trainer {
   models::Generator& model() { return st_.model; }
 
  private:
+  // The constructor's steps, in order.
+  void open_data_and_processes();
+  void open_features();
+  void init_state(const std::string& resume_dir, const std::string& resume_path);
+  void init_references();
+  void open_logs();
+
   std::string ckpt_path(int64_t step) const;
   void save_checkpoint(const std::string& path);
   void save_samples();
@@ -89,6 +97,10 @@ class Trainer {
   nlohmann::json last_;
   std::unique_ptr<features::FeatureDrift> features_;  // --features: the frozen encoder
   std::unique_ptr<Distributed> dist_;  // null: one process
+  // --workers: the other ranks, started here. Declared after dist_ so that it is destroyed
+  // first: on an error the workers stop before the group they wait in goes away.
+  std::unique_ptr<LocalWorkers> workers_;
+  int threads_ = 0;                    // CPU threads of this process (0: LibTorch's default)
   Shard shard_;                        // this rank's groups (all of them with one process)
   at::Generator replica_rng_;          // replicas > 0 (more ranks than groups)
   bool main_ = true;                   // rank 0 (or the one process): writes files
