@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "drift/core/atomic_file.h"
 #include "drift/data/image_dataset.h"
@@ -99,13 +100,15 @@ void load_state(const std::string& path, EncState& st) {
 }
 }  // namespace
 
-EncoderTrainResult train_encoder(EncoderTrainOptions opt, const std::string& resume_dir) {
-  clear_interrupt();
-  std::string ckpt;
-  if (!resume_dir.empty()) {  // the run's own options; only length, device and threads change
-    ckpt = (fs::path(resume_dir) / "encoder_ckpt.pt").string();
-    if (!fs::exists(ckpt)) throw std::runtime_error(resume_dir + ": no encoder_ckpt.pt to resume from");
-    EncoderTrainOptions stored = read_state_options(ckpt);
+namespace {
+// The options an encoder run trains with: opt for a new run (checked not to overwrite another
+// encoder), or those stored in resume_dir's checkpoint (*ckpt), of which only the length,
+// device and threads change.
+EncoderTrainOptions encoder_options_for(EncoderTrainOptions opt, const std::string& resume_dir, std::string* ckpt) {
+  if (!resume_dir.empty()) {
+    *ckpt = (fs::path(resume_dir) / "encoder_ckpt.pt").string();
+    if (!fs::exists(*ckpt)) throw std::runtime_error(resume_dir + ": no encoder_ckpt.pt to resume from");
+    EncoderTrainOptions stored = read_state_options(*ckpt);
     if (opt.steps > 0) stored.steps = opt.steps;
     stored.threads = opt.threads;
     stored.device = opt.device;
@@ -121,123 +124,172 @@ EncoderTrainResult train_encoder(EncoderTrainOptions opt, const std::string& res
   }
   if (!data::is_image_dataset(opt.dataset))
     throw std::runtime_error("encoder: dataset '" + opt.dataset + "' is not an image dataset (mnist, fashion-mnist, idx:DIR)");
-  if (opt.threads > 0) set_cpu_threads(opt.threads);
-  const torch::Device dev = pick_device(opt.device);
+  return opt;
+}
+
+// One encoder run: the images, the model and optimizer (from the seed or the checkpoint), the
+// log and the progress bar; then steps until done, interrupted or finished.
+class EncoderRun {
+ public:
+  EncoderRun(const EncoderTrainOptions& opt, const std::string& ckpt);
+  bool done() const { return st_.step >= opt_.steps; }
+  // A resume with nothing left to train and encoder.pt present.
+  bool already_trained() const { return done() && fs::exists(encoder_path_); }
+  EncoderTrainResult unchanged();
+  void step();
+  EncoderTrainResult interrupt();
+  EncoderTrainResult finish();
+
+ private:
+  void load_images();
+  void build_model(const std::string& ckpt);
+  void open_log();
+  void save() { st_.wall_s = wall0_ + now_s() - t0_, save_state(ckpt_out_, st_, opt_); }
+
+  EncoderTrainOptions opt_;
+  torch::Device dev_{torch::kCPU};
+  features::EncoderConfig cfg_;
+  torch::Tensor x_;  // [N,D]: images only; the labels are dropped, so none reaches the encoder
+  EncState st_;
+  std::string ckpt_out_, encoder_path_;
+  std::unique_ptr<logging::RunLog> log_;
+  std::unique_ptr<logging::ProgressBar> bar_;
+  double t0_ = 0, wall0_ = 0, window_ = 0, last_ = 0;
+  int64_t start_ = 0, in_window_ = 0;
+};
+
+EncoderRun::EncoderRun(const EncoderTrainOptions& opt, const std::string& ckpt) : opt_(opt) {
+  if (opt_.threads > 0) set_cpu_threads(opt_.threads);
+  dev_ = pick_device(opt_.device);
+  load_images();
+  fs::create_directories(opt_.out);
+  build_model(ckpt);
+  ckpt_out_ = (fs::path(opt_.out) / "encoder_ckpt.pt").string();
+  encoder_path_ = (fs::path(opt_.out) / "encoder.pt").string();
+  core::write_file_atomic((fs::path(opt_.out) / "encoder_options.json").string(), nlohmann::json(opt_).dump(2) + "\n");
+  open_log();
+  t0_ = now_s(), wall0_ = st_.wall_s, start_ = st_.step;
+  st_.model->train();
+}
+
+void EncoderRun::load_images() {
   data::ImageDatasetOptions dopt;
-  dopt.data_dir = opt.data_dir;
-  features::EncoderConfig cfg;
-  torch::Tensor x;  // [N,D]: images only; the labels are dropped here, so none reaches the encoder
-  {
-    auto ds = data::load_image_dataset(opt.dataset, dopt);
-    x = ds.x.to(dev);
-    cfg.in_channels = ds.channels;
-    cfg.height = ds.height;
-    cfg.width = ds.width;
-  }
-  cfg.mask_ratio = opt.mask_ratio;
-  cfg.dataset = opt.dataset;
-  fs::create_directories(opt.out);
+  dopt.data_dir = opt_.data_dir;
+  auto ds = data::load_image_dataset(opt_.dataset, dopt);
+  x_ = ds.x.to(dev_);
+  cfg_.in_channels = ds.channels;
+  cfg_.height = ds.height;
+  cfg_.width = ds.width;
+  cfg_.mask_ratio = opt_.mask_ratio;
+  cfg_.dataset = opt_.dataset;
+}
 
-  torch::manual_seed(opt.seed);
-  EncState st;
-  st.model = features::MaskedAutoencoder(cfg);
-  st.model->to(dev);
-  st.optim = std::make_unique<torch::optim::Adam>(st.model->parameters(), torch::optim::AdamOptions(opt.lr));
-  st.rng = at::detail::createCPUGenerator(opt.seed * 2654435761ULL + 29);
-  if (!ckpt.empty()) {
-    load_state(ckpt, st);
-    std::fprintf(stderr, "resuming %s at step %lld\n", ckpt.c_str(), (long long)st.step);
-  }
-  const std::string ckpt_out = (fs::path(opt.out) / "encoder_ckpt.pt").string();
-  core::write_file_atomic((fs::path(opt.out) / "encoder_options.json").string(), nlohmann::json(opt).dump(2) + "\n");
+void EncoderRun::build_model(const std::string& ckpt) {
+  torch::manual_seed(opt_.seed);
+  st_.model = features::MaskedAutoencoder(cfg_);
+  st_.model->to(dev_);
+  st_.optim = std::make_unique<torch::optim::Adam>(st_.model->parameters(), torch::optim::AdamOptions(opt_.lr));
+  st_.rng = at::detail::createCPUGenerator(opt_.seed * 2654435761ULL + 29);
+  if (ckpt.empty()) return;
+  load_state(ckpt, st_);
+  std::fprintf(stderr, "resuming %s at step %lld\n", ckpt.c_str(), (long long)st_.step);
+}
 
-  logging::RunLog log(opt.out);
+void EncoderRun::open_log() {
+  log_ = std::make_unique<logging::RunLog>(opt_.out);
   logging::ProgressOptions po;
   po.label = "encoder";
-  po.start_step = st.step;
-  logging::ProgressBar bar(opt.steps, po);
+  po.start_step = st_.step;
+  bar_ = std::make_unique<logging::ProgressBar>(opt_.steps, po);
   int64_t params = 0;
-  for (const auto& p : st.model->parameters()) params += p.numel();
-  bar.message("encoder " + opt.out + ": masked autoencoder (" + std::to_string(params) + " params, stages " +
-              std::to_string(cfg.channels[0]) + "/" + std::to_string(cfg.channels[1]) + "/" +
-              std::to_string(cfg.channels[2]) + " at " + std::to_string(cfg.height) + "², " +
-              std::to_string(cfg.height / 2) + "², " + std::to_string(cfg.height / 4) + "²) on " + opt.dataset +
-              " (" + std::to_string(x.size(0)) + " images, no labels), batch " + std::to_string(opt.batch) + ", " +
-              std::to_string(int(std::lround(100 * opt.mask_ratio))) + "% of " + std::to_string(cfg.patch) + "x" +
-              std::to_string(cfg.patch) + " patches masked");
-  const std::string encoder_path = (fs::path(opt.out) / "encoder.pt").string();
-  if (st.step >= opt.steps && fs::exists(encoder_path)) {
-    // A resume with nothing left to train: encoder.pt stays byte-identical, so the runs that
-    // recorded its SHA-256 keep resuming.
-    EncoderTrainResult r;
-    r.step = st.step, r.wall_s = st.wall_s, r.encoder_path = encoder_path;
-    r.loss = std::nan("");  // not recomputed; encoder.pt's metadata keeps the trained figure
-    r.sha256 = features::file_sha256(encoder_path);
-    std::fprintf(stderr, "the encoder run %s is already at step %lld: %s unchanged (sha256 %s)\n", opt.out.c_str(),
-                 (long long)st.step, encoder_path.c_str(), r.sha256.c_str());
-    return r;
-  }
-  const double t0 = now_s(), wall0 = st.wall_s;
-  const int64_t start = st.step;
-  double window = 0, last = 0;
-  int64_t in_window = 0;
-  st.model->train();
-  while (st.step < opt.steps) {
-    // Batch and mask from the one seeded stream (resume continues it exactly).
-    auto idx = torch::randint(x.size(0), {opt.batch}, st.rng, torch::kLong);
-    auto mask = features::make_patch_mask(opt.batch, cfg.height, cfg.width, cfg.patch, cfg.mask_ratio, st.rng);
-    auto xb = x.index_select(0, idx.to(dev)).view({opt.batch, cfg.in_channels, cfg.height, cfg.width});
-    for (auto& g : st.optim->param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(encoder_lr(opt, st.step));
-    st.optim->zero_grad();
-    auto loss = features::mae_loss(st.model, xb, mask.to(dev));
-    const double lv = loss.item<double>();
-    if (!std::isfinite(lv)) throw std::runtime_error("encoder: non-finite loss at step " + std::to_string(st.step));
-    loss.backward();
-    st.optim->step();
-    ++st.step;
-    window += lv, ++in_window;
-    if (st.step % opt.log_every == 0 || st.step == opt.steps) {
-      last = window / double(in_window);
-      window = 0, in_window = 0;
-      log.scalar("encoder/masked_l2", last, st.step);
-      log.scalar("lr", encoder_lr(opt, st.step - 1), st.step);
-      log.scalar("steps_per_s", double(st.step - start) / std::max(now_s() - t0, 1e-9), st.step);
-      bar.update(st.step, "masked L2 " + std::to_string(last).substr(0, 6));
-    } else {
-      bar.update(st.step);
-    }
-    if (opt.ckpt_every > 0 && st.step % opt.ckpt_every == 0 && st.step < opt.steps) {
-      st.wall_s = wall0 + now_s() - t0;
-      save_state(ckpt_out, st, opt);
-    }
-    if (interrupt_requested()) {
-      st.wall_s = wall0 + now_s() - t0;
-      save_state(ckpt_out, st, opt);
-      bar.finish("interrupted");
-      log.flush();
-      std::fprintf(stderr, "interrupted at step %lld: wrote %s (continue with --resume %s)\n", (long long)st.step,
-                   ckpt_out.c_str(), opt.out.c_str());
-      EncoderTrainResult r;
-      r.step = st.step, r.interrupted = true, r.loss = last, r.wall_s = st.wall_s;
-      return r;
-    }
-  }
-  bar.finish("done");
-  st.wall_s = wall0 + now_s() - t0;
-  save_state(ckpt_out, st, opt);  // first: a kill between the two files still resumes
+  for (const auto& p : st_.model->parameters()) params += p.numel();
+  bar_->message("encoder " + opt_.out + ": masked autoencoder (" + std::to_string(params) + " params, stages " +
+                std::to_string(cfg_.channels[0]) + "/" + std::to_string(cfg_.channels[1]) + "/" +
+                std::to_string(cfg_.channels[2]) + " at " + std::to_string(cfg_.height) + "², " +
+                std::to_string(cfg_.height / 2) + "², " + std::to_string(cfg_.height / 4) + "²) on " + opt_.dataset +
+                " (" + std::to_string(x_.size(0)) + " images, no labels), batch " + std::to_string(opt_.batch) + ", " +
+                std::to_string(int(std::lround(100 * opt_.mask_ratio))) + "% of " + std::to_string(cfg_.patch) + "x" +
+                std::to_string(cfg_.patch) + " patches masked");
+}
+
+// encoder.pt stays byte-identical, so the runs that recorded its SHA-256 keep resuming.
+EncoderTrainResult EncoderRun::unchanged() {
   EncoderTrainResult r;
-  r.step = st.step;
-  r.loss = last;
-  r.wall_s = st.wall_s;
-  r.encoder_path = encoder_path;
-  st.model->to(torch::kCPU);
-  features::save_encoder(st.model, r.encoder_path,
-                         {{"steps", st.step}, {"masked_l2", last}, {"wall_s", st.wall_s}, {"options", nlohmann::json(opt)}});
-  r.sha256 = features::file_sha256(r.encoder_path);
-  log.flush();
-  std::fprintf(stderr, "trained the encoder %lld steps in %.1fs (masked L2 %.4f); wrote %s (sha256 %s)\n",
-               (long long)st.step, st.wall_s, last, r.encoder_path.c_str(), r.sha256.c_str());
+  r.step = st_.step, r.wall_s = st_.wall_s, r.encoder_path = encoder_path_;
+  r.loss = std::nan("");  // not recomputed; encoder.pt's metadata keeps the trained figure
+  r.sha256 = features::file_sha256(encoder_path_);
+  std::fprintf(stderr, "the encoder run %s is already at step %lld: %s unchanged (sha256 %s)\n", opt_.out.c_str(),
+               (long long)st_.step, encoder_path_.c_str(), r.sha256.c_str());
   return r;
+}
+
+void EncoderRun::step() {
+  // Batch and mask from the one seeded stream (resume continues it exactly).
+  auto idx = torch::randint(x_.size(0), {opt_.batch}, st_.rng, torch::kLong);
+  auto mask = features::make_patch_mask(opt_.batch, cfg_.height, cfg_.width, cfg_.patch, cfg_.mask_ratio, st_.rng);
+  auto xb = x_.index_select(0, idx.to(dev_)).view({opt_.batch, cfg_.in_channels, cfg_.height, cfg_.width});
+  for (auto& g : st_.optim->param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(encoder_lr(opt_, st_.step));
+  st_.optim->zero_grad();
+  auto loss = features::mae_loss(st_.model, xb, mask.to(dev_));
+  const double lv = loss.item<double>();
+  if (!std::isfinite(lv)) throw std::runtime_error("encoder: non-finite loss at step " + std::to_string(st_.step));
+  loss.backward();
+  st_.optim->step();
+  ++st_.step;
+  window_ += lv, ++in_window_;
+  if (st_.step % opt_.log_every == 0 || st_.step == opt_.steps) {
+    last_ = window_ / double(in_window_);
+    window_ = 0, in_window_ = 0;
+    log_->scalar("encoder/masked_l2", last_, st_.step);
+    log_->scalar("lr", encoder_lr(opt_, st_.step - 1), st_.step);
+    log_->scalar("steps_per_s", double(st_.step - start_) / std::max(now_s() - t0_, 1e-9), st_.step);
+    bar_->update(st_.step, "masked L2 " + std::to_string(last_).substr(0, 6));
+  } else {
+    bar_->update(st_.step);
+  }
+  if (opt_.ckpt_every > 0 && st_.step % opt_.ckpt_every == 0 && st_.step < opt_.steps) save();
+}
+
+EncoderTrainResult EncoderRun::interrupt() {
+  save();
+  bar_->finish("interrupted");
+  log_->flush();
+  std::fprintf(stderr, "interrupted at step %lld: wrote %s (continue with --resume %s)\n", (long long)st_.step,
+               ckpt_out_.c_str(), opt_.out.c_str());
+  EncoderTrainResult r;
+  r.step = st_.step, r.interrupted = true, r.loss = last_, r.wall_s = st_.wall_s;
+  return r;
+}
+
+EncoderTrainResult EncoderRun::finish() {
+  bar_->finish("done");
+  save();  // first: a kill between the two files still resumes
+  EncoderTrainResult r;
+  r.step = st_.step;
+  r.loss = last_;
+  r.wall_s = st_.wall_s;
+  r.encoder_path = encoder_path_;
+  st_.model->to(torch::kCPU);
+  features::save_encoder(st_.model, r.encoder_path,
+                         {{"steps", st_.step}, {"masked_l2", last_}, {"wall_s", st_.wall_s}, {"options", nlohmann::json(opt_)}});
+  r.sha256 = features::file_sha256(r.encoder_path);
+  log_->flush();
+  std::fprintf(stderr, "trained the encoder %lld steps in %.1fs (masked L2 %.4f); wrote %s (sha256 %s)\n",
+               (long long)st_.step, st_.wall_s, last_, r.encoder_path.c_str(), r.sha256.c_str());
+  return r;
+}
+}  // namespace
+
+EncoderTrainResult train_encoder(EncoderTrainOptions opt, const std::string& resume_dir) {
+  clear_interrupt();
+  std::string ckpt;
+  EncoderRun run(encoder_options_for(std::move(opt), resume_dir, &ckpt), ckpt);
+  if (run.already_trained()) return run.unchanged();
+  while (!run.done()) {
+    run.step();
+    if (interrupt_requested()) return run.interrupt();
+  }
+  return run.finish();
 }
 
 }  // namespace drift::train
