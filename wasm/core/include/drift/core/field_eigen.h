@@ -16,7 +16,7 @@ struct FieldParams {
   std::vector<float> taus{0.02f, 0.05f, 0.2f};
   // Floor on the row x column softmax product before the sqrt. The authors' code uses 1e-6;
   // 0 (off) is the default because the floor makes MNIST collapse to class means
-  // (measured, /work/shared/drift-field.md).
+  // (measured: docs/drift-field.md, "The affinity floor").
   float affinity_floor = 0.0f;
   // Distance scale d̄. <= 0: computed from this group (Σ d_ij w_j / Σ w_j). The authors take
   // one scalar over the whole batch; a multi-group caller passes that scalar here.
