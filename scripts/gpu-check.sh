@@ -2,7 +2,8 @@
 # CUDA check for a machine with PyTorch 2.x (its wheel ships LibTorch): build drift-train
 # against it, run 300 CUDA training steps on MNIST (or a 2D toy set if data/mnist is absent),
 # print steps/s and the final metrics.
-# Usage: scripts/gpu-check.sh [STEPS=300]   (env PYTHON=python3, DATA=data, BUILD=build/gpu;
+# Usage: scripts/gpu-check.sh [STEPS=300]   (env PYTHON=python3, BUILD=build/gpu, DATA: the folder
+#        holding mnist/, default data, or DEPS_PREFIX/data when the tree has no data/mnist;
 #        DEPS_PREFIX: where the non-torch dependencies are, when not in the system's paths:
 #          a folder written by scripts/gpu-deps.sh (its usr/ is searched, and after the build
 #          gpu-deps.sh --verify-build fails unless every such header and library came from it);
@@ -17,7 +18,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-300}
 PY=${PYTHON:-python3}
-DATA=${DATA:-data}
 BUILD=${BUILD:-build/gpu}
 t0=$(date +%s)
 TORCH_ARGS=()
@@ -73,6 +73,11 @@ cmake --build "$BUILD" --target drift-train -j"${JOBS:-$(nproc)}"
 echo "gpu-check: configure + build $(( $(date +%s) - t0 )) s"
 if [[ -n ${DEPS_PREFIX:-} ]]; then
   scripts/gpu-deps.sh --verify-build "$BUILD" "$DEPS_PREFIX"
+fi
+if [[ -z ${DATA:-} ]]; then
+  DATA=data
+  # gpu-deps.sh puts a gzipped MNIST there, for a tree carried without its data/ (82 MiB).
+  if [[ ! -d data/mnist && -n ${DEPS_PREFIX:-} && -d $DEPS_PREFIX/data/mnist ]]; then DATA=$DEPS_PREFIX/data; fi
 fi
 BIN="$BUILD/bin/drift-train"
 RUN=$(mktemp -d)/gpu-run

@@ -11,9 +11,10 @@
 #                                                 # what drift-train loads came from DIR (exit 1
 #                                                 # naming each one that did not)
 #
-# DIR holds usr/include, usr/lib/<arch>, usr/share/{eigen3,cmake}/..., the copyright files and
-# MANIFEST (package, version, architecture, SHA-256 of the .deb). No root needed; a second run
-# with the same candidate versions only checks. Packages: what find_package in CMakeLists.txt asks
+# DIR holds usr/include, usr/lib/<arch>, usr/share/{eigen3,cmake}/..., the copyright files,
+# MANIFEST (package, version, architecture, SHA-256 of the .deb) and data/mnist (the tree's MNIST,
+# gzipped, when there is one; env DATA=data). No root needed; a second run with the same candidate
+# versions only checks. Packages: what find_package in CMakeLists.txt asks
 # for (Eigen3, nlohmann_json, ZLIB, CLI11, PNG, GIF; Catch2 only with BUILD_TESTING), plus the
 # runtime libraries the -dev packages' .so links point at. libstb-dev, which setup.sh installs,
 # is included by no source file, so it is not fetched.
@@ -171,92 +172,117 @@ done
 size() { du -sm "$1" | cut -f1; }
 if [[ -f "$out/MANIFEST" ]] &&
    [[ "$(grep -v '^#' "$out/MANIFEST" | awk '{print $1, $2}')" == "$(printf '%s' "$want")" ]]; then
-  say "$out: up to date (${#packages[@]} packages as in its MANIFEST), $(size "$out") MiB"
-  exit 0
+  say "$out: packages up to date (${#packages[@]} as in its MANIFEST)"
+else
+  # Replace only what this script wrote (or an empty folder): never a stranger's folder.
+  if [[ -e $out ]] && [[ ! -f "$out/MANIFEST" ]] && [[ -n "$(ls -A "$out" 2>/dev/null)" ]]; then
+    die "$out exists, is not empty and has no MANIFEST: not replacing it"
+  fi
+
+  tmp=$(mktemp -d)
+  stage="${out%/}.new.$$"
+  trap 'rm -rf "$tmp" "$stage"' EXIT
+  mkdir -p "$tmp/debs" "$stage"
+  chmod 755 "$tmp" "$tmp/debs"   # apt's _apt download user must be able to write there when run as root
+
+  say "downloading ${#packages[@]} packages for Debian $release ($codename, $arch)"
+  while read -r p v; do
+    [[ -n $p ]] || continue
+    ( cd "$tmp/debs" && apt-get download -q "$p=$v" ) >"$tmp/log" 2>&1 ||
+      { cat "$tmp/log" >&2; die "package $p ($v): apt-get download failed (see above)"; }
+  done <<<"$want"
+
+  manifest="$tmp/MANIFEST"
+  {
+    echo "# Debian packages unpacked here by scripts/gpu-deps.sh (dpkg-deb -x; docs dropped, absolute links made relative)"
+    echo "# from: Debian $release ($codename), $arch, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "# package version architecture sha256-of-the-.deb file"
+  } >"$manifest"
+  while read -r p v; do
+    [[ -n $p ]] || continue
+    debs=("$tmp/debs/${p}_"*.deb)
+    deb=${debs[0]}
+    [[ -f $deb ]] || die "package $p: no .deb after apt-get download"
+    [[ "$(dpkg-deb -f "$deb" Package)" == "$p" && "$(dpkg-deb -f "$deb" Version)" == "$v" ]] ||
+      die "package $p: $deb is not $p $v"
+    dpkg-deb -x "$deb" "$stage" || die "package $p: dpkg-deb -x $deb failed"
+    dpkg-deb -c "$deb" | awk -v p="$p" '{sub(/^\.\//, "/", $6); print p, $6}' >>"$tmp/owners"
+    printf '%s %s %s %s %s\n' "$p" "$v" "$(dpkg-deb -f "$deb" Architecture)" \
+      "$(sha256sum "$deb" | cut -d' ' -f1)" "$(basename "$deb")" >>"$manifest"
+  done <<<"$want"
+  owner() { awk -v f="$1" '$2 == f || "/usr" $2 == f {print $1; exit}' "$tmp/owners"; }
+
+  # Debian 12's zlib1g still puts libz.so.1 in /lib: merge /lib into /usr/lib (as merged-/usr
+  # systems and Debian 13 do), so one folder holds every library and the build's RUNPATH finds it.
+  if [[ -d "$stage/lib" && ! -L "$stage/lib" ]]; then
+    mkdir -p "$stage/usr/lib"
+    cp -a "$stage/lib/." "$stage/usr/lib/"
+    rm -rf "${stage:?}/lib"
+    ln -s usr/lib "$stage/lib"
+  fi
+
+  # No documentation (the copyright files stay: they are the licences of what DIR redistributes).
+  if [[ -d "$stage/usr/share/doc" ]]; then
+    find "$stage/usr/share/doc" \( -type f -o -type l \) ! -name copyright -delete
+    find "$stage/usr/share/doc" -depth -type d -empty -delete
+  fi
+  rm -rf "$stage/usr/share/man" "$stage/usr/share/info" "$stage/usr/share/lintian" "$stage/usr/share/doc-base"
+
+  # Absolute links (zlib1g-dev's libz.so -> /lib/x86_64-linux-gnu/libz.so.1.2.13) would point at
+  # the system's file, or nowhere: point them at DIR's copy, relatively, so DIR can move.
+  nfixed=0
+  while IFS= read -r l; do
+    t=$(readlink "$l")
+    [[ $t == /* ]] || continue
+    rel=${l#"$stage"}
+    m=$t
+    [[ $m == /lib/* || $m == /lib64/* ]] && m=/usr$m
+    [[ -e "$stage$m" ]] ||
+      die "package $(owner "$rel"): $rel -> $t, and $t is in none of the packages fetched (add its package)"
+    ln -sfn "$(realpath -s -m --relative-to="$(dirname "$l")" "$stage$m")" "$l"
+    nfixed=$((nfixed + 1))
+  done < <(find "$stage" -type l)
+  dangling=$(find "$stage" -xtype l)
+  if [[ -n $dangling ]]; then
+    for l in $dangling; do echo "  ${l#"$stage"} -> $(readlink "$l") (package $(owner "${l#"$stage"}"))" >&2; done
+    die "links pointing nowhere in $out (listed above)"
+  fi
+
+  cp "$manifest" "$stage/MANIFEST"
+  mib=$(size "$stage")
+  [[ $mib -lt 64 ]] || die "$out would be $mib MiB, over the 64 MiB a device run carries"
+
+  # Swap in the finished folder only now: an interrupted run leaves the old DIR as it was.
+  if [[ -e $out ]]; then
+    mv "$out" "$tmp/old"
+  fi
+  mkdir -p "$(dirname "$out")"
+  mv "$stage" "$out"
+  [[ ! -d $tmp/old/data ]] || mv "$tmp/old/data" "$out/data"
+  say "$out: ${#packages[@]} packages, $nfixed absolute link(s) made relative, $mib MiB, $(( $(date +%s) - t0 )) s"
+  grep -v '^#' "$out/MANIFEST" | awk '{printf "  %-20s %-28s %s\n", $1, $2, $4}'
 fi
-# Replace only what this script wrote (or an empty folder): never a stranger's folder.
-if [[ -e $out ]] && [[ ! -f "$out/MANIFEST" ]] && [[ -n "$(ls -A "$out" 2>/dev/null)" ]]; then
-  die "$out exists, is not empty and has no MANIFEST: not replacing it"
+
+# MNIST as gzip (11 MB instead of 55; the IDX reader takes name.gz), and its classifier when one
+# was trained, in DIR/data: the tree's data/ (82 MiB with Fashion-MNIST) does not fit in a 64 MiB
+# carry, DIR with this does. gpu-check.sh reads DIR/data when the tree has no data/mnist.
+src=${DATA:-$(cd "$(dirname "$0")/.." && pwd)/data}/mnist
+if [[ -d $src ]]; then
+  mkdir -p "$out/data/mnist"
+  n=0
+  for f in "$src"/*-ubyte "$src"/*-ubyte.gz "$src"/classifier.pt; do
+    [[ -f $f ]] || continue
+    g=$out/data/mnist/$(basename "$f")
+    [[ $f == *-ubyte ]] && g=$g.gz
+    [[ -f $g && ! $f -nt $g ]] && continue
+    if [[ $f == *-ubyte ]]; then gzip -c "$f" >"$g.tmp"; else cp "$f" "$g.tmp"; fi
+    mv "$g.tmp" "$g"
+    n=$((n + 1))
+  done
+  say "$out/data/mnist: $(find "$out/data/mnist" -type f | wc -l) files ($n written now) from $src, $(size "$out/data") MiB"
+else
+  say "no $src: $out has no data (gpu-check.sh then trains on a 2D toy set)"
 fi
-
-tmp=$(mktemp -d)
-stage="${out%/}.new.$$"
-trap 'rm -rf "$tmp" "$stage"' EXIT
-mkdir -p "$tmp/debs" "$stage"
-chmod 755 "$tmp" "$tmp/debs"   # apt's _apt download user must be able to write there when run as root
-
-say "downloading ${#packages[@]} packages for Debian $release ($codename, $arch)"
-while read -r p v; do
-  [[ -n $p ]] || continue
-  ( cd "$tmp/debs" && apt-get download -q "$p=$v" ) >"$tmp/log" 2>&1 ||
-    { cat "$tmp/log" >&2; die "package $p ($v): apt-get download failed (see above)"; }
-done <<<"$want"
-
-manifest="$tmp/MANIFEST"
-{
-  echo "# Debian packages unpacked here by scripts/gpu-deps.sh (dpkg-deb -x; docs dropped, absolute links made relative)"
-  echo "# from: Debian $release ($codename), $arch, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "# package version architecture sha256-of-the-.deb file"
-} >"$manifest"
-while read -r p v; do
-  [[ -n $p ]] || continue
-  debs=("$tmp/debs/${p}_"*.deb)
-  deb=${debs[0]}
-  [[ -f $deb ]] || die "package $p: no .deb after apt-get download"
-  [[ "$(dpkg-deb -f "$deb" Package)" == "$p" && "$(dpkg-deb -f "$deb" Version)" == "$v" ]] ||
-    die "package $p: $deb is not $p $v"
-  dpkg-deb -x "$deb" "$stage" || die "package $p: dpkg-deb -x $deb failed"
-  dpkg-deb -c "$deb" | awk -v p="$p" '{sub(/^\.\//, "/", $6); print p, $6}' >>"$tmp/owners"
-  printf '%s %s %s %s %s\n' "$p" "$v" "$(dpkg-deb -f "$deb" Architecture)" \
-    "$(sha256sum "$deb" | cut -d' ' -f1)" "$(basename "$deb")" >>"$manifest"
-done <<<"$want"
-owner() { awk -v f="$1" '$2 == f || "/usr" $2 == f {print $1; exit}' "$tmp/owners"; }
-
-# Debian 12's zlib1g still puts libz.so.1 in /lib: merge /lib into /usr/lib (as merged-/usr
-# systems and Debian 13 do), so one folder holds every library and the build's RUNPATH finds it.
-if [[ -d "$stage/lib" && ! -L "$stage/lib" ]]; then
-  mkdir -p "$stage/usr/lib"
-  cp -a "$stage/lib/." "$stage/usr/lib/"
-  rm -rf "${stage:?}/lib"
-  ln -s usr/lib "$stage/lib"
-fi
-
-# No documentation (the copyright files stay: they are the licences of what DIR redistributes).
-if [[ -d "$stage/usr/share/doc" ]]; then
-  find "$stage/usr/share/doc" \( -type f -o -type l \) ! -name copyright -delete
-  find "$stage/usr/share/doc" -depth -type d -empty -delete
-fi
-rm -rf "$stage/usr/share/man" "$stage/usr/share/info" "$stage/usr/share/lintian" "$stage/usr/share/doc-base"
-
-# Absolute links (zlib1g-dev's libz.so -> /lib/x86_64-linux-gnu/libz.so.1.2.13) would point at
-# the system's file, or nowhere: point them at DIR's copy, relatively, so DIR can move.
-nfixed=0
-while IFS= read -r l; do
-  t=$(readlink "$l")
-  [[ $t == /* ]] || continue
-  rel=${l#"$stage"}
-  m=$t
-  [[ $m == /lib/* || $m == /lib64/* ]] && m=/usr$m
-  [[ -e "$stage$m" ]] ||
-    die "package $(owner "$rel"): $rel -> $t, and $t is in none of the packages fetched (add its package)"
-  ln -sfn "$(realpath -s -m --relative-to="$(dirname "$l")" "$stage$m")" "$l"
-  nfixed=$((nfixed + 1))
-done < <(find "$stage" -type l)
-dangling=$(find "$stage" -xtype l)
-if [[ -n $dangling ]]; then
-  for l in $dangling; do echo "  ${l#"$stage"} -> $(readlink "$l") (package $(owner "${l#"$stage"}"))" >&2; done
-  die "links pointing nowhere in $out (listed above)"
-fi
-
-cp "$manifest" "$stage/MANIFEST"
-mib=$(size "$stage")
-[[ $mib -lt 64 ]] || die "$out would be $mib MiB, over the 64 MiB a device run carries"
-
-# Swap in the finished folder only now: an interrupted run leaves the old DIR as it was.
-if [[ -e $out ]]; then
-  mv "$out" "$tmp/old"
-fi
-mkdir -p "$(dirname "$out")"
-mv "$stage" "$out"
-say "$out: ${#packages[@]} packages, $nfixed absolute link(s) made relative, $mib MiB ($(du -sb "$out" | cut -f1) bytes), $(( $(date +%s) - t0 )) s"
-grep -v '^#' "$out/MANIFEST" | awk '{printf "  %-20s %-28s %s\n", $1, $2, $4}'
+mib=$(size "$out")
+[[ $mib -lt 64 ]] || die "$out is $mib MiB, over the 64 MiB a device run carries"
+say "$out: $mib MiB in all ($(du -sb "$out" | cut -f1) bytes), $(( $(date +%s) - t0 )) s"
