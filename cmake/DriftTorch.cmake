@@ -9,7 +9,9 @@ message(STATUS "drift: LibTorch ${Torch_VERSION}, C++${CMAKE_CXX_STANDARD}")
 # headers are most of the compile time of every trainer file on a 2-core machine.
 set(DRIFT_TORCH_PCH ${CMAKE_SOURCE_DIR}/native/torch_pch.h)
 add_library(drift_torch_pch STATIC ${CMAKE_SOURCE_DIR}/native/torch_pch.cpp)
-target_link_libraries(drift_torch_pch PUBLIC ${TORCH_LIBRARIES})
+# The header also includes <nlohmann/json.hpp>: its include path must be the one the build found
+# (gpu-deps.sh --verify-build saw the system's copy leak into the .gch without this).
+target_link_libraries(drift_torch_pch PUBLIC ${TORCH_LIBRARIES} nlohmann_json::nlohmann_json)
 target_compile_options(drift_torch_pch PUBLIC ${TORCH_CXX_FLAGS_LIST})
 target_precompile_headers(drift_torch_pch PRIVATE ${DRIFT_TORCH_PCH})
 

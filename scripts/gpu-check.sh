@@ -54,13 +54,7 @@ if [[ -n ${DEPS_PREFIX:-} ]]; then
   # paths also cover compilers that report no multiarch folder (CMAKE_LIBRARY_ARCHITECTURE).
   SEARCH="$root${PREFIX:+;$PREFIX}"
   libdirs=$(printf '%s;' "$root"/lib/*-linux-gnu "$root/lib")
-  # CMAKE_CXX_FLAGS: the shared torch header (native/torch_pch.h) includes <nlohmann/json.hpp>,
-  # but its target (drift_torch_pch, cmake/DriftTorch.cmake) links only LibTorch, so without the
-  # folder on every command line that header is compiled against the system's copy, or fails
-  # where there is none (gpu-deps.sh --verify-build found it: cmake_pch.hxx.gch). CMAKE_ARGS
-  # with its own -DCMAKE_CXX_FLAGS replaces this.
-  DEPS_ARGS=(-DCMAKE_INCLUDE_PATH="$root/include" -DCMAKE_LIBRARY_PATH="${libdirs%;}"
-             -DCMAKE_CXX_FLAGS="-isystem $root/include")
+  DEPS_ARGS=(-DCMAKE_INCLUDE_PATH="$root/include" -DCMAKE_LIBRARY_PATH="${libdirs%;}")
   echo "gpu-check: non-torch dependencies from $root"
 fi
 read -r -a EXTRA <<<"${CMAKE_ARGS:-}"
