@@ -105,7 +105,7 @@ async function openPage(viewport = { width: 1280, height: 900 }) {
 const demo = 'drift-demo';
 const inDemo = (sel) => `${demo} ${sel}`;   // playwright CSS pierces open shadow roots
 
-// Grid pixels as one red-channel array per cell (greyscale digits).
+// Grid pixels as one red-channel array per cell (greyscale digits); `page` may also be a frame.
 const gridCells = (page) => page.evaluate(() => {
   const root = document.querySelector('drift-demo').shadowRoot;
   return [...root.querySelectorAll('.digit canvas')].map((c) => {
@@ -299,8 +299,17 @@ try {
   const metricsText = await page.locator(panel('metrics')).textContent();
   const man = JSON.parse(modelJson);
   const mkeys = Object.keys((man.training && man.training.metrics) || {});
-  check('model card shows the manifest metrics', mkeys.length === 0 || /Measured at export/.test(metricsText),
-    mkeys.join(', '));
+  // Every α row of the manifest's eval, formatted here from the manifest's numbers, is a row of
+  // the card's table (α, FD/floor, accuracy %, precision, recall).
+  const cardRows = await page.locator(inDemo('[data-panel=metrics] .eval-table tbody tr')).evaluateAll(
+    (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()).join(' ')));
+  const wantRows = ((man.training && man.training.metrics && man.training.metrics.alphas) || []).map((a) =>
+    [String(Number(a.alpha.toFixed(2))), a.fd_over_floor.toFixed(2), `${(100 * a.accuracy).toFixed(1)}%`,
+      a.precision.toFixed(2), a.recall.toFixed(2)].join(' '));
+  check('model card shows the manifest metrics, every α row with its values',
+    mkeys.length > 0 && /Measured at export/.test(metricsText) && wantRows.length > 0
+    && wantRows.every((r) => cardRows.includes(r)),
+    `want ${wantRows.join(' | ')}; card ${cardRows.join(' | ')}`);
 
   // ---- 4. 2D drift -------------------------------------------------------------------------
   const d2 = page.locator(panel('drift2d'));
@@ -349,7 +358,8 @@ try {
     { name: 'model.bin', mimeType: 'application/octet-stream', buffer: flipped }]);
   await uploadMsg.waitFor({ state: 'visible', timeout: 10000 });
   const m1txt = (await uploadMsg.textContent()).trim();
-  check('corrupted model.bin shows an error in the page', m1txt.length > 10, m1txt);
+  check('corrupted model.bin: one line naming the file and the failed SHA-256 check',
+    /model\.bin/.test(m1txt) && /sha-?256/i.test(m1txt) && !m1txt.includes('\n'), m1txt);
   await shot(page, 'upload-error', panel('upload'));
   await upload.setInputFiles([{ name: 'model.json', mimeType: 'application/json',
     buffer: modelJson.subarray(0, Math.floor(modelJson.length / 2)) },
@@ -359,7 +369,8 @@ try {
     return !el.hidden && el.textContent.trim() !== prev;
   }, m1txt, { timeout: 10000 });
   const m2txt = (await uploadMsg.textContent()).trim();
-  check('truncated model.json shows an error in the page', /json/i.test(m2txt), m2txt);
+  check('truncated model.json: one line naming the file and its JSON problem',
+    /model\.json/.test(m2txt) && /JSON/.test(m2txt) && !m2txt.includes('\n'), m2txt);
   // An old model (format version 1, f16) still loads and draws digits, snapshots included.
   await rerender(page, () => upload.setInputFiles([
     { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(oldModel.manifest)) },
@@ -438,7 +449,7 @@ try {
   const txt2 = (await g2.textContent()).trim();
   check('truncated shipped model.json: error in words', /model\.json/.test(txt2) && /JSON/.test(txt2), txt2);
   const digitsMsg = (await page2.locator(inDemo('[data-panel=digits] .msg')).textContent()).trim();
-  check('digits panel explains why it is empty', digitsMsg.length > 20, digitsMsg);
+  check('digits panel explains why it is empty, naming the file', /model\.json/.test(digitsMsg), digitsMsg);
   check('truncated model.json: no script errors', page2.errors.length === 0, page2.errors.slice(0, 3).join(' | '));
   await page2.close();
 } catch (e) {
@@ -487,7 +498,11 @@ try {
   await page.goto(new URL('embed/iframe.html', server.url).href);
   const frame = page.frameLocator('iframe');
   await frame.locator('drift-demo .digit-grid[data-renders]').waitFor({ timeout: 30000 });
-  check('page inside an iframe renders digits', true);
+  const inner = page.frames().find((f) => f !== page.mainFrame());
+  const iframeCells = await gridCells(inner);
+  const iframeInk = iframeCells.filter((c) => Math.max(...c) - Math.min(...c) > 20).length;
+  check('page inside an iframe renders digits (pixels read in the frame)',
+    iframeCells.length >= 10 && iframeInk === iframeCells.length, `${iframeInk}/${iframeCells.length} cells with contrast`);
   await shot(page, 'embed-iframe');
   check('iframe: no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
   await page.close();
