@@ -1,13 +1,18 @@
 // Metrics against closed-form answers: FD of Gaussians, k-NN precision/recall limits,
-// diversity and the memorisation check (the energy distance is the core's: test_core_energy).
+// diversity and the memorisation check (the energy distance is the core's: test_core_energy);
+// the GEMM neighbour search against a brute-force one.
 #include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "drift/eval/diversity.h"
 #include "drift/eval/frechet.h"
 #include "drift/eval/memorisation.h"
+#include "drift/eval/neighbors.h"
 #include "drift/eval/precision_recall.h"
 
 using namespace drift::eval;
@@ -129,4 +134,200 @@ TEST_CASE("memorisation flags copies of training images", "[memorisation]") {
   CHECK(healthy.frac_below_test_p1 < 0.1);
   CHECK(copied.ratio < 0.01);
   CHECK(copied.frac_below_test_p1 == Approx(1.0));
+}
+
+// --- the GEMM neighbour search against a brute-force one -----------------------------------
+
+namespace {
+// The k nearest of each query by explicit float64 differences; ties to the lower index.
+struct Brute {
+  std::vector<std::vector<int64_t>> idx;
+  std::vector<std::vector<double>> dist;
+};
+
+std::vector<std::vector<double>> sq_dists(const torch::Tensor& queries, const torch::Tensor& refs) {
+  auto q = queries.reshape({queries.size(0), -1}).to(torch::kFloat64).contiguous();
+  auto r = refs.reshape({refs.size(0), -1}).to(torch::kFloat64).contiguous();
+  const int64_t nq = q.size(0), nr = r.size(0), d = q.size(1);
+  const double* qp = q.data_ptr<double>();
+  const double* rp = r.data_ptr<double>();
+  std::vector<std::vector<double>> out(nq, std::vector<double>(nr));
+  for (int64_t i = 0; i < nq; ++i)
+    for (int64_t j = 0; j < nr; ++j) {
+      double s = 0;
+      for (int64_t t = 0; t < d; ++t) {
+        const double diff = qp[i * d + t] - rp[j * d + t];
+        s += diff * diff;
+      }
+      out[i][j] = s;
+    }
+  return out;
+}
+
+Brute brute_force(const torch::Tensor& queries, const torch::Tensor& refs, int64_t k) {
+  Brute out;
+  for (const auto& row : sq_dists(queries, refs)) {
+    std::vector<std::pair<double, int64_t>> all;
+    for (size_t j = 0; j < row.size(); ++j) all.emplace_back(row[j], static_cast<int64_t>(j));
+    std::sort(all.begin(), all.end());
+    out.idx.emplace_back();
+    out.dist.emplace_back();
+    for (int64_t j = 0; j < k; ++j) {
+      out.idx.back().push_back(all[j].second);
+      out.dist.back().push_back(std::sqrt(all[j].first));
+    }
+  }
+  return out;
+}
+
+// Pixel-like rows in [0,1] (about a third zeros, as in MNIST): ||x||² ~ 150, so float32 GEMM
+// distances of near-duplicates are pure cancellation unless rescored.
+torch::Tensor pixels(int64_t n, uint64_t seed) {
+  torch::manual_seed(seed);
+  return torch::rand({n, 784}).sub_(0.3).clamp_(0.0, 1.0);
+}
+
+// Near-duplicates of references (1e-4 apart: distance ~2e-3, far below float32 GEMM error),
+// exact copies, and near-ties a float32 GEMM cannot order (squared distances 1e-8 apart, its
+// rounding ~1e-5): for query 30+m, refs 600+2m and 601+2m sit 0.0100005 and 0.01 away in
+// random directions, so the nearest is the higher index.
+void add_hard_cases(torch::Tensor& queries, torch::Tensor& refs) {
+  const int64_t d = refs.size(1);
+  queries.slice(0, 0, 20).copy_(refs.slice(0, 100, 120) + 1e-4 * torch::randn({20, d}));
+  queries.slice(0, 20, 30).copy_(refs.slice(0, 500, 510));
+  for (int64_t m = 0; m < 10; ++m) {
+    auto u = torch::randn({2, d});
+    u /= u.norm(2, 1, true);
+    refs[600 + 2 * m].copy_(queries[30 + m] + 0.0100005 * u[0]);
+    refs[601 + 2 * m].copy_(queries[30 + m] + 0.01 * u[1]);
+  }
+}
+
+// Compares nearest_neighbors (k and 1) and nearest_distances with the brute force.
+void check_search(const torch::Tensor& queries, const torch::Tensor& refs, const NeighborIndex& index,
+                  int64_t k, const Brute& want) {
+  const int64_t nq = queries.size(0);
+  auto got = nearest_neighbors(queries, index, k);
+  REQUIRE(got.indices.sizes() == torch::IntArrayRef({nq, k}));
+  auto near = nearest_distances(queries, index);
+  auto first = nearest_neighbors(queries, index, 1);
+  int64_t bad_idx = 0, bad_dist = 0;
+  double worst = 0;
+  for (int64_t i = 0; i < nq; ++i) {
+    for (int64_t j = 0; j < k; ++j) {
+      bad_idx += got.indices[i][j].item<int64_t>() != want.idx[i][j];
+      const double e = std::abs(got.distances[i][j].item<double>() - want.dist[i][j]);
+      worst = std::max(worst, e);
+      bad_dist += e > 1e-5;
+    }
+    bad_dist += std::abs(near[i].item<double>() - want.dist[i][0]) > 1e-5;
+    bad_idx += first.indices[i][0].item<int64_t>() != want.idx[i][0];
+  }
+  INFO("worst distance error " << worst << "; rescored " << got.rescored << " pairs, "
+                               << got.fallbacks << " full-search chunks");
+  CHECK(bad_idx == 0);
+  CHECK(bad_dist == 0);
+  CHECK(want.idx[0][0] == 100);  // the near-duplicates found their originals
+  CHECK(want.dist[25][0] == 0.0);
+  CHECK(want.idx[30][0] == 601);
+  CHECK(want.idx[30][1] == 600);
+}
+}  // namespace
+
+TEST_CASE("the GEMM neighbour search equals a brute-force search", "[neighbors]") {
+  auto refs = pixels(2000, 21);
+  auto queries = pixels(300, 22);
+  add_hard_cases(queries, refs);
+  const int64_t k = 5;
+  auto want = brute_force(queries, refs, k);
+  // One block, blocks with a remainder, and the projected bound (weak on this full-rank
+  // data: its chunks fall back to the full GEMM).
+  for (auto [chunk, projection] : {std::pair<int64_t, int64_t>{0, 0}, {37, 0}, {37, 64}}) {
+    NeighborIndex index(refs, projection);
+    index.chunk_rows = chunk;
+    INFO("chunk " << chunk << ", projection " << projection);
+    check_search(queries, refs, index, k, want);
+  }
+}
+
+TEST_CASE("the projected search shortlists few references on low-rank data", "[neighbors]") {
+  // Digits-like rows: 12 latent factors through a fixed map, plus a little noise, in [0,1].
+  torch::manual_seed(27);
+  auto map = torch::randn({12, 784}) * 0.15;
+  auto make = [&](int64_t n) {
+    return (torch::randn({n, 12}).mm(map) + 0.3 + 0.02 * torch::randn({n, 784})).clamp_(0.0, 1.0);
+  };
+  auto refs = make(3000), queries = make(300);
+  add_hard_cases(queries, refs);
+  const int64_t k = 3;
+  auto want = brute_force(queries, refs, k);
+  NeighborIndex index(refs, 16);
+  index.chunk_rows = 64;
+  check_search(queries, refs, index, k, want);
+  auto got = nearest_neighbors(queries, index, k);
+  CHECK(got.fallbacks == 0);
+  CHECK(got.rescored < 300 * 3000 / 50);  // the bound did the work, not a full rescoring
+}
+
+TEST_CASE("k-th neighbour radii equal brute force with duplicate rows", "[neighbors]") {
+  // 250 rows, of which rows 200..249 repeat rows 0..24 twice: distances of 0 to other rows.
+  auto x = pixels(250, 23);
+  x.slice(0, 200, 225).copy_(x.slice(0, 0, 25));
+  x.slice(0, 225, 250).copy_(x.slice(0, 0, 25));
+  for (int64_t k : {int64_t(1), int64_t(3)}) {
+    auto want = brute_force(x, x, k + 1);  // the row itself (or an earlier copy) comes first
+    auto got = kth_neighbor_radii(x, k);
+    int64_t bad = 0;
+    for (int64_t i = 0; i < 250; ++i) bad += std::abs(got[i].item<double>() - want.dist[i][k]) > 1e-5;
+    INFO("k " << k);
+    CHECK(bad == 0);
+    // Row 0 has two copies: its 1st and 2nd neighbours are at 0, its 3rd is not.
+    if (k == 1) CHECK(got[0].item<double>() == 0.0);
+    if (k == 3) CHECK(got[0].item<double>() > 1.0);
+  }
+  // Tied references come back in index order: row 0 has copies 200 and 225.
+  auto got = nearest_neighbors(x.slice(0, 0, 1), NeighborIndex(x), 4);
+  CHECK(got.indices[0][0].item<int64_t>() == 0);
+  CHECK(got.indices[0][1].item<int64_t>() == 200);
+  CHECK(got.indices[0][2].item<int64_t>() == 225);
+  CHECK(got.distances[0][2].item<double>() == 0.0);
+}
+
+TEST_CASE("ball membership equals brute force", "[neighbors]") {
+  auto centers = pixels(400, 24);
+  auto queries = pixels(300, 25);
+  queries.slice(0, 0, 10).copy_(centers.slice(0, 0, 10) + 1e-4 * torch::randn({10, 784}));
+  auto d2 = sq_dists(queries, centers);
+  // Radii near the lower quartile of the nearest-centre distances: some queries inside, not all.
+  std::vector<double> nn;
+  for (const auto& row : d2) nn.push_back(std::sqrt(*std::min_element(row.begin(), row.end())));
+  std::nth_element(nn.begin(), nn.begin() + 75, nn.end());
+  torch::manual_seed(26);
+  auto radii = ((torch::rand({400}, torch::kFloat64) - 0.5) * 0.02 + 1.0) * nn[75];
+  // Balls whose surface passes 1e-7 (relative) from their nearest query: inside for even j,
+  // outside for odd j, far below what a float32 GEMM distance can resolve.
+  for (int64_t j = 30; j < 50; ++j) {
+    double best = d2[0][j];
+    for (int64_t i = 1; i < 300; ++i) best = std::min(best, d2[i][j]);
+    radii[j] = std::sqrt(best) * (j % 2 == 0 ? 1 + 1e-7 : 1 - 1e-7);
+  }
+  auto got = inside_any_ball(queries, centers, radii);
+  int64_t bad = 0, inside = 0;
+  for (int64_t i = 0; i < 300; ++i) {
+    bool want = false;
+    for (int64_t j = 0; j < 400; ++j) {
+      const double r = radii[j].item<double>();
+      want = want || d2[i][j] <= r * r;
+    }
+    bad += got[i].item<bool>() != want;
+    inside += want;
+  }
+  INFO(inside << " of 300 queries inside");
+  CHECK(bad == 0);
+  CHECK(inside > 30);
+  CHECK(inside < 270);
+  // A negative radius holds nothing, a zero radius its own centre.
+  auto c = centers.slice(0, 3, 4);
+  CHECK_FALSE(inside_any_ball(c, c, torch::tensor({-1.0}))[0].item<bool>());
+  CHECK(inside_any_ball(c, c, torch::tensor({0.0}))[0].item<bool>());
 }
