@@ -50,15 +50,24 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
   auto floor_feats = clock("features", [&] { return classifier_features(classifier, floor_set.images); });
   const double floor_fd =
       clock("fd", [&] { return frechet_distance(gaussian_stats(floor_feats), test_stats); });
-  const auto floor_pr =
-      clock("precision_recall", [&] { return knn_precision_recall(test_feats, floor_feats, 3); });
+  // The test set is the real side of every precision/recall: its k-NN radii once.
+  const auto test_radii = clock("precision_recall", [&] { return kth_neighbor_radii(test_feats, 3); });
+  const auto floor_pr = clock("precision_recall", [&] {
+    return knn_precision_recall_with_radii(test_feats, test_radii, floor_feats, 3);
+  });
   const auto real_div =
       clock("diversity", [&] { return within_class_diversity(test.images, test.labels, k); });
-  const auto floor_acc = clock("accuracy", [&] {
-    return classifier_accuracy(classifier, floor_set.images, floor_set.labels);
-  });
-  // memorisation reference
-  const auto test_nn = clock("memorisation", [&] { return nearest_distances(test.images, train.images); });
+  // Accuracy from the features already computed: the head alone, not the convolutions again.
+  auto accuracy = [&](const torch::Tensor& feats, const torch::Tensor& want) {
+    auto pred = classifier_logits_from_features(classifier, feats).argmax(1);
+    return (pred == want.to(torch::kInt64)).to(torch::kFloat64).mean().item<double>();
+  };
+  const auto floor_acc = clock("accuracy", [&] { return accuracy(floor_feats, floor_set.labels); });
+  // Memorisation: the train split as one prepared reference set (with its projected bound),
+  // searched by the test set (the reference distances) and by each α's samples.
+  const auto train_index =
+      clock("memorisation", [&] { return NeighborIndex(train.images, kMemorisationProjection); });
+  const auto test_nn = clock("memorisation", [&] { return nearest_distances(test.images, train_index); });
 
   nlohmann::json out;
   out["kind"] = "images";
@@ -85,14 +94,14 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
     gen = gen.reshape({opt.n, m.channels, m.height, m.width}).clamp(0.0, 1.0);
     auto feats = clock("features", [&] { return classifier_features(classifier, gen); });
     const double fd = clock("fd", [&] { return frechet_distance(gaussian_stats(feats), test_stats); });
-    const auto pr = clock("precision_recall", [&] { return knn_precision_recall(test_feats, feats, 3); });
+    const auto pr = clock("precision_recall", [&] {
+      return knn_precision_recall_with_radii(test_feats, test_radii, feats, 3);
+    });
     const auto div = clock("diversity", [&] { return within_class_diversity(gen, labels, k); });
     const auto mem = clock("memorisation", [&] {
-      return memorisation_from_distances(nearest_distances(gen, train.images), test_nn);
+      return memorisation_from_distances(nearest_distances(gen, train_index), test_nn);
     });
-    const double acc = clock("accuracy", [&] {
-      return (classifier_logits(classifier, gen).argmax(1) == labels).to(torch::kFloat64).mean().item<double>();
-    });
+    const double acc = clock("accuracy", [&] { return accuracy(feats, labels); });
     out["alphas"].push_back({{"alpha", alpha},
                              {"fd", fd},
                              {"fd_over_floor", floor_fd > 0 ? fd / floor_fd : 0.0},

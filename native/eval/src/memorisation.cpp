@@ -7,8 +7,9 @@ namespace drift::eval {
 Memorisation memorisation_check(const torch::Tensor& generated, const torch::Tensor& train,
                                 const torch::Tensor& test) {
   // generated [Ng,...], train [Nt,...], test [Ns,...]
-  return memorisation_from_distances(nearest_distances(generated, train),
-                                     nearest_distances(test, train));
+  const NeighborIndex index(train, kMemorisationProjection);
+  return memorisation_from_distances(nearest_distances(generated, index),
+                                     nearest_distances(test, index));
 }
 
 Memorisation memorisation_from_distances(const torch::Tensor& gen_nn_in, const torch::Tensor& test_nn_in) {

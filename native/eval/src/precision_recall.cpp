@@ -7,9 +7,15 @@ namespace drift::eval {
 PrecisionRecall knn_precision_recall(const torch::Tensor& real, const torch::Tensor& fake,
                                      int64_t k) {
   // real [Nr,D], fake [Nf,D]
+  return knn_precision_recall_with_radii(real, kth_neighbor_radii(real, k), fake, k);
+}
+
+PrecisionRecall knn_precision_recall_with_radii(const torch::Tensor& real,
+                                                const torch::Tensor& real_radii,
+                                                const torch::Tensor& fake, int64_t k) {
+  // real [Nr,D], real_radii [Nr], fake [Nf,D]
   torch::NoGradGuard no_grad;
   PrecisionRecall pr;
-  auto real_radii = kth_neighbor_radii(real, k);
   auto fake_radii = kth_neighbor_radii(fake, k);
   pr.precision = inside_any_ball(fake, real, real_radii).to(torch::kFloat64).mean().item<double>();
   pr.real_covered = inside_any_ball(real, fake, fake_radii);

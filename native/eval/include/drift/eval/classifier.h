@@ -30,6 +30,8 @@ class ClassifierNetImpl : public torch::nn::Module {
   torch::Tensor features(const torch::Tensor& x);
   // x [B,C,H,W] in [0,1] -> logits [B, num_classes]
   torch::Tensor forward(const torch::Tensor& x);
+  // features [B, feature_dim] -> logits [B, num_classes]: forward's head alone
+  torch::Tensor head(const torch::Tensor& features);
 
  private:
   torch::nn::Conv2d c1{nullptr}, c2{nullptr}, c3{nullptr}, c4{nullptr};
@@ -60,6 +62,9 @@ Classifier train_classifier(const ImageSet& train, const ImageSet& test,
 // x [N,C,H,W] in [0,1] -> features [N, feature_dim] / logits [N, num_classes]; batched, no grad.
 torch::Tensor classifier_features(Classifier& c, const torch::Tensor& x);
 torch::Tensor classifier_logits(Classifier& c, const torch::Tensor& x);
+// features [N, feature_dim] (from classifier_features) -> logits [N, num_classes], without
+// running the convolutions again.
+torch::Tensor classifier_logits_from_features(Classifier& c, const torch::Tensor& features);
 // Fraction of argmax(logits) == labels.
 double classifier_accuracy(Classifier& c, const torch::Tensor& x, const torch::Tensor& labels);
 

@@ -22,4 +22,10 @@ std::vector<double> recall_per_class(const torch::Tensor& covered, const torch::
 PrecisionRecall knn_precision_recall(const torch::Tensor& real, const torch::Tensor& fake,
                                      int64_t k = 3);
 
+// The same with the real set's radii given: real_radii [Nr] = kth_neighbor_radii(real, k)
+// (neighbors.h), so an eval over several α computes them once.
+PrecisionRecall knn_precision_recall_with_radii(const torch::Tensor& real,
+                                                const torch::Tensor& real_radii,
+                                                const torch::Tensor& fake, int64_t k = 3);
+
 }  // namespace drift::eval
