@@ -19,6 +19,7 @@
 #include "drift/models/generator.h"
 #include "drift/train/alpha.h"
 #include "drift/train/encoder_training.h"
+#include "drift/train/local_workers.h"
 #include "drift/train/runtime.h"
 #include "drift/train/trainer.h"
 
@@ -287,6 +288,34 @@ TEST_CASE("learning rate: linear warmup, then constant", "[train]") {
   CHECK(learning_rate(o, 49) == Approx(5e-4));
   CHECK(learning_rate(o, 99) == Approx(1e-3));
   CHECK(learning_rate(o, 1099) == Approx(1e-3));
+}
+
+TEST_CASE("--workers auto: one per core, capped by the groups; never more threads than cores", "[train][workers]") {
+  using drift::train::plan_workers;
+  // plan_workers(requested, threads, groups, cuda, launched, local_world, cores)
+  auto p = plan_workers(0, 0, 10, false, false, 1, 2);  // MNIST on 2 cores
+  CHECK(p.workers == 2);
+  CHECK(p.threads == 1);
+  p = plan_workers(0, 0, 10, false, false, 1, 16);  // more cores than groups
+  CHECK(p.workers == 10);
+  CHECK(p.threads == 1);
+  p = plan_workers(0, 0, 10, false, false, 1, 4);
+  CHECK(p.workers == 4);
+  CHECK(p.threads == 1);
+  p = plan_workers(0, 0, 1, false, false, 1, 8);  // a toy set has one group: one process
+  CHECK(p.workers == 1);
+  CHECK(p.threads == 0);  // the libraries' defaults, as before
+  p = plan_workers(3, 0, 10, false, false, 1, 12);  // asked for 3 on 12 cores
+  CHECK(p.workers == 3);
+  CHECK(p.threads == 4);
+  p = plan_workers(2, 3, 10, false, false, 1, 2);  // an explicit --threads is kept
+  CHECK(p.threads == 3);
+  p = plan_workers(0, 0, 10, true, false, 1, 8);  // CUDA: one process per GPU
+  CHECK(p.workers == 1);
+  p = plan_workers(0, 0, 10, false, true, 4, 8);  // a torchrun rank, 4 per machine
+  CHECK(p.workers == 1);
+  CHECK(p.threads == 2);
+  CHECK(drift::train::usable_cores() >= 1);
 }
 
 TEST_CASE("--threads also limits OpenBLAS's GEMM threads", "[train]") {
