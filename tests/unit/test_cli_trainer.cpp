@@ -71,6 +71,7 @@ TEST_CASE("train: bad dataset, data path, device and flags fail with one line", 
 
   // No GPU device node: --device cuda must fail, never fall back to the CPU silently. With a
   // GPU, a CPU-only LibTorch must still say so; a CUDA one trains.
+  fs::remove_all(d / "r3");  // a CUDA machine (or a broken fallback) may have trained into it before
   r = run("train --dataset moons --steps 2 --device cuda --out " + (d / "r3").string());
   if (!machine_has_gpu()) {
     CHECK(r.code != 0);
