@@ -13,7 +13,7 @@
 // before fetching anything of their own, so that nothing competes with the first digits.
 const PANELS = {
   digits: { module: './panels/digits.js', needsModel: true, wide: true,
-    create: (m, ctx) => new m.DigitsPanel({ onFirstRender: ctx.onFirstRender }) },
+    create: (m, ctx) => new m.DigitsPanel({ onFirstRender: ctx.onFirstRender, urlState: ctx.urlState }) },
   replay: { module: './panels/replay.js', needsModel: true, wide: true,
     create: (m, ctx) => new m.ReplayPanel(ctx) },
   metrics: { module: './panels/metrics.js', needsModel: true, wide: true,
@@ -52,6 +52,19 @@ function mainBin(manifest, manifestUrl) {
 }
 
 const mb = (n) => (n / 1e6).toFixed(n < 1e7 ? 2 : 1);
+
+// fn() once the frame after this moment has been rendered (in a hidden tab, which draws no
+// frames, after 100 ms).
+function afterNextFrame(fn) {
+  let done = false;
+  const run = () => { if (!done) { done = true; fn(); } };
+  requestAnimationFrame(() => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = run;
+    ch.port2.postMessage(0);
+  });
+  if (document.hidden) setTimeout(run, 100);
+}
 
 class DriftDemo extends HTMLElement {
   // The element's interface is its attributes, its drift-first-digits event and data-state
@@ -108,11 +121,16 @@ class DriftDemo extends HTMLElement {
     const code = Promise.all([import('./lib/meta.js'),
       ...names.map((n) => import(PANELS[n].module))]);
     code.catch(() => {});
+    // The core's bytes are fetched here, where index.html's preload of them is used, and
+    // handed to its worker.
+    const wasmAttr = this.getAttribute('wasm');
+    const wasmUrl = wasmAttr ? new URL(wasmAttr, document.baseURI) : new URL('drift_api.wasm', import.meta.url);
+    const wasmBytes = fetchChecked(wasmUrl, wasmUrl.pathname.split('/').pop()).then((r) => r.arrayBuffer());
+    wasmBytes.catch(() => {});
     let drift, meta, mods;
     try {
-      const { loadDrift } = await import('./drift.js');
-      const wasmAttr = this.getAttribute('wasm');
-      drift = await loadDrift(wasmAttr ? { wasmUrl: new URL(wasmAttr, document.baseURI).href } : {});
+      const { startCore } = await import('./lib/core.js');
+      drift = await startCore({ wasmUrl, wasmBytes });
       [meta, ...mods] = await code;
     } catch (e) {
       this.#statusEl.textContent = 'The demo could not start.';
@@ -126,12 +144,17 @@ class DriftDemo extends HTMLElement {
     const ctx = {
       drift,
       firstDigits,
-      onFirstRender: () => {
-        firstDigitsDone();
+      // Called right after the first grid is painted into its canvases; the mark, the event
+      // and the lazy fetches wait until a frame showing it has been rendered: the next
+      // animation frame draws it, and a task queued from that callback runs after it.
+      onFirstRender: () => afterNextFrame(() => {
         performance.mark('drift:first-digits');
         this.dataset.firstDigitsMs = String(Math.round(performance.now()));
         this.dispatchEvent(new CustomEvent('drift-first-digits', { bubbles: true, composed: true }));
-      },
+        firstDigitsDone();
+      }),
+      // url-state: the digits panel keeps class, α and seed in the page's location hash.
+      urlState: this.hasAttribute('url-state'),
       onModel: (model, manifest, source) => this.#useModel(model, manifest, `${source} (your file)`),
     };
     names.forEach((n, i) => {
@@ -176,7 +199,7 @@ class DriftDemo extends HTMLElement {
     let manifest;
     try { manifest = JSON.parse(text); } catch (e) { throw new Error(`${fileName}: not valid JSON (${errorText(e)})`); }
     const b = mainBin(manifest, manifestUrl);
-    const { fetchWithProgress, binUrl } = await import('./drift.js');
+    const { fetchWithProgress, binUrl } = await import('./lib/fetch.js');
     const bar = this.#progressEl;
     const bin = await fetchWithProgress(binUrl(b.file, b.sha256, manifestUrl), { expected: b.bytes,
       onProgress: (got, total) => {

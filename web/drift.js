@@ -16,6 +16,12 @@
 //
 // Errors are thrown as Error whose message is the core's one-line message.
 
+import { binUrl, fetchWithProgress } from './lib/fetch.js';
+
+// Part of this module's API; they live in lib/fetch.js so that the page's main thread can
+// fetch a model without loading this wrapper (the wrapper then runs in its worker, lib/core-worker.js).
+export { binUrl, fetchWithProgress };
+
 /**
  * @typedef {Object} LoadOptions
  * @property {string|URL} [wasmUrl]  drift_api.wasm (default: next to this module)
@@ -23,6 +29,8 @@
  * @property {string|URL} [toyWasmUrl]  drift_toy.wasm (default: drift_toy.wasm next to wasmUrl);
  *   its loader is toyWasmUrl with .js
  * @property {boolean} [toy]  also load the toy module now (default false: loadToy() does it)
+ * @property {ArrayBuffer|Uint8Array} [wasmBytes]  drift_api.wasm's bytes, already fetched (then
+ *   wasmUrl only locates its loader)
  */
 
 /**
@@ -74,7 +82,7 @@ export async function loadDrift(options = {}) {
   const wasmUrl = new URL(options.wasmUrl ?? 'drift_api.wasm', import.meta.url);
   const glueUrl = options.glueUrl ? new URL(options.glueUrl, import.meta.url) : withJs(wasmUrl);
   const toyUrl = new URL(options.toyWasmUrl ?? 'drift_toy.wasm', options.toyWasmUrl ? import.meta.url : wasmUrl);
-  const core = instantiate(wasmUrl, glueUrl);
+  const core = instantiate(wasmUrl, glueUrl, options.wasmBytes);
   const toy = options.toy ? instantiate(toyUrl, withJs(toyUrl)) : null;  // in parallel
   toy?.catch(() => {});  // awaited below, after the core
   const drift = new Drift(await core, toyUrl, toy);
@@ -82,12 +90,23 @@ export async function loadDrift(options = {}) {
   return drift;
 }
 
+/**
+ * Loads only the toy module (drift_toy.wasm: the 2D trainer and the drift field), for a page
+ * that runs the inference core elsewhere (the element runs it in a worker).
+ * @param {{toyWasmUrl?: string|URL}} [options]  default: drift_toy.wasm next to this module
+ * @returns {Promise<ToyModule>}
+ */
+export async function loadToy(options = {}) {
+  const url = new URL(options.toyWasmUrl ?? 'drift_toy.wasm', import.meta.url);
+  return new ToyModule(new Heap(await instantiate(url, withJs(url))));
+}
+
 /** x.wasm -> x.js (the module's loader) @param {URL} url @returns {URL} */
 const withJs = (url) => new URL(url.pathname.replace(/\.wasm$/, '') + '.js' + url.search, url);
 
-/** Fetches a module's loader and bytes in parallel and instantiates it. */
-async function instantiate(wasmUrl, glueUrl) {
-  const [glue, wasmBinary] = await Promise.all([import(glueUrl.href), fetchBytes(wasmUrl)]);
+/** Fetches a module's loader and bytes (unless given) in parallel and instantiates it. */
+async function instantiate(wasmUrl, glueUrl, bytes = null) {
+  const [glue, wasmBinary] = await Promise.all([import(glueUrl.href), bytes ?? fetchBytes(wasmUrl)]);
   const factory = glue.default;
   if (typeof factory !== 'function') throw new Error(`${glueUrl.pathname}: not a drift module loader`);
   try {
@@ -95,50 +114,6 @@ async function instantiate(wasmUrl, glueUrl) {
   } catch (e) {
     throw new Error(`${wasmUrl.pathname}: ${e && e.message || e}`);
   }
-}
-
-/**
- * A URL for a bin named by a manifest, with the first 16 hex digits of its SHA-256 as a query:
- * the URL changes exactly when the bytes do, so a static host may let browsers cache bins
- * for long (the manifest itself should be revalidated).
- * @param {string} file @param {string} sha256 @param {URL|string} base @returns {URL}
- */
-export function binUrl(file, sha256, base) {
-  const u = new URL(file, base);
-  if (typeof sha256 === 'string' && /^[0-9a-f]{16}/.test(sha256)) u.searchParams.set('v', sha256.slice(0, 16));
-  return u;
-}
-
-/**
- * Fetches url as bytes, streaming, calling onProgress(received, total) as chunks arrive.
- * total is `expected` (a manifest's bin.bytes: the size after any gzip) when given, else the
- * Content-Length, else 0. Errors name the file: "model.bin: HTTP 404".
- * @param {URL} url @param {{expected?: number, onProgress?: function(number, number): void}} [opts]
- * @returns {Promise<Uint8Array>}
- */
-export async function fetchWithProgress(url, { expected = 0, onProgress } = {}) {
-  const name = url.pathname.split('/').pop();
-  let res;
-  try { res = await fetch(url); } catch (e) { throw new Error(`${name}: could not fetch (${e && e.message || e})`); }
-  if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${res.statusText}`.trim());
-  const total = expected || Number(res.headers.get('content-length')) || 0;
-  if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  let buf = new Uint8Array(total || 1 << 16), got = 0;
-  onProgress(0, total);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (got + value.length > buf.length) {   // more than announced: grow (the core names the size mismatch)
-      const bigger = new Uint8Array(Math.max(buf.length * 2, got + value.length));
-      bigger.set(buf.subarray(0, got));
-      buf = bigger;
-    }
-    buf.set(value, got);
-    got += value.length;
-    onProgress(got, total);
-  }
-  return got === buf.length ? buf : buf.slice(0, got);
 }
 
 /** @param {URL} url @returns {Promise<Uint8Array>} */
@@ -247,10 +222,27 @@ class Heap {
   }
 }
 
+/** The toy module's entry points: its target names and new trainers. */
+export class ToyModule {
+  #toy;  // Heap over drift_toy.wasm
+
+  /** @param {Heap} heap */
+  constructor(heap) { this.#toy = heap; }
+
+  /** The toy set names the core knows (ToyOptions.target), in the core's order. @returns {string[]} */
+  toyTargets() {
+    const toy = this.#toy;
+    return toy.call(() => toy.cstr(toy.mod._drift_toy_names()).split(','));
+  }
+
+  /** A 2D drifting trainer (MLP generator, Adam, the drift loss). @param {ToyOptions} [opts] @returns {ToyTrainer} */
+  createToyTrainer(opts = {}) { return createToy(this.#toy, opts); }
+}
+
 export class Drift {
   #core;              // Heap over drift_api.wasm
   #toyUrl;            // where loadToy() finds drift_toy.wasm
-  #toy = null;        // Heap over drift_toy.wasm, once loaded
+  #toy = null;        // ToyModule over drift_toy.wasm, once loaded
   #toyLoading = null; // loadToy()'s promise
 
   /**
@@ -337,7 +329,7 @@ export class Drift {
   /** Keeps the toy module once instantiated; a failed load is forgotten, so it can be retried. */
   #adoptToy(pending) {
     return pending.then(
-      (m) => { this.#toy = new Heap(m); },
+      (m) => { this.#toy = new ToyModule(new Heap(m)); },
       (e) => { this.#toyLoading = null; throw e; });
   }
 
@@ -356,8 +348,7 @@ export class Drift {
    * @returns {string[]}
    */
   toyTargets() {
-    const toy = this.#loadedToy('toy targets');
-    return toy.call(() => toy.cstr(toy.mod._drift_toy_names()).split(','));
+    return this.#loadedToy('toy targets').toyTargets();
   }
 
   /**
@@ -367,7 +358,7 @@ export class Drift {
    * @returns {ToyTrainer}
    */
   createToyTrainer(opts = {}) {
-    return createToy(this.#loadedToy('toy trainer'), opts);
+    return this.#loadedToy('toy trainer').createToyTrainer(opts);
   }
 }
 

@@ -14,18 +14,52 @@ import { createRequire } from 'node:module';
 // The issue's link: 20 Mbit/s down and up, 40 ms latency.
 export const LINK_20MBPS = { mbps: 20, latencyMs: 40 };
 
-// measureLoad(context, url, {mbps, latencyMs, shoot}) -> {firstMs, bytes, files: [[name, bytes, startMs, endMs]], later}
+// What a person sees, measured by the test rather than by the page's own code: installed
+// before any page script runs, it observes long main-thread tasks and, every animation frame,
+// looks at the digit canvases; the first frame in which the first digit cell has ink is the
+// time the digits were visible. (The page's mark can run ahead of that frame by hundreds of
+// ms while the main thread is busy.) Read back as window.__driftProbe.
+const PROBE = () => {
+  const probe = { longTasks: [], seenMs: NaN };
+  window.__driftProbe = probe;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) probe.longTasks.push([Math.round(e.startTime), Math.round(e.duration)]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch { probe.noLongTasks = true; }
+  const look = (now) => {
+    const root = document.querySelector('drift-demo')?.shadowRoot;
+    const c = root && root.querySelector('.digit-grid canvas');
+    if (c && c.width > 1) {
+      const d = c.getContext('2d', { willReadFrequently: true }).getImageData(0, 0, c.width, c.height).data;
+      let lo = 255, hi = 0;
+      for (let i = 0; i < d.length; i += 4) { lo = Math.min(lo, d[i]); hi = Math.max(hi, d[i]); }
+      if (hi - lo > 20) { probe.seenMs = now; return; }
+    }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+};
+
+// measureLoad(context, url, {mbps, latencyMs, shoot, after}) -> {firstMs, seenMs, bytes,
+//   bytesBeforeMark, longestTask, longTasks, files: [[name, bytes, startMs, endMs]], later}
 // Opens url in a fresh page of a playwright context with the cache disabled and the link
-// emulated (no emulation when mbps is 0), waits for the first digit grid, and sums
-// encodedBodySize over the document and every resource that started before it.
+// emulated (no emulation when mbps is 0), waits until the probe sees the first digits, then
+// `after` ms more (default 3000), and reports: firstMs, the page's drift:first-digits mark;
+// seenMs, the probe's frame; bytes (encodedBodySize, as sent) of the document and every
+// resource that started before seenMs (bytesBeforeMark: before the mark); the long tasks
+// (over 50 ms, [startMs, durationMs]) from navigation to seenMs + after, and the longest.
 // shoot(name, page), if given, is called while the model downloads ('loading', once its
 // progress bar shows), at the first digits ('first-digits') and, with the replay panel
 // scrolled into view, while its snapshots download ('replay-loading'); then the page closes
 // without waiting for them. Screenshots take time: a load with shoot is for looking at, not
 // for its numbers (give it a slow link, so the bars are still there when the shots land).
-export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot = null } = {}) {
+export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot = null, after = 3000 } = {}) {
   const page = await context.newPage();
   try {
+    // the issue's probe window: the replay panel is in view at load
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.addInitScript(PROBE);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
@@ -42,7 +76,7 @@ export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot
       }, null, { timeout: 20000, polling: 20 }).then(() => true, () => false);
       if (bar) await shoot('loading', page);
     }
-    await page.waitForFunction(() => document.querySelector('drift-demo')?.dataset.firstDigitsMs
+    await page.waitForFunction(() => !Number.isNaN(window.__driftProbe?.seenMs)
       || document.querySelector('drift-demo')?.dataset.state === 'error', null, { timeout: 120000 });
     const state = await page.evaluate(() => document.querySelector('drift-demo').dataset.state || '');
     if (state === 'error') throw new Error(`${url}: the page reports an error instead of digits`);
@@ -59,18 +93,24 @@ export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot
       }
       return null;
     }
-    // Requests still running at the mark report their size once done: wait for them.
-    await page.waitForTimeout(200);
+    // Long tasks up to `after` ms past the digits; requests still running then report their
+    // size once done, so wait for them too.
+    await page.waitForFunction((a) => performance.now() >= window.__driftProbe.seenMs + a, after,
+      { timeout: after + 60000, polling: 100 });
     await page.waitForLoadState('networkidle');
-    return await page.evaluate(() => {
+    return await page.evaluate((a) => {
+      const probe = window.__driftProbe;
       const mark = performance.getEntriesByName('drift:first-digits')[0];
-      const firstMs = mark ? mark.startTime : NaN;
+      const firstMs = mark ? mark.startTime : NaN, seenMs = probe.seenMs;
       const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
-      const files = entries.filter((e) => e.startTime < firstMs).map((e) => [
+      const sum = (t) => entries.filter((e) => e.startTime < t).reduce((s, e) => s + e.encodedBodySize, 0);
+      const files = entries.filter((e) => e.startTime < seenMs).map((e) => [
         new URL(e.name).pathname, e.encodedBodySize, Math.round(e.startTime), Math.round(e.responseEnd)]);
-      const later = entries.filter((e) => e.startTime >= firstMs).map((e) => new URL(e.name).pathname);
-      return { firstMs, bytes: files.reduce((a, f) => a + f[1], 0), files, later };
-    });
+      const later = entries.filter((e) => e.startTime >= seenMs).map((e) => new URL(e.name).pathname);
+      const longTasks = probe.longTasks.filter(([s]) => s < seenMs + a);
+      return { firstMs, seenMs, bytes: sum(seenMs), bytesBeforeMark: sum(firstMs), files, later, longTasks,
+        longestTask: longTasks.reduce((m, t) => Math.max(m, t[1]), 0), longTasksObserved: !probe.noLongTasks };
+    }, after);
   } finally {
     await page.close();
   }
@@ -79,8 +119,9 @@ export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot
 // printLoad(tag, m): the METRIC lines page.test.mjs and this script print.
 export function printLoad(tag, m, link) {
   const where = link.mbps ? `${link.mbps} Mbps / ${link.latencyMs} ms` : 'no throttling';
-  console.log(`METRIC bytes_before_first_digits=${m.bytes} (gzipped as sent, ${m.files.length} requests, ${tag})`);
-  console.log(`METRIC time_to_first_digits_ms=${m.firstMs.toFixed(0)} (${where}, ${tag})`);
+  console.log(`METRIC bytes_before_first_digits=${m.bytes} (gzipped as sent, requests started before the probe saw the digits: ${m.files.length}; before the page's mark: ${m.bytesBeforeMark} B; ${tag})`);
+  console.log(`METRIC time_to_first_digits_ms=${m.seenMs.toFixed(0)} (frame-polled probe; the page's own mark: ${m.firstMs.toFixed(0)} ms; ${where}, ${tag})`);
+  console.log(`METRIC longest_main_thread_task_ms=${m.longestTask} (navigation to 3 s after the digits; tasks over 50 ms: ${m.longTasks.map(([s, d]) => `${d} at ${s}`).join(', ') || 'none'}; ${tag})`);
   for (const [name, bytes, start, end] of m.files)
     console.log(`  ${String(start).padStart(5)}-${String(end).padEnd(5)} ms ${String(bytes).padStart(9)} B ${name}`);
   if (m.later.length) console.log(`  after first digits: ${m.later.join(' ')}`);
@@ -95,7 +136,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
   const site = path.resolve(REPO, args.site || 'build/site');
   const link = { mbps: Number(args.mbps ?? LINK_20MBPS.mbps), latencyMs: Number(args.latency ?? LINK_20MBPS.latencyMs) };
-  const server = await startServer({ root: site });
+  // the embed pages page.test.mjs writes (build/e2e-embed), e.g. --page embed/digits-only.html
+  const embed = path.join(REPO, 'build/e2e-embed');
+  const server = await startServer({ root: site, overlays: fs.existsSync(embed) ? { 'embed/': embed } : {} });
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-load-'));
   const context = await chromium.launchPersistentContext(userDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,

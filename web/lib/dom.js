@@ -63,10 +63,17 @@ export function shortenHashes(text) {
   return text.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
 }
 
+// 12,345: thousands separated by commas. By hand, because the first toLocaleString() call
+// loads the locale data, a task of ~80 ms on the main thread (measured in the page's profile).
+export function groupDigits(n) {
+  const s = String(Math.trunc(Math.abs(n)));
+  return (n < 0 ? '-' : '') + s.replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
 // 3 significant digits for readouts; integers stay integers.
 export function fmtNum(x) {
   if (typeof x !== 'number' || !isFinite(x)) return String(x);
-  if (Number.isInteger(x)) return x.toLocaleString('en-US');
+  if (Number.isInteger(x)) return groupDigits(x);
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
   return String(Number(x.toPrecision(4)));

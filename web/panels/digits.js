@@ -3,13 +3,17 @@
 import { h, slider, select, field, errorText, nextId } from '../lib/dom.js';
 import { toImageData, paint, upscale } from '../lib/image.js';
 import { gaussianNoise, slerp, ease } from '../lib/noise.js';
+import { reducedMotion, watchShown } from '../lib/motion.js';
+import { readHashState, writeHashState } from '../lib/url-state.js';
 
 const COLS = 10;
 const ROWS = 4;
 const MORPH_MS = 1600;    // one morph leg; time-based, so slow models skip frames, not time
 
 export class DigitsPanel {
-  constructor({ onFirstRender } = {}) {
+  // urlState: class, α and seed live in the page's location hash (#class=7&alpha=1.5&seed=42).
+  constructor({ onFirstRender, urlState = false } = {}) {
+    this.urlState = urlState;
     this.model = null;
     this.meta = null;
     this.onFirstRender = onFirstRender;
@@ -33,17 +37,22 @@ export class DigitsPanel {
     this.morphBtn = h('button', { type: 'button', 'aria-pressed': 'false',
       title: 'Walk smoothly through noise space (spherical interpolation between noise vectors)',
       onclick: () => this.toggleMorph() }, 'Morph');
+    this.copyBtn = h('button', { type: 'button', hidden: !urlState,
+      title: 'Copy a link to this page with the class, α and seed shown',
+      onclick: () => this.copyLink() }, 'Copy link');
     this.readout = h('p', { class: 'readout', 'aria-live': 'polite' }, ' ');
     this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
     this.grid = h('div', { class: 'digit-grid', role: 'list', 'aria-label': 'Generated digits' });
     this.grid.style.setProperty('--cols', COLS);
     this.cells = [];
+    // One tab stop for the whole grid; the arrow keys, Home and End move between digits.
     for (let i = 0; i < COLS * ROWS; i++) {
       const canvas = h('canvas', { width: 28, height: 28 });
-      const btn = h('button', { type: 'button', class: 'digit', role: 'listitem',
+      const btn = h('button', { type: 'button', class: 'digit', tabindex: i === 0 ? '0' : '-1',
         onclick: () => this.enlarge(i) }, canvas);
+      btn.addEventListener('keydown', (e) => this.gridKey(e, i));
       this.cells.push({ btn, canvas });
-      this.grid.append(btn);
+      this.grid.append(h('div', { role: 'listitem', class: 'cell' }, btn));
     }
     this.dialog = this.makeDialog();
 
@@ -56,14 +65,18 @@ export class DigitsPanel {
         h('div', { class: 'field seed-field' }, h('label', { for: (this.seed.id = nextId('seed')) }, 'Seed'),
           h('div', { class: 'inline' }, this.seed, this.reroll))),
       this.msg, this.grid,
-      h('div', { class: 'grid-foot' }, this.readout, this.morphBtn), this.dialog);
+      h('div', { class: 'grid-foot' }, this.readout, h('div', { class: 'inline' }, this.copyBtn, this.morphBtn)),
+      this.dialog);
     this.setEnabled(false);
+    // The morph pauses while the panel is scrolled away or the tab hidden, and goes on after.
+    watchShown(this.el, (shown) => (shown ? this.resumeMorph() : this.pauseMorph()));
+    if (urlState) addEventListener('hashchange', () => { if (this.applyHash()) this.render(); });
   }
 
   suspend() { this.stopMorph(); }
 
   setEnabled(on) {
-    for (const c of [this.cls.select, this.alpha.input, this.seed, this.reroll, this.morphBtn])
+    for (const c of [this.cls.select, this.alpha.input, this.seed, this.reroll, this.morphBtn, this.copyBtn])
       c.disabled = !on;
   }
 
@@ -88,7 +101,55 @@ export class DigitsPanel {
     this.showError('');
     this.setEnabled(true);
     if (meta.numClasses === 0) this.cls.select.disabled = true;
+    if (!this.hashRead) { this.hashRead = true; this.applyHash(); }
     this.render();
+  }
+
+  // Class, α and seed from the location hash; values out of range are clamped (α) or ignored
+  // (class, seed). Returns whether anything changed.
+  applyHash() {
+    if (!this.urlState || !this.meta) return false;
+    const st = readHashState(location.hash, { classes: this.meta.numClasses,
+      alphaMin: Number(this.alpha.input.min), alphaMax: Number(this.alpha.input.max) });
+    let changed = false;
+    if (st.cls !== undefined && st.cls !== this.cls.select.value) { this.cls.select.value = st.cls; changed = true; }
+    if (st.alpha !== undefined && st.alpha !== Number(this.alpha.input.value)) { this.alpha.set(st.alpha); changed = true; }
+    if (st.seed !== undefined && st.seed !== this.seedValue()) { this.seed.value = String(st.seed); changed = true; }
+    return changed;
+  }
+
+  // The shown class, α and seed into the hash, without a history entry per slider step.
+  saveHash() {
+    if (!this.urlState) return;
+    const hash = writeHashState(location.hash, { cls: this.cls.select.value,
+      alpha: Number(this.alpha.input.value), seed: this.seedValue() });
+    if (hash !== location.hash) history.replaceState(history.state, '', hash);
+  }
+
+  async copyLink() {
+    this.saveHash();
+    const url = location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+      this.readout.textContent = 'Link copied.';
+    } catch {
+      this.readout.textContent = `Link: ${url}`;   // no clipboard access here: show it to copy by hand
+    }
+  }
+
+  // Arrow keys move along the grid, Home/End to its ends (roving tabindex).
+  gridKey(e, i) {
+    const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: COLS, ArrowUp: -COLS };
+    let j;
+    if (e.key in moves) j = i + moves[e.key];
+    else if (e.key === 'Home') j = 0;
+    else if (e.key === 'End') j = this.cells.length - 1;
+    else return;
+    e.preventDefault();
+    if (j < 0 || j >= this.cells.length) return;
+    this.cells[i].btn.tabIndex = -1;
+    this.cells[j].btn.tabIndex = 0;
+    this.cells[j].btn.focus();
   }
 
   labels() {
@@ -104,11 +165,20 @@ export class DigitsPanel {
     return Number.isFinite(s) && s >= 0 ? s : 0;
   }
 
-  // Coalesce bursts of slider events into one generate() per animation frame.
+  // Coalesce bursts of slider events into one generate() per animation frame, and never
+  // queue more than one behind the one in flight (the generator runs in a worker).
   render() {
-    if (!this.model || this.pending || this.morph) return;
+    if (!this.model) return;
+    this.saveHash();
+    if (this.morph) { this.stopMorph(); }
+    if (this.pending || this.drawing) { this.again = true; return; }
     this.pending = true;
-    requestAnimationFrame(() => { this.pending = false; this.draw({ seed: this.seedValue() }); });
+    requestAnimationFrame(async () => {
+      this.pending = false;
+      this.drawing = true;
+      try { await this.draw({ seed: this.seedValue() }); } finally { this.drawing = false; }
+      if (this.again) { this.again = false; this.render(); }
+    });
   }
 
   async draw(opts) {
@@ -139,36 +209,66 @@ export class DigitsPanel {
     this.grid.dataset.renders = String(Number(this.grid.dataset.renders || 0) + 1);
   }
 
+  // Morph: a walk through noise space, one leg of MORPH_MS from noise a to noise b, then on.
+  // The button pauses it where it is and resumes it; any other control ends it. With reduced
+  // motion the grid jumps from one end point to the next instead of tweening.
   toggleMorph() {
-    if (this.morph) { this.stopMorph(); this.render(); return; }
+    if (this.morph) {
+      if (this.morph.paused) this.resumeMorph(true); else this.pauseMorph(true);
+      return;
+    }
     const { latentDim } = this.meta;
     if (!latentDim) { this.showError('This model does not report its latent size, so it cannot morph.'); return; }
     const n = COLS * ROWS;
     let seed = this.seedValue() * 7919 + 1;
     const m = { a: gaussianNoise(n, latentDim, seed), b: gaussianNoise(n, latentDim, seed + 1),
-      buf: new Float32Array(n * latentDim), t0: performance.now(), raf: 0 };
-    this.morph = m;
-    this.morphBtn.setAttribute('aria-pressed', 'true');
-    this.morphBtn.textContent = 'Stop morph';
-    const tick = async () => {
-      if (this.morph !== m) return;
+      buf: new Float32Array(n * latentDim), t0: performance.now(), raf: 0, paused: false, leg: -1, legs: 0 };
+    m.tick = async () => {
+      if (this.morph !== m || m.paused) return;
       let u = (performance.now() - m.t0) / MORPH_MS;
       if (u >= 1) {   // next leg: the end point becomes the start
         m.t0 += MORPH_MS * Math.floor(u); u %= 1;
         m.a = m.b; seed += 1; m.b = gaussianNoise(n, latentDim, seed + 1);
+        m.legs++;
       }
-      await this.draw({ noise: slerp(m.a, m.b, ease(u), latentDim, m.buf) });
-      if (this.morph === m) m.raf = requestAnimationFrame(tick);
+      if (!reducedMotion()) await this.draw({ noise: slerp(m.a, m.b, ease(u), latentDim, m.buf) });
+      else if (m.leg !== m.legs) { m.leg = m.legs; await this.draw({ noise: m.a }); }
+      if (this.morph === m && !m.paused) m.raf = requestAnimationFrame(m.tick);
     };
-    m.raf = requestAnimationFrame(tick);
+    this.morph = m;
+    this.showMorphState(true);
+    m.raf = requestAnimationFrame(m.tick);
+  }
+
+  // byUser: the Pause button. Otherwise the panel left the view and resumes when back.
+  pauseMorph(byUser = false) {
+    const m = this.morph;
+    if (!m || m.paused) return;
+    m.paused = byUser ? 'user' : 'hidden';
+    m.elapsed = performance.now() - m.t0;
+    cancelAnimationFrame(m.raf);
+    if (byUser) this.showMorphState(false);
+  }
+
+  resumeMorph(byUser = false) {
+    const m = this.morph;
+    if (!m || !m.paused || (m.paused === 'user' && !byUser)) return;
+    m.paused = false;
+    m.t0 = performance.now() - m.elapsed;
+    this.showMorphState(true);
+    m.raf = requestAnimationFrame(m.tick);
+  }
+
+  showMorphState(running) {
+    this.morphBtn.setAttribute('aria-pressed', String(running));
+    this.morphBtn.textContent = running ? 'Pause morph' : 'Morph';
   }
 
   stopMorph() {
     if (!this.morph) return;
     cancelAnimationFrame(this.morph.raf);
     this.morph = null;
-    this.morphBtn.setAttribute('aria-pressed', 'false');
-    this.morphBtn.textContent = 'Morph';
+    this.showMorphState(false);
   }
 
   makeDialog() {
@@ -180,6 +280,8 @@ export class DigitsPanel {
     const dlg = h('dialog', { class: 'enlarge', 'aria-labelledby': titleId },
       this.dlgTitle, this.bigHolder, h('div', { class: 'inline' }, this.download, close));
     dlg.addEventListener('click', (e) => { if (e.target === dlg) dlg.close(); });
+    // showModal() keeps focus inside the dialog; on close it goes back to the digit enlarged.
+    dlg.addEventListener('close', () => { if (this.opener) this.opener.focus(); this.opener = null; });
     return dlg;
   }
 
@@ -195,6 +297,7 @@ export class DigitsPanel {
     this.dlgTitle.textContent = `Class ${name} · seed ${seed} · α ${Number(this.alpha.input.value).toFixed(2)}`;
     this.download.href = upscale(img, 280).toDataURL('image/png');
     this.download.download = `drift-${name}-seed${seed}-${i + 1}.png`;
+    this.opener = this.cells[i].btn;
     this.dialog.showModal();
   }
 }

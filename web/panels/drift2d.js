@@ -1,8 +1,9 @@
 // 2D drift, live: a small generator trained in the browser by the core's toy trainer.
 // Each animation frame runs `speed` training steps, then draws data (blue) and generated
 // (orange) points and, optionally, the drift field V as arrows on the generated points.
-import { h, slider, select, errorText, fmtNum, nextId } from '../lib/dom.js';
+import { h, slider, select, errorText, fmtNum, groupDigits, nextId } from '../lib/dom.js';
 import { gaussianNoise, uniformRng } from '../lib/noise.js';
+import { watchShown, whenNear } from '../lib/motion.js';
 
 // The toy sets come from the core (drift.toyTargets()); these are only their display names.
 // A set without one here is listed under its own name.
@@ -34,7 +35,7 @@ export class Drift2DPanel {
     this.arrows = h('input', { type: 'checkbox', id: nextId('arrows') });
     this.arrows.addEventListener('change', () => this.redraw());
     this.playBtn = h('button', { type: 'button', class: 'primary', 'aria-pressed': 'false',
-      onclick: () => (this.playing ? this.pause() : this.play()) }, 'Play');
+      onclick: () => { this.resumeWhenShown = false; if (this.playing) this.pause(); else this.play(); } }, 'Play');
     this.stepBtn = h('button', { type: 'button', onclick: () => { this.pause(); this.advance(1); } }, 'Step');
     this.resetBtn = h('button', { type: 'button', onclick: () => this.reset() }, 'Reset');
     this.useDrawing = h('button', { type: 'button', class: 'primary', onclick: () => this.applyDrawing() },
@@ -74,9 +75,15 @@ export class Drift2DPanel {
     // Colours come from CSS custom properties; repaint when the colour scheme flips.
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.redraw());
     // The trainer lives in the toy module (drift_toy.wasm), which only this panel fetches, and
-    // only after the first digits: its 29 KB would otherwise share the link with the model.
-    (ctx.firstDigits || Promise.resolve()).then(() => drift.loadToy()).then(() => this.start(),
-      (e) => this.showError(`Could not load the 2D trainer: ${errorText(e)}`));
+    // only after the first digits (its 29 KB would otherwise share the link with the model)
+    // and once the panel is near the viewport (its first steps run unoptimised wasm).
+    (ctx.firstDigits || Promise.resolve()).then(() => whenNear(this.el)).then(() => drift.loadToy())
+      .then(() => this.start(), (e) => this.showError(`Could not load the 2D trainer: ${errorText(e)}`));
+    // Training pauses while the panel is scrolled away or the tab hidden, and goes on after.
+    this.stopWatching = watchShown(this.el, (shown) => {
+      if (!shown && this.playing) { this.pause(); this.resumeWhenShown = true; }
+      else if (shown && this.resumeWhenShown) { this.resumeWhenShown = false; this.play(); }
+    });
   }
 
   // The toy module is there: list its sets (the first one selected) and start training on it.
@@ -87,7 +94,7 @@ export class Drift2DPanel {
     this.reset();
   }
 
-  suspend() { this.pause(); }
+  suspend() { this.resumeWhenShown = false; this.pause(); }
 
   showError(text) { this.msg.hidden = !text; this.msg.textContent = text || ''; }
 
@@ -222,7 +229,7 @@ export class Drift2DPanel {
   // The distance is O(n²); while playing it is refreshed a few times a second, not per frame.
   updateStats(throttle = false) {
     const s = this.stepCount();
-    this.stepOut.textContent = s.toLocaleString('en-US');
+    this.stepOut.textContent = groupDigits(s);
     this.el.dataset.step = String(s);
     if (!this.trainer || !this.showTargets()) { this.distOut.textContent = '–'; delete this.el.dataset.distance; return; }
     const now = performance.now();

@@ -34,7 +34,7 @@ export class MetricsPanel {
     // to f16/int8 or later conversion (training.converted_from), which the card says.
     const dtypes = [...new Set((meta.tensorDtypes || []))];
     if (dtypes.length) rows.push(['Weights', dtypes.join(' + ') + (tr.converted_from ? `, converted from ${tr.converted_from}` : '')]);
-    const card = h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+    const card = h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, breakable(String(v)))]));
     const parts = [card];
     if (meta.metrics && Array.isArray(meta.metrics.alphas)) {
       parts.push(h('h3', {}, 'Measured at export'), evalTable(meta.metrics));
@@ -83,4 +83,9 @@ function duration(s) {
 function flatten(obj, prefix = '') {
   return Object.entries(obj).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v)
     ? flatten(v, `${prefix}${k} `) : [[prefix + k, Array.isArray(v) ? v.join(', ') : v]]));
+}
+
+// Long values (a path, a file name) may wrap after a '/', '_' or '-', never inside a word.
+function breakable(text) {
+  return text.split(/(?<=[/_-])/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
 }

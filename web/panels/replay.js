@@ -2,8 +2,9 @@
 // so the grid shows digits drifting out of noise as training goes on. Snapshots in files of
 // their own (format version 2) are fetched only once this panel is scrolled into view or its
 // Load button is pressed, and never before the page's first digits.
-import { h, errorText, nextId } from '../lib/dom.js';
+import { h, errorText, groupDigits, nextId } from '../lib/dom.js';
 import { toImageData, paint } from '../lib/image.js';
+import { watchShown } from '../lib/motion.js';
 
 const N = 20;          // two rows of ten classes
 const SEED = 2026;     // fixed noise: only the weights change between frames
@@ -22,9 +23,10 @@ export class ReplayPanel {
     this.busy = false;
     const titleId = nextId('replay-title');
     this.slider = h('input', { type: 'range', min: 0, max: 0, step: 1, value: '0', id: nextId('snap') });
-    this.slider.addEventListener('input', () => { this.stop(); this.show(); });
+    this.slider.addEventListener('input', () => { this.resumeWhenShown = false; this.stop(); this.show(); });
     this.stepOut = h('output', { class: 'val', for: this.slider.id }, '–');
-    this.play = h('button', { type: 'button', 'aria-pressed': 'false', onclick: () => this.toggle() }, 'Play');
+    this.play = h('button', { type: 'button', 'aria-pressed': 'false',
+      onclick: () => { this.resumeWhenShown = false; this.toggle(); } }, 'Play');
     this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
     this.note = h('p', { class: 'note', hidden: true });
     this.loadBtn = h('button', { type: 'button', hidden: true, onclick: () => this.want() }, 'Load snapshots');
@@ -48,6 +50,11 @@ export class ReplayPanel {
     } else {
       this.want();
     }
+    // Playback pauses while the panel is scrolled away or the tab hidden, and goes on after.
+    watchShown(this.el, (shown) => {
+      if (!shown && this.timer) { this.stop(); this.resumeWhenShown = true; }
+      else if (shown && this.resumeWhenShown) { this.resumeWhenShown = false; this.toggle(); }
+    });
   }
 
   // The panel is in view or the user asked: fetch the current model's snapshot files.
@@ -66,10 +73,18 @@ export class ReplayPanel {
     this.progress.hidden = false;
     this.el.dataset.snapshots = 'loading';
     try {
-      await model.loadSnapshots({ onProgress: (got, total, done) => {
+      // Progress comes per network chunk; the bar and the note change once per frame.
+      let latest = null;
+      const showProgress = () => {
+        const [got, total, done] = latest;
+        latest = null;
         if (model !== this.model) return;
         this.progress.value = total ? got / total : 0;
         this.note.textContent = `Loading training snapshots… ${mb(got)} of ${mb(total)} MB (${done} of ${this.meta.snapshots.length})`;
+      };
+      await model.loadSnapshots({ onProgress: (...p) => {
+        if (!latest) requestAnimationFrame(showProgress);
+        latest = p;
       } });
     } catch (e) {
       if (model !== this.model) return;
@@ -89,7 +104,7 @@ export class ReplayPanel {
     this.show();
   }
 
-  suspend() { this.stop(); }
+  suspend() { this.resumeWhenShown = false; this.stop(); }
 
   setEnabled(on) { this.slider.disabled = !on; this.play.disabled = !on; }
 
@@ -139,8 +154,8 @@ export class ReplayPanel {
           snapshot: f.snapshot });
         this.paint(out.pixels);
         this.stepOut.textContent = f.final
-          ? `final${f.step ? ` (step ${f.step.toLocaleString('en-US')})` : ''}`
-          : `step ${f.step.toLocaleString('en-US')}`;
+          ? `final${f.step ? ` (step ${groupDigits(f.step)})` : ''}`
+          : `step ${groupDigits(f.step)}`;
         this.canvas.dataset.frame = String(this.slider.value);
         this.msg.hidden = true;
       } while (this.again);

@@ -66,7 +66,7 @@ export class UploadPanel {
       let snaps = 0;
       for (const s of model.pendingSnapshots()) {
         const f = bins.get(s.file);
-        if (f) { model.loadSnapshot(s.name, await f.arrayBuffer()); snaps++; }
+        if (f) { await model.loadSnapshot(s.name, await f.arrayBuffer()); snaps++; }
       }
       this.showError('');
       this.status.textContent = `Loaded ${json.name} + ${bin.name}${snaps ? ` + ${snaps} snapshot files` : ''}; the panels now use it.`;
