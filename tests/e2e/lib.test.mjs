@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { gaussianNoise, slerp, ease } from '../../web/lib/noise.js';
 import { modelMeta } from '../../web/lib/meta.js';
 import { outputRange, imageShape } from '../../web/lib/image.js';
+import { readHashState, writeHashState } from '../../web/lib/url-state.js';
 
 let failures = 0;
 function test(name, fn) {
@@ -79,6 +80,29 @@ test('outputRange / imageShape defaults', () => {
   assert.deepEqual(outputRange({ output: { range: [0, 1] } }), [0, 1]);
   assert.deepEqual(outputRange({}), [-1, 1]);
   assert.deepEqual(imageShape({ output_shape: [3, 32, 32] }), { c: 3, h: 32, w: 32 });
+});
+
+const LIM = { classes: 10, alphaMin: 1, alphaMax: 4 };
+test('readHashState: the documented example, any subset, and other keys ignored', () => {
+  assert.deepEqual(readHashState('#class=7&alpha=1.5&seed=42', LIM), { cls: '7', alpha: 1.5, seed: 42 });
+  assert.deepEqual(readHashState('seed=3', LIM), { seed: 3 });
+  assert.deepEqual(readHashState('#class=mixed&x=y', LIM), { cls: 'mixed' });
+  assert.deepEqual(readHashState('', LIM), {});
+});
+test('readHashState: bad values are clamped (alpha) or dropped (class, seed), never thrown', () => {
+  assert.deepEqual(readHashState('#class=x&alpha=1e9&seed=-1', LIM), { alpha: 4 });
+  assert.deepEqual(readHashState('#class=10&alpha=-3&seed=1.5', LIM), { alpha: 1 });
+  assert.deepEqual(readHashState('#class=&alpha=&seed=99999999999', LIM), {});
+  assert.deepEqual(readHashState('#alpha=NaN&alpha=2', LIM), {});
+  assert.deepEqual(readHashState('#class=3', { ...LIM, classes: 0 }), {});   // unconditional model
+  assert.doesNotThrow(() => readHashState('#%E0%A4%A&class=%', LIM));
+});
+test('writeHashState: sets the three keys, keeps the others, round-trips through readHashState', () => {
+  const h = writeHashState('#tab=2&seed=1', { cls: '7', alpha: 1.2500001, seed: 42 });
+  const p = new URLSearchParams(h.slice(1));
+  assert.equal(p.get('tab'), '2');
+  assert.equal(p.get('alpha'), '1.25');
+  assert.deepEqual(readHashState(h, LIM), { cls: '7', alpha: 1.25, seed: 42 });
 });
 
 console.log(failures ? `FAILED: ${failures}` : 'OK');

@@ -6,10 +6,7 @@
 //   node tests/e2e/load-metrics.mjs [--site build/site] [--page index.html] [--runs 3]
 //        [--mbps 20] [--latency 40]
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 
 // The issue's link: 20 Mbit/s down and up, 40 ms latency.
 export const LINK_20MBPS = { mbps: 20, latencyMs: 40 };
@@ -128,24 +125,15 @@ export function printLoad(tag, m, link) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  const require = createRequire(path.join(REPO, 'package.json'));
-  const { chromium } = require('playwright-core');
+  const { REPO, parseArgs, launchBrowser } = await import('./helpers.mjs');
   const { startServer } = await import('./server.mjs');
-  const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
-    (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+  const args = parseArgs(process.argv.slice(2));
   const site = path.resolve(REPO, args.site || 'build/site');
   const link = { mbps: Number(args.mbps ?? LINK_20MBPS.mbps), latencyMs: Number(args.latency ?? LINK_20MBPS.latencyMs) };
   // the embed pages page.test.mjs writes (build/e2e-embed), e.g. --page embed/digits-only.html
   const embed = path.join(REPO, 'build/e2e-embed');
   const server = await startServer({ root: site, overlays: fs.existsSync(embed) ? { 'embed/': embed } : {} });
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-load-'));
-  const context = await chromium.launchPersistentContext(userDir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
+  const context = await launchBrowser();
   try {
     // one unmeasured load first, so the server has gzipped every file once (a static host
     // serves them precompressed or from its cache)
@@ -156,6 +144,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } finally {
     await context.close();
     await server.close();
-    fs.rmSync(userDir, { recursive: true, force: true });
   }
 }

@@ -5,30 +5,18 @@
 //   node tests/e2e/page.test.mjs [--site build/site] [--base /sub/dir/] [--shots build/e2e-screenshots]
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { startServer } from './server.mjs';
 import { makeModel } from './make-model.mjs';
 import { measureLoad, printLoad, LINK_20MBPS } from './load-metrics.mjs';
+import { REPO, parseArgs, makeCheck, launchBrowser, openPage as openPageIn, inDemo, panel, gridCells,
+  gridKey, renders, rerender, setValue } from './helpers.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(path.join(REPO, 'package.json'));
-const { chromium } = require('playwright-core');
-
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
-  (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const args = parseArgs(process.argv.slice(2));
 const SITE = path.resolve(REPO, args.site || 'build/site');
 const BASE = args.base || '/';
 const SHOTS = path.resolve(REPO, args.shots || 'build/e2e-screenshots');
 const TAG = BASE === '/' ? 'root' : 'subpath';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-
-let failures = 0;
-function check(name, ok, detail = '') {
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
-  if (!ok) failures++;
-}
+const check = makeCheck();
 
 if (!fs.existsSync(path.join(SITE, 'index.html'))) {
   console.error(`${SITE}/index.html: missing; assemble the site first (scripts/build-site.sh)`);
@@ -67,75 +55,9 @@ const modelBin = fs.readFileSync(path.join(modelDir, binName));
 const oldModel = makeModel(path.join(REPO, 'build/e2e-model-f16-v1'), { dtype: 'f16' });
 
 const server = await startServer({ root: SITE, mount: BASE, overlays });
-const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drift-e2e-'));
-// Playwright passes the fresh profile folder as --user-data-dir itself.
-const browser = await chromium.launchPersistentContext(userDir, {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-  deviceScaleFactor: 1,
-});
+const browser = await launchBrowser();
 fs.mkdirSync(SHOTS, { recursive: true });
-
-// Every page: collect console errors and any request that leaves the origin.
-async function openPage(viewport = { width: 1280, height: 900 }) {
-  const page = await browser.newPage();
-  await page.setViewportSize(viewport);
-  page.errors = [];
-  page.offOrigin = [];
-  page.warnings = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') page.errors.push(m.text());
-    // The readback warning comes from this test's own getImageData calls, not from the page.
-    if (m.type() === 'warning' && !/willReadFrequently/.test(m.text())) page.warnings.push(m.text());
-  });
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  const origin = new URL(server.url).origin;
-  await page.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u.startsWith(origin) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
-    page.offOrigin.push(u);
-    return route.abort();
-  });
-  return page;
-}
-
-const demo = 'drift-demo';
-const inDemo = (sel) => `${demo} ${sel}`;   // playwright CSS pierces open shadow roots
-
-// Grid pixels as one red-channel array per cell (greyscale digits); `page` may also be a frame.
-const gridCells = (page) => page.evaluate(() => {
-  const root = document.querySelector('drift-demo').shadowRoot;
-  return [...root.querySelectorAll('.digit canvas')].map((c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const out = [];
-    for (let i = 0; i < d.length; i += 4) out.push(d[i]);
-    return out;
-  });
-});
-const gridKey = async (page) => (await gridCells(page)).map((c) => c.join(',')).join('|');
-const renders = (page) => page.evaluate(() =>
-  Number(document.querySelector('drift-demo').shadowRoot.querySelector('.digit-grid').dataset.renders || 0));
-
-// act() then wait for the digit grid to repaint.
-async function rerender(page, act) {
-  const before = await renders(page);
-  await act();
-  await page.waitForFunction((b) => Number(document.querySelector('drift-demo').shadowRoot
-    .querySelector('.digit-grid').dataset.renders || 0) > b, before, { timeout: 10000 });
-}
-
-// Set a range/number/select element's value and fire the events a user would cause.
-async function setValue(page, selector, value, events = ['input', 'change']) {
-  await page.locator(inDemo(selector)).evaluate((el, [v, evs]) => {
-    el.value = String(v);
-    for (const e of evs) el.dispatchEvent(new Event(e, { bubbles: true }));
-  }, [value, events]);
-}
-
-const panel = (name) => inDemo(`[data-panel=${name}]`);
+const openPage = (viewport) => openPageIn(browser, new URL(server.url).origin, viewport);
 
 async function shot(page, name, locator) {
   const file = path.join(SHOTS, `${TAG}-${name}.png`);
@@ -312,7 +234,10 @@ try {
     `want ${wantRows.join(' | ')}; card ${cardRows.join(' | ')}`);
 
   // ---- 4. 2D drift -------------------------------------------------------------------------
+  // The toy module loads once the panel comes near the viewport.
   const d2 = page.locator(panel('drift2d'));
+  await d2.scrollIntoViewIfNeeded();
+  await page.locator(inDemo('[data-panel=drift2d] select >> nth=0')).and(page.locator(':enabled')).waitFor({ timeout: 30000 });
   const d2data = () => d2.evaluate((el) => ({ step: Number(el.dataset.step || 0), dist: Number(el.dataset.distance) }));
   async function train2d(label, steps) {
     const start = await d2data();
@@ -433,6 +358,8 @@ try {
   check(`corrupted shipped ${binName}: one line in words naming the file`,
     txt.includes(binName) && /sha256/.test(txt) && !txt.includes('\n'), txt);
   await shot(page, 'model-error');
+  await page.locator(panel('drift2d')).scrollIntoViewIfNeeded();
+  await page.locator(inDemo('[data-panel=drift2d] select >> nth=0')).and(page.locator(':enabled')).waitFor({ timeout: 30000 });
   await page.locator(inDemo('[data-panel=drift2d] button:text-is("Step")')).click();
   const step = await page.locator(panel('drift2d')).evaluate((el) => Number(el.dataset.step));
   check('2D panel still works after a model error', step === 1, `step ${step}`);
@@ -484,13 +411,16 @@ try {
     .querySelectorAll('[data-panel]')].map((e) => e.dataset.panel).join(','));
   check('embedded element (relative script, panels attribute) renders digits', panels === 'digits,drift2d', panels);
   check('embedded element: no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
+  // A page of its own: the previous one may still fetch its lazy modules while it closes.
+  const only = await openPage();
   const fetched = [];
-  page.on('request', (r) => fetched.push(new URL(r.url()).pathname.split('/').pop()));
-  await page.goto(new URL('embed/digits-only.html', server.url).href);
-  await page.waitForFunction(() => document.querySelector('drift-demo')?.dataset.firstDigitsMs
+  only.on('request', (r) => fetched.push(new URL(r.url()).pathname.split('/').pop()));
+  await only.goto(new URL('embed/digits-only.html', server.url).href);
+  await only.waitForFunction(() => document.querySelector('drift-demo')?.dataset.firstDigitsMs
     || document.querySelector('drift-demo')?.dataset.state === 'error', null, { timeout: 30000 });
-  const state = await page.evaluate(() => document.querySelector('drift-demo').dataset.state);
-  await page.waitForTimeout(1000);   // anything fetched lazily would have started by now
+  const state = await only.evaluate(() => document.querySelector('drift-demo').dataset.state);
+  await only.waitForTimeout(1000);   // anything fetched lazily would have started by now
+  await only.close();
   check('digits-only element: digits, inference module only (drift_toy.* and snapshot files never fetched)',
     state === 'ready' && fetched.includes('drift_api.wasm')
     && !fetched.some((f) => f.startsWith('drift_toy') || /\.snapshot-\d+\.bin/.test(f)),
@@ -512,6 +442,5 @@ try {
 
 await browser.close();
 await server.close();
-fs.rmSync(userDir, { recursive: true, force: true });
-console.log(`${failures ? 'FAILED' : 'OK'}: ${TAG} (${server.url}), screenshots in ${SHOTS}`);
-process.exit(failures ? 1 : 0);
+console.log(`${check.failures ? 'FAILED' : 'OK'}: ${TAG} (${server.url}), screenshots in ${SHOTS}`);
+process.exit(check.failures ? 1 : 0);

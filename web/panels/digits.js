@@ -280,7 +280,17 @@ export class DigitsPanel {
     const dlg = h('dialog', { class: 'enlarge', 'aria-labelledby': titleId },
       this.dlgTitle, this.bigHolder, h('div', { class: 'inline' }, this.download, close));
     dlg.addEventListener('click', (e) => { if (e.target === dlg) dlg.close(); });
-    // showModal() keeps focus inside the dialog; on close it goes back to the digit enlarged.
+    // Focus stays inside the dialog (showModal() alone lets Tab leave for the browser's own
+    // controls) and goes back to the digit enlarged when it closes.
+    dlg.addEventListener('keydown', (e) => {
+      if (e.key !== 'Tab') return;
+      const items = [this.download, close];
+      const at = items.indexOf(dlg.getRootNode().activeElement);
+      if (e.shiftKey ? at <= 0 : at === items.length - 1) {
+        e.preventDefault();
+        items[e.shiftKey ? items.length - 1 : 0].focus();
+      }
+    });
     dlg.addEventListener('close', () => { if (this.opener) this.opener.focus(); this.opener = null; });
     return dlg;
   }
