@@ -1,5 +1,8 @@
-// Fused clip + AdamW + EMA (see fused_adamw.h).
+// Fused clip + AdamW + EMA (see fused_adamw.h): chunking, threads and tensor state here; the
+// per-element kernels are the core's (drift/core/adamw.h), shared with the browser trainers.
 #include "drift/train/fused_adamw.h"
+
+#include "drift/core/adamw.h"
 
 #include <ATen/Parallel.h>
 
@@ -21,56 +24,6 @@ struct Chunk {
   size_t param;
   int64_t begin, end;
 };
-
-// The kernels are compiled twice, for AVX2+FMA machines and for baseline x86-64; the loader
-// picks one (GCC function multi-versioning). Other compilers/targets get the plain loop.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define DRIFT_MULTIVERSION __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define DRIFT_MULTIVERSION
-#endif
-
-DRIFT_MULTIVERSION
-double sum_squares(const float* g, int64_t n) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // independent accumulators: no serial dependency
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int k = 0; k < 8; ++k) acc[k] += double(g[i + k]) * double(g[i + k]);
-  for (; i < n; ++i) acc[0] += double(g[i]) * double(g[i]);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
-struct Coeffs {
-  float clip;          // gradient scale (1 when not clipped)
-  float decay;         // 1 - lr * weight_decay
-  float beta1, one_minus_beta1, beta2, one_minus_beta2;
-  float inv_sqrt_bc2;  // 1 / sqrt(1 - beta2^t)
-  float eps;
-  float neg_step;      // -lr / (1 - beta1^t)
-  float ema, one_minus_ema;
-};
-
-// One pass: p, m, v (and e) read once and written once.
-template <bool kEma>
-DRIFT_MULTIVERSION void update(float* __restrict p, const float* __restrict g, float* __restrict m,
-                               float* __restrict v, float* __restrict e, int64_t n, const Coeffs c) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float gi = g[i] * c.clip;
-    const float mi = m[i] * c.beta1 + c.one_minus_beta1 * gi;
-    const float vi = v[i] * c.beta2 + c.one_minus_beta2 * gi * gi;
-    const float denom = std::sqrt(vi) * c.inv_sqrt_bc2 + c.eps;
-    const float pi = p[i] * c.decay + c.neg_step * (mi / denom);
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = pi;
-    if (kEma) e[i] = e[i] * c.ema + c.one_minus_ema * pi;
-  }
-}
-
-DRIFT_MULTIVERSION void ema_only(const float* __restrict p, float* __restrict e, int64_t n, float ema,
-                                 float one_minus_ema) {
-  for (int64_t i = 0; i < n; ++i) e[i] = e[i] * ema + one_minus_ema * p[i];
-}
 
 template <class Map>
 auto find_state(Map& m, const torch::Tensor& p) {
@@ -141,7 +94,7 @@ double FusedAdamW::step(double max_norm, const std::vector<torch::Tensor>& ema, 
     at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t lo, int64_t hi) {
       for (int64_t c = lo; c < hi; ++c) {
         const Chunk& ch = chunks[c];
-        partial[c] = sum_squares(grads[ch.param].data_ptr<float>() + ch.begin, ch.end - ch.begin);
+        partial[c] = core::sum_squares(grads[ch.param].data_ptr<float>() + ch.begin, ch.end - ch.begin);
       }
     });
     for (double s : partial) total += s;
@@ -152,13 +105,8 @@ double FusedAdamW::step(double max_norm, const std::vector<torch::Tensor>& ema, 
       if (g.defined()) norms.push_back(g.norm(2).to(torch::kDouble).cpu());
     if (!norms.empty()) total = torch::stack(norms).norm(2).item<double>();
   }
-  // The clip coefficient in float arithmetic, as clip_grad_norm_ computes it on float tensors:
-  // max_norm / (norm + 1e-6) = reciprocal(norm + 1e-6) * max_norm, clamped at 1.
-  double clip = 1.0;
-  if (max_norm > 0) {
-    const float coef = (1.0f / (float(total) + 1e-6f)) * float(max_norm);
-    if (coef < 1.0f) clip = coef;
-  }
+  // The clip coefficient in float arithmetic, as clip_grad_norm_ computes it on float tensors.
+  const double clip = core::clip_scale(total, max_norm);
 
   // ---- AdamW + EMA ----
   ++step_;
@@ -166,17 +114,8 @@ double FusedAdamW::step(double max_norm, const std::vector<torch::Tensor>& ema, 
   const double bc2 = 1.0 - std::pow(cfg_.beta2, double(step_));
   const bool has_ema = !ema.empty();
   if (all_fused) {
-    const Coeffs c{float(clip),
-                   float(1.0 - cfg_.lr * cfg_.weight_decay),
-                   float(cfg_.beta1),
-                   float(1.0 - cfg_.beta1),
-                   float(cfg_.beta2),
-                   float(1.0 - cfg_.beta2),
-                   float(1.0 / std::sqrt(bc2)),
-                   float(cfg_.eps),
-                   float(-cfg_.lr / bc1),
-                   float(ema_decay),
-                   float(1.0 - ema_decay)};
+    const core::AdamWConfig acfg{cfg_.lr, cfg_.beta1, cfg_.beta2, cfg_.eps, cfg_.weight_decay};
+    const core::AdamWCoeffs c = core::adamw_coeffs(acfg, step_, clip, ema_decay);
     // Parameters without a gradient still get their EMA update (as the plain EMA formula does).
     std::vector<Chunk> all;
     for (size_t i = 0; i < n; ++i) {
@@ -191,14 +130,13 @@ double FusedAdamW::step(double max_norm, const std::vector<torch::Tensor>& ema, 
         float* p = params_[i].data_ptr<float>() + ch.begin;
         float* e = has_ema ? ema[i].data_ptr<float>() + ch.begin : nullptr;
         if (!grads[i].defined()) {
-          if (has_ema) ema_only(p, e, len, c.ema, c.one_minus_ema);
+          if (has_ema) core::ema_update(p, e, len, c.ema, c.one_minus_ema);
           continue;
         }
         float* m = m_[i].data_ptr<float>() + ch.begin;
         float* v = v_[i].data_ptr<float>() + ch.begin;
         const float* g = grads[i].data_ptr<float>() + ch.begin;
-        if (has_ema) update<true>(p, g, m, v, e, len, c);
-        else update<false>(p, g, m, v, nullptr, len, c);
+        core::adamw_update(p, g, m, v, has_ema ? e : nullptr, len, c);
       }
     });
   } else {

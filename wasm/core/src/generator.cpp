@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "drift/core/gemm.h"
 #include "drift/core/layers.h"
 #include "drift/core/manifest_json.h"
 #include "drift/core/rng.h"
@@ -37,7 +38,12 @@ void Generator::forward(const float* weights, int n, float* x, float* y) {
     const float* b = p.bias >= 0 ? weights + p.bias : nullptr;
     switch (p.spec.type) {
       case LayerType::linear:
-        linear_forward(W, b, p.spec.in, p.spec.out, n, cur, nxt, p.packed);
+        // wasm builds pack every linear layer at load (model.cpp): only the packed path is
+        // linked into the inference module there.
+        if constexpr (kPackLinearWeights)
+          linear_forward_packed(W, b, p.spec.in, p.spec.out, n, cur, nxt);
+        else
+          linear_forward(W, b, p.spec.in, p.spec.out, n, cur, nxt, p.packed);
         std::swap(cur, nxt);
         break;
       case LayerType::conv2d: {

@@ -41,6 +41,12 @@ struct Bytes {
   const uint8_t* end() const { return p + n; }
 };
 
+uint32_t read_be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+}
+
+}  // namespace
+
 // gzip data (one or more members) inflated in memory, refusing more than the size limit.
 std::vector<uint8_t> gunzip(std::string_view in, const std::string& path) {
   std::vector<uint8_t> out;
@@ -77,11 +83,6 @@ std::vector<uint8_t> gunzip(std::string_view in, const std::string& path) {
   return out;
 }
 
-uint32_t read_be32(const uint8_t* p) {
-  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
-}
-
-}  // namespace
 
 IdxArray read_idx(const std::string& path) {
   struct stat st {};

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "drift/core/field_eigen.h"  // fast_exp
 #include "drift/core/gemm.h"
 
 namespace drift::core {
@@ -17,15 +18,47 @@ using Arr = Eigen::Map<Eigen::ArrayXf>;
 void linear_forward(const float* W, const float* b, int in, int out, int n, const float* x,
                     float* y, bool packed) {
   // y[out, n] = W[out, in] x[in, n]; W row-major [out,in] is column-major W^T [in,out].
-  // Packing builds (wasm) pack every linear layer, so gemm_tn is not linked there.
-  if (kPackLinearWeights || packed)
-    gemm_packed(out, n, in, W, x, y);
-  else
-    gemm_tn(out, n, in, W, x, y);
+  if (packed) return linear_forward_packed(W, b, in, out, n, x, y);
+  gemm_tn(out, n, in, W, x, y);
   if (b) {
     MatC Y(y, out, n);
     Y.colwise() += CVec(b, out);
   }
+}
+
+void linear_forward_packed(const float* P, const float* b, int in, int out, int n,
+                           const float* x, float* y) {
+  gemm_packed(out, n, in, P, x, y);
+  if (b) {
+    MatC Y(y, out, n);
+    Y.colwise() += CVec(b, out);
+  }
+}
+
+void linear_backward(const float* W, int in, int out, int n, const float* x, const float* dy,
+                     float* dW, float* db, float* dx) {
+  // dW row-major [out,in] = dy x^T, i.e. column-major [in,out] = x dy^T.
+  gemm_nt(in, out, n, x, dy, dW);
+  if (db) {
+    for (int o = 0; o < out; ++o) db[o] = 0.0f;
+    for (int i = 0; i < n; ++i) {
+      const float* col = dy + std::int64_t(i) * out;
+      for (int o = 0; o < out; ++o) db[o] += col[o];
+    }
+  }
+  // dx [in,n] = W^T dy: W row-major [out,in] is column-major [in,out].
+  if (dx) gemm_nn(in, n, out, W, dy, dx);
+}
+
+void silu_backward(const float* h, const float* dy, float* dx, std::int64_t count) {
+  for (std::int64_t k = 0; k < count; ++k) {
+    const float v = h[k], s = 1.0f / (1.0f + fast_exp(-v));  // branch-free: vectorises
+    dx[k] = dy[k] * (s * (1.0f + v * (1.0f - s)));
+  }
+}
+
+void sigmoid_backward(const float* y, const float* dy, float* dx, std::int64_t count) {
+  for (std::int64_t k = 0; k < count; ++k) dx[k] = dy[k] * (y[k] * (1.0f - y[k]));
 }
 
 // conv2d_forward and conv_scratch: conv2d.cpp

@@ -1,5 +1,4 @@
-// Toy 2D drifting trainer: MLP forward/backward by hand (drift/gemm.h products), Adam,
-// drift loss.
+// Toy 2D drifting trainer: the core's MLP and AdamW, the drift loss.
 #include "drift/core/toy_trainer.h"
 
 #include <algorithm>
@@ -7,114 +6,22 @@
 #include <stdexcept>
 
 #include "drift/core/energy.h"
-#include "drift/core/gemm.h"
 
 namespace drift::core {
 
 namespace {
 constexpr size_t kMaxEvalTargets = 2048;
 
-inline float sigmoid(float h) { return 1.0f / (1.0f + fast_exp(-h)); }
-
 void check_positive(float v, const char* what) {
   if (!(v > 0.0f) || !std::isfinite(v)) throw std::runtime_error(std::string("toy trainer: ") + what + " must be > 0");
 }
 }  // namespace
 
-// ---- ToyMLP ----------------------------------------------------------------------------
-
-ToyMLP::ToyMLP(int in, int hidden, int depth, int out) : in_(in), outd_(out) {
-  if (in <= 0 || hidden <= 0 || depth < 1 || out <= 0 || in > 4096 || hidden > 4096 || depth > 16)
-    throw std::runtime_error("toy trainer: bad MLP size");
-  size_t off = 0;
-  int prev = in;
-  for (int l = 0; l <= depth; ++l) {
-    int o = l == depth ? out : hidden;
-    layers_.push_back({prev, o, off, off + size_t(prev) * o});
-    off += size_t(prev) * o + o;
-    prev = o;
-  }
-  params_.assign(off, 0.0f);
-  pre_.resize(layers_.size());
-  act_.resize(layers_.size());
-}
-
-void ToyMLP::init(ToyRng& rng) {
-  for (const Layer& L : layers_) {
-    float bound = 1.0f / std::sqrt(float(L.in));
-    for (size_t i = L.w; i < L.b + L.out; ++i) params_[i] = bound * (2.0f * rng.uniform() - 1.0f);
-  }
-}
-
-// Z [n,in] -> y [n,out]. Row-major [n,f] is column-major [f,n]; W row-major [out,in] is
-// column-major [in,out], so h = W a is gemm_tn.
-const std::vector<float>& ToyMLP::forward(const float* Z, int n) {
-  n_ = n;
-  act_[0].assign(Z, Z + size_t(n) * in_);
-  for (size_t l = 0; l < layers_.size(); ++l) {
-    const Layer& L = layers_[l];
-    const bool last = l + 1 == layers_.size();
-    std::vector<float>& h = last ? y_ : pre_[l];
-    h.resize(size_t(n) * L.out);
-    gemm_tn(L.out, n, L.in, params_.data() + L.w, act_[l].data(), h.data());
-    const float* b = params_.data() + L.b;
-    for (int i = 0; i < n; ++i)
-      for (int o = 0; o < L.out; ++o) h[size_t(i) * L.out + o] += b[o];
-    if (!last) {
-      std::vector<float>& a = act_[l + 1];
-      a.resize(h.size());
-      for (size_t k = 0; k < h.size(); ++k) a[k] = h[k] * sigmoid(h[k]);
-    }
-  }
-  return y_;
-}
-
-// dOut [n,out] -> grad. dW [out,in] = g^T a (row-major), i.e. column-major [in,out] = a^T g:
-// gemm_nn over a transposed copy of g. da = g W: column-major [in,n] = W^T... = gemm_nn(W, g).
-void ToyMLP::backward(const float* dOut, std::vector<float>& grad) {
-  const int n = n_;
-  grad.assign(params_.size(), 0.0f);
-  g_.assign(dOut, dOut + size_t(n) * outd_);  // dL/d(pre-activation of layer l), [n,out]
-  for (size_t l = layers_.size(); l-- > 0;) {
-    const Layer& L = layers_[l];
-    // gt [out... ] : g as column-major [n,out] (a transpose of g's [out,n] column-major view)
-    gt_.resize(g_.size());
-    for (int i = 0; i < n; ++i)
-      for (int o = 0; o < L.out; ++o) gt_[size_t(o) * n + i] = g_[size_t(i) * L.out + o];
-    // dW column-major [in,out] = act[in,n] * gt[n,out]
-    gemm_nn(L.in, L.out, n, act_[l].data(), gt_.data(), grad.data() + L.w);
-    float* gb = grad.data() + L.b;
-    for (int o = 0; o < L.out; ++o) {
-      const float* col = gt_.data() + size_t(o) * n;
-      float s = 0.0f;
-      for (int i = 0; i < n; ++i) s += col[i];
-      gb[o] = s;
-    }
-    if (l == 0) break;
-    // da column-major [in,n] = W(col-major [in,out]) * g(col-major [out,n])
-    ga_.resize(size_t(n) * L.in);
-    gemm_nn(L.in, n, L.out, params_.data() + L.w, g_.data(), ga_.data());
-    // through SiLU: silu'(h) = s(h) (1 + h (1 - s(h)))
-    const std::vector<float>& h = pre_[l - 1];
-    g_.resize(ga_.size());
-    for (size_t k = 0; k < ga_.size(); ++k) {
-      const float v = h[k], s = sigmoid(v);
-      g_[k] = ga_[k] * s * (1.0f + v * (1.0f - s));
-    }
-  }
-}
-
-void ToyMLP::set_output_affine(float k, float b0, float b1) {
-  const Layer& L = layers_.back();
-  for (size_t i = L.w; i < L.b; ++i) params_[i] *= k;
-  params_[L.b] = b0;
-  if (L.out > 1) params_[L.b + 1] = b1;
-}
-
 // ---- ToyTrainer -----------------------------------------------------------------------
 
 ToyTrainer::ToyTrainer(const ToyTrainerConfig& cfg)
-    : cfg_(cfg), mlp_(cfg.noise_dim, cfg.hidden, cfg.depth, 2), rng_(cfg.seed) {
+    : cfg_(cfg), mlp_(cfg.noise_dim, cfg.hidden, cfg.depth, 2), rng_(cfg.seed),
+      adam_(AdamWConfig{cfg.lr, 0.9, 0.999, 1e-8, 0.0}) {
   if (cfg.n < 2 || cfg.n > 8192) throw std::runtime_error("toy trainer: n must be in [2, 8192]");
   if (cfg.eval_n < 2 || cfg.eval_n > 8192) throw std::runtime_error("toy trainer: eval_n must be in [2, 8192]");
   check_positive(cfg.lr, "lr");
@@ -195,8 +102,7 @@ void ToyTrainer::reset(const std::string& init) {
   const ToyInitAffine a = toy_init_affine(init, std::sqrt(ss / (2.0 * n)), float(mx - mlp_.output_bias(0)),
                                           float(my - mlp_.output_bias(1)));
   mlp_.set_output_affine(float(a.scale), a.bias[0], a.bias[1]);
-  m_.assign(mlp_.params().size(), 0.0f);
-  v_.assign(mlp_.params().size(), 0.0f);
+  adam_.reset(mlp_.params().size());
   rng_ = ToyRng(cfg_.seed + 1);
   steps_ = 0;
   gen_valid_ = false;
@@ -211,28 +117,37 @@ void ToyTrainer::set_temperatures(const std::vector<float>& taus) {
 void ToyTrainer::set_lr(float lr) {
   check_positive(lr, "lr");
   cfg_.lr = lr;
+  adam_.set_lr(lr);
 }
+
+namespace {
+// X [n*2] the generator's output, goal [n*2] (x/s + V, frozen) -> mean((x/s - goal)^2), and
+// its gradient dX (if given).
+float drift_loss(const std::vector<float>& X, const float* goal, float s, std::vector<float>* dX) {
+  const float inv = 1.0f / float(X.size()), inv_s = 1.0f / s;
+  double loss = 0.0;
+  if (dX) dX->resize(X.size());
+  for (size_t k = 0; k < X.size(); ++k) {
+    const float r = X[k] * inv_s - goal[k];
+    loss += double(r) * r;
+    if (dX) (*dX)[k] = r * (2.0f * inv * inv_s);
+  }
+  return float(loss * inv);
+}
+}  // namespace
 
 // Z [n,noise_dim], goal [n,2] -> mean over samples and coords of (x/s - goal)^2
 float ToyTrainer::loss_and_grad(const float* Z, int n, const float* goal, float s,
                                 std::vector<float>* grad) {
   const std::vector<float>& X = mlp_.forward(Z, n);  // [n,2]
-  const float inv = 1.0f / float(X.size()), inv_s = 1.0f / s;
-  double loss = 0.0;
-  dout_.resize(X.size());
-  for (size_t k = 0; k < X.size(); ++k) {
-    const float r = X[k] * inv_s - goal[k];
-    loss += double(r) * r;
-    dout_[k] = r * (2.0f * inv * inv_s);
-  }
+  const float loss = drift_loss(X, goal, s, grad ? &dout_ : nullptr);
   if (grad) mlp_.backward(dout_.data(), *grad);
-  return float(loss * inv);
+  return loss;
 }
 
 void ToyTrainer::step(int k) {
   if (k < 0 || k > 100000) throw std::runtime_error("toy trainer: step count must be in [0, 100000]");
   const int n = cfg_.n, nd = cfg_.noise_dim;
-  const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
   const FieldParams fp = field_params();
   Z_.resize(size_t(n) * nd);
   Y_.resize(size_t(n) * 2);
@@ -241,20 +156,14 @@ void ToyTrainer::step(int k) {
   for (int it = 0; it < k; ++it) {
     for (float& z : Z_) z = rng_.normal();
     sample_targets(n, rng_, Y_.data());
-    X_ = mlp_.forward(Z_.data(), n);
-    drift_field(X_.data(), n, Y_.data(), n, nullptr, 0, 2, 0.0f, fp, V_.data(), &stats_);
-    for (size_t j = 0; j < goal_.size(); ++j) goal_[j] = X_[j] / stats_.s + V_[j];
-    last_loss_ = loss_and_grad(Z_.data(), n, goal_.data(), stats_.s, &grad_);
+    // one forward: the field reads its output, the backward its kept activations
+    const std::vector<float>& X = mlp_.forward(Z_.data(), n);
+    drift_field(X.data(), n, Y_.data(), n, nullptr, 0, 2, 0.0f, fp, V_.data(), &stats_);
+    for (size_t j = 0; j < goal_.size(); ++j) goal_[j] = X[j] / stats_.s + V_[j];
+    last_loss_ = drift_loss(X, goal_.data(), stats_.s, &dout_);
+    mlp_.backward(dout_.data(), grad_);
+    adam_.step(mlp_.params().data(), grad_.data());
     ++steps_;
-    // Adam with bias correction.
-    const float c1 = 1.0f - std::pow(b1, float(steps_)), c2 = 1.0f - std::pow(b2, float(steps_));
-    const float step_size = cfg_.lr * std::sqrt(c2) / c1, e = eps * std::sqrt(c2);
-    std::vector<float>& p = mlp_.params();
-    for (size_t i = 0; i < p.size(); ++i) {
-      m_[i] = b1 * m_[i] + (1.0f - b1) * grad_[i];
-      v_[i] = b2 * v_[i] + (1.0f - b2) * grad_[i] * grad_[i];
-      p[i] -= step_size * m_[i] / (std::sqrt(v_[i]) + e);
-    }
   }
   if (k > 0) gen_valid_ = false;
 }

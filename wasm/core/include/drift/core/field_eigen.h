@@ -1,4 +1,5 @@
-// The drift field V for one class group (docs/drift-field.md; the authors' drift_loss.py).
+// The drift field V of one class group, or of a batch of groups (drift_field_groups), as in
+// docs/drift-field.md (the authors' drift_loss.py).
 // Eigen, no gradient: the trainer treats V as a constant target.
 #pragma once
 #include <Eigen/Core>
@@ -18,8 +19,8 @@ struct FieldParams {
   // 0 (off) is the default because the floor makes MNIST collapse to class means
   // (measured: docs/drift-field.md, "The affinity floor").
   float affinity_floor = 0.0f;
-  // Distance scale d̄. <= 0: computed from this group (Σ d_ij w_j / Σ w_j). The authors take
-  // one scalar over the whole batch; a multi-group caller passes that scalar here.
+  // Distance scale d̄. <= 0: computed from the call's groups (Σ d_ij w_j / Σ w_j over all of
+  // them, the spec's batch scalar); > 0: this value.
   float dbar = 0.0f;
   // true: the official 2D notebook's variant, s = 1 and distances not divided by d̄.
   bool raw_coordinates = false;
@@ -48,6 +49,27 @@ RowMatrixXf drift_field(const Eigen::Ref<const RowMatrixXf>& x,
 void drift_field(const float* x, int G, const float* pos, int P, const float* uncond, int U,
                  int D, float w_u, const FieldParams& params, float* out,
                  FieldStats* stats = nullptr);
+
+// One class group of a batch: x [G,D] generated (also the self negatives), pos [P,D]
+// positives, uncond [U,D] extra negatives of column weight w_u (null when U == 0); the
+// field is written to out [G,D].
+struct FieldGroup {
+  const float* x;
+  int G;
+  const float* pos;
+  int P;
+  const float* uncond;
+  int U;
+  float w_u;
+  float* out;
+};
+
+// Every group of one step with the batch semantics of docs/drift-field.md, as the LibTorch
+// field computes them: d̄ (and so s) is one weighted mean over all groups' distances, and
+// each τ's RMS is taken over all groups' forces; kernels never mix groups. Groups may differ
+// in G, P and U. drift_field above is this with one group. stats: the batch's d̄, s, RMS.
+void drift_field_groups(const FieldGroup* groups, int B, int D, const FieldParams& params,
+                        FieldStats* stats = nullptr);
 
 // exp(x) for float, Cephes-style (range reduction to [-ln2/2, ln2/2], degree-5 polynomial,
 // 2^k by exponent bits): ~1 ulp on [-87.3, 88.3], clamped outside (so exp(-1000) gives

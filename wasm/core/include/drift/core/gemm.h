@@ -14,6 +14,11 @@ void gemm_tn(int M, int N, int K, const float* A, const float* B, float* C);
 // C[M,N] = A B where A is [M,K] column-major, B [K,N], C [M,N].
 void gemm_nn(int M, int N, int K, const float* A, const float* B, float* C);
 
+// C[M,N] = A B^T where A is [M,K] column-major, B [N,K] column-major (the weight gradient
+// of a linear layer: dW^T [in,out] = x [in,n] dy^T). The wasm path transposes B once into
+// scratch and runs the blocked gemm_nn.
+void gemm_nt(int M, int N, int K, const float* A, const float* B, float* C);
+
 // The blocked implementations (8x4 register tile over 4-wide vectors, A packed into 8-row
 // panels per call, a plain vector loop for N < 4). Scratch grows once and is reused.
 void gemm_tn_blocked(int M, int N, int K, const float* A, const float* B, float* C);

@@ -20,6 +20,8 @@ struct IdxArray {
 IdxArray read_idx(const std::string& path);
 // The same on the file's bytes (plain or gzip); `path` names the file in error messages.
 IdxArray parse_idx(std::string_view file, const std::string& path);
+// gzip data (one or more members) inflated in memory, at most 4 GiB; errors name `path`.
+std::vector<uint8_t> gunzip(std::string_view in, const std::string& path);
 
 // Images [n, rows, cols] with one label each.
 struct LabelledImages {

@@ -8,9 +8,23 @@
 namespace drift::core {
 
 // x: [in, n], W: PyTorch [out, in] row-major (or gemm.h panels if packed), b: [out] or
-// null -> y: [out, n]
+// null -> y: [out, n]. `packed` alone says which: weights being trained are plain rows.
 void linear_forward(const float* W, const float* b, int in, int out, int n, const float* x,
                     float* y, bool packed = false);
+// The same for packed weights only: what the inference module links in wasm builds, where the
+// model packs every linear layer at load (so gemm_tn stays out of drift_api.wasm).
+void linear_forward_packed(const float* P, const float* b, int in, int out, int n,
+                           const float* x, float* y);
+
+// Backward of linear_forward (plain W). dy [out,n], x [in,n] (the forward's input), W [out,in]
+// row-major -> dW [out,in] row-major, db [out] (null: skipped), dx [in,n] (null: skipped).
+// Overwrites; nothing accumulates.
+void linear_backward(const float* W, int in, int out, int n, const float* x, const float* dy,
+                     float* dW, float* db, float* dx);
+// h [count] the pre-activation, dy [count] -> dx = dy * silu'(h); dx may alias dy.
+void silu_backward(const float* h, const float* dy, float* dx, std::int64_t count);
+// y [count] the sigmoid's output, dy [count] -> dx = dy * y (1 - y); dx may alias dy.
+void sigmoid_backward(const float* y, const float* dy, float* dx, std::int64_t count);
 
 // x: [C*H*W, n] -> y: [O*Ho*Wo, n]; W: PyTorch [O, C, k, k]; scratch: conv_scratch(p) floats
 // (a zero-padded copy of one sample). Fusions the generator uses: up > 1 reads x as

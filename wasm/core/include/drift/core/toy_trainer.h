@@ -1,42 +1,20 @@
-// A tiny in-browser drifting trainer on 2D toys: MLP generator with hand-written backprop,
-// Adam, the drift loss of drift/field.h. Same code natively (tests) and in wasm (the page).
+// A tiny in-browser drifting trainer on 2D toys: the core's MLP (mlp.h: the layers' backward),
+// its AdamW (adamw.h), the drift loss of field_eigen.h. Same code natively (tests) and in wasm
+// (the page).
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "drift/core/adamw.h"
 #include "drift/core/field_eigen.h"
+#include "drift/core/mlp.h"
 #include "drift/core/toy_data.h"
 
 namespace drift::core {
 
-// in -> hidden (x depth, SiLU) -> out. Activations are [n, features] row-major (one sample
-// per row). Parameters live in one flat vector, per layer W [out,in] row-major (PyTorch's
-// layout) then b [out], so Adam and the tests see one array.
-class ToyMLP {
- public:
-  ToyMLP(int in, int hidden, int depth, int out);
-  void init(ToyRng& rng);  // W, b ~ U(-1/sqrt(in), 1/sqrt(in)) like torch.nn.Linear
-  int in_dim() const { return in_; }
-  int out_dim() const { return outd_; }
-  std::vector<float>& params() { return params_; }
-  const std::vector<float>& params() const { return params_; }
-  // Z [n,in] -> [n,out]; keeps the activations for backward().
-  const std::vector<float>& forward(const float* Z, int n);
-  // dOut [n,out] = dL/d(output of the last forward) -> grad (params' layout, overwritten).
-  void backward(const float* dOut, std::vector<float>& grad);
-  // Last layer: scale W by k and set b (used by the inits); its current bias b[o].
-  void set_output_affine(float k, float b0, float b1);
-  float output_bias(int o) const { return params_[layers_.back().b + size_t(o)]; }
-
- private:
-  struct Layer { int in, out; size_t w, b; };
-  std::vector<Layer> layers_;
-  std::vector<float> params_;
-  std::vector<std::vector<float>> pre_, act_;  // per layer: pre-activation, input activation
-  std::vector<float> y_, g_, ga_, gt_;         // output; backward scratch
-  int in_, outd_, n_ = 0;
-};
+// The toy generator: in -> hidden (x depth, SiLU) -> out, the core's trainable MLP.
+using ToyMLP = Mlp;
 
 struct ToyTrainerConfig {
   std::string target = "checkerboard";   // a toy_data name (or set_target_points later)
@@ -90,7 +68,8 @@ class ToyTrainer {
   ToyMLP mlp_;
   ToyRng rng_;
   std::vector<float> user_points_;  // empty: cfg_.target is a toy name
-  std::vector<float> m_, v_, grad_;
+  AdamW adam_;
+  std::vector<float> grad_;
   std::vector<float> eval_noise_, eval_targets_, gen_;
   std::vector<float> Z_, Y_, X_, V_, goal_, dout_;  // step scratch
   bool gen_valid_ = false;
