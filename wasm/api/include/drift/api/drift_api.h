@@ -59,6 +59,38 @@ int drift_toy_reset(int toy, const char* init);
 int drift_toy_set_temperature(int toy, float tau);
 int drift_toy_set_lr(int toy, float lr);
 const char* drift_toy_names(void);              // "checkerboard,swissroll,...": the toy sets
+// ---- digit trainer (drift/core/digit_trainer.h; its own module drift_digits.wasm) ----
+// A class-conditional generator of 28x28 digits trained in place with the drift loss. Feed it a
+// digit pack (docs/digit-pack.md: the bytes of digits.pack, i.e. digits.pack.gz inflated),
+// step it, read samples and the quality proxy, export it in the weights format.
+// arch: NULL/"" for the default, else a name of drift_digits_archs(). lr: 0 for the arch's.
+// Seed (seed_hi << 32 | seed_lo). Returns a handle, or 0 with drift_last_error() set.
+int drift_digits_create(const char* arch, uint32_t seed_lo, uint32_t seed_hi, float lr);
+void drift_digits_free(int digits);
+// pack [bytes]: a whole digit pack; name: the file name for errors (NULL: "digits.pack").
+// The last 500 digits are held out for the quality proxy. Resets training. 0, or -1 with
+// drift_last_error() = "NAME: problem" (corrupt or truncated pack) or "digit trainer: problem".
+int drift_digits_set_data(int digits, const uint8_t* pack, int bytes, const char* name);
+int drift_digits_step(int digits, int k);            // k steps, 0 or -1 (no data, bad k)
+int drift_digits_step_count(int digits);             // -1 on a bad handle
+float drift_digits_loss(int digits);                 // last step's drift loss; NaN on error
+// Quality proxy: energy distance (pixel space) between 20 generated digits per class (fixed
+// noise) and 200 held-out digits; lower is better. NaN on error (no data).
+float drift_digits_quality(int digits);
+// [10 * per_class, 784] floats in [0, 1], class 0's samples first, on fixed noise (the same
+// noise at every call: a grid that changes only as training does); per_class in [1, 64].
+// Valid until the next call on this handle. NULL on error.
+const float* drift_digits_sample(int digits, int per_class);
+int drift_digits_set_lr(int digits, float lr);       // 0 or -1
+int drift_digits_reset(int digits);                  // new weights (same seed), step 0; 0 or -1
+int drift_digits_param_count(int digits);            // -1 on a bad handle
+// Encodes the generator as model.json + model.bin (weights format, f32); 0 or -1. The texts
+// below stay valid until the next export or free.
+int drift_digits_export(int digits);
+const char* drift_digits_export_manifest(int digits);  // model.json text, NULL before export
+const uint8_t* drift_digits_export_bin(int digits);    // model.bin bytes
+int drift_digits_export_bin_size(int digits);          // -1 before export
+const char* drift_digits_archs(void);                  // "mlp256,mlp128": the arch table
 
 #ifdef __cplusplus
 }
