@@ -5,8 +5,9 @@
 //       prints one JSON line: {"arch":..,"steps":N,"step_ms":..,"params":..}
 //   drift-digits train --pack P --out DIR [--marks 15,30,60,120] [--arch A] [--seed S]
 //       trains for the largest mark (seconds of step time: exports and sampling are not
-//       counted) and at each mark writes DIR/t<mark>/model.json + model.bin; prints a JSON
-//       line per mark: {"seconds":..,"steps":..,"loss":..,"quality":..}
+//       counted) and at each mark writes DIR/t<mark>/model.json + model.bin and samples.f32
+//       (the sample grid, 2 per class); prints a JSON line per mark:
+//       {"seconds":..,"steps":..,"loss":..,"quality":..}
 // Errors: one line "drift-digits: error: ..." and exit 1.
 #include <chrono>
 #include <cstdint>
@@ -85,6 +86,10 @@ void train(const Args& a) {
                                    std::string(reinterpret_cast<const char*>(drift_digits_export_bin(h)),
                                                std::size_t(drift_digits_export_bin_size(h))));
     drift::core::write_file_atomic(dir + "/model.json", drift_digits_export_manifest(h));
+    // the sample grid (2 per class, class-major, raw float32): what the export must draw for
+    // this seed (tests/unit/digits_infer.sh)
+    const float* grid = drift_digits_sample(h, 2);
+    drift::core::write_file_atomic(dir + "/samples.f32", std::string(reinterpret_cast<const char*>(grid), 20 * 784 * sizeof(float)));
     std::printf("{\"seconds\":%.1f,\"steps\":%d,\"loss\":%.4f,\"quality\":%.4f,\"model\":\"%s/model.json\"}\n", trained,
                 drift_digits_step_count(h), drift_digits_loss(h), drift_digits_quality(h), dir.c_str());
     std::fflush(stdout);

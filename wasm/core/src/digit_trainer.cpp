@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "drift/core/energy.h"
+#include "drift/core/rng.h"
 
 namespace drift::core {
 
@@ -54,13 +55,6 @@ DigitTrainer::DigitTrainer(const DigitTrainerConfig& cfg)
       rng_(cfg.seed + 1) {
   if (cfg_.lr <= 0.0f) cfg_.lr = arch_->lr;
   cfg_.arch = arch_->name;
-  // Fixed noise of the sample grid and the quality proxy: its own stream of the seed.
-  const int in = mlp_.in_dim(), cols = kDigitClasses * kMaxSamplePer;
-  fixed_noise_.resize(std::size_t(in) * cols);
-  ToyRng nr(cfg.seed ^ 0x5A3D1Eu);
-  for (int c = 0; c < kDigitClasses; ++c)
-    for (int j = 0; j < kMaxSamplePer; ++j)
-      noise_column(nr, arch_->noise_dim, c, fixed_noise_.data() + std::size_t(c * kMaxSamplePer + j) * in);
   reset();
 }
 
@@ -190,13 +184,16 @@ void DigitTrainer::step(int k) {
 const std::vector<float>& DigitTrainer::sample(int per_class) {
   if (per_class < 1 || per_class > kMaxSamplePer)
     throw trainer_error("samples per class must be in [1, " + std::to_string(kMaxSamplePer) + "]");
-  const int in = mlp_.in_dim();
-  zq_.resize(std::size_t(in) * kDigitClasses * per_class);
-  for (int c = 0; c < kDigitClasses; ++c)
-    std::copy(fixed_noise_.begin() + std::ptrdiff_t(std::size_t(c * kMaxSamplePer) * in),
-              fixed_noise_.begin() + std::ptrdiff_t(std::size_t(c * kMaxSamplePer + per_class) * in),
-              zq_.begin() + std::ptrdiff_t(std::size_t(c * per_class) * in));
-  sample_ = mlp_.forward(zq_.data(), kDigitClasses * per_class);
+  const int in = mlp_.in_dim(), L = arch_->noise_dim, n = kDigitClasses * per_class;
+  std::vector<float> noise(std::size_t(n) * L);
+  fill_normal(cfg_.seed, noise.data(), noise.size());  // [n, L]: sample i's noise is row i
+  zq_.assign(std::size_t(in) * n, 0.0f);
+  for (int i = 0; i < n; ++i) {
+    float* col = zq_.data() + std::size_t(i) * in;
+    std::copy(noise.begin() + std::ptrdiff_t(i) * L, noise.begin() + std::ptrdiff_t(i + 1) * L, col);
+    col[L + i / per_class] = 1.0f;  // one-hot; α − 1 = 0
+  }
+  sample_ = mlp_.forward(zq_.data(), n);
   return sample_;
 }
 

@@ -79,6 +79,8 @@ float drift_digits_loss(int digits);                 // last step's drift loss; 
 float drift_digits_quality(int digits);
 // [10 * per_class, 784] floats in [0, 1], class 0's samples first, on fixed noise (the same
 // noise at every call: a grid that changes only as training does); per_class in [1, 64].
+// The noise is the weights format's stream for the trainer's seed: the export draws the same
+// digits with drift_generate(n = 10 * per_class, labels class-major, alpha 1, that seed).
 // Valid until the next call on this handle. NULL on error.
 const float* drift_digits_sample(int digits, int per_class);
 int drift_digits_set_lr(int digits, float lr);       // 0 or -1

@@ -76,7 +76,10 @@ class DigitTrainer {
   float quality();
 
   // [10 * per_class, 784] row-major, class-major order (class 0's samples first), on fixed
-  // noise; per_class in [1, kMaxSamplePer]. Valid until the next call.
+  // noise: the weights format's noise stream (rng.h fill_normal) for the trainer's seed, so the
+  // exported model draws the same digits with generate(n = 10 * per_class, these labels,
+  // alpha 1, that seed), as drift-infer and the page do. per_class in [1, kMaxSamplePer].
+  // Valid until the next call.
   static constexpr int kMaxSamplePer = 64;
   const std::vector<float>& sample(int per_class);
 
@@ -109,7 +112,6 @@ class DigitTrainer {
   std::vector<std::vector<int>> by_class_;         // training indices of each class
   int train_count_ = 0, holdout_count_ = 0;
   std::vector<float> holdout_f_;                   // [10*kQualityPer, 784] in [0,1]
-  std::vector<float> fixed_noise_;                 // [input_dim, 10*kMaxSamplePer] class-major
   std::vector<float> Z_, pos_, V_, dx_, grad_, sample_, zq_;
   int steps_ = 0;
   float last_loss_ = 0.0f;
