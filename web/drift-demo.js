@@ -5,23 +5,18 @@
 // Load order: this module has no static imports, so the element starts at once and fetches
 // the core, the model, its stylesheet and the panels' code all in parallel.
 
-// Every panel, in the default display order. needsModel: shows the model (gets setModel and
-// its load errors). wide: one of the four that drift-demo.css's .panels.full lays out side by
-// side when all four are on the page. create(module, ctx) builds it; ctx holds the drift core,
-// onFirstRender, onModel (a model the user loaded) and firstDigits: a promise settled once the
-// first digits are on screen (or at once when there are none to wait for), which panels await
-// before fetching anything of their own, so that nothing competes with the first digits.
+// Every panel, in the default display order. Each module's default export is a panel class
+// with the interface of panels/panel.js: new Panel(host, ctx), setModel, showError, suspend,
+// dispose. needsModel: shows the model (gets setModel and its load errors). wide: one of the
+// four that drift-demo.css's .panels.full lays out side by side when all four are on the page.
+// afterDigits: its code is fetched only after the first digits, so that the bytes before
+// them stay those of the other panels.
 const PANELS = {
-  digits: { module: './panels/digits.js', needsModel: true, wide: true,
-    create: (m, ctx) => new m.DigitsPanel({ onFirstRender: ctx.onFirstRender, urlState: ctx.urlState }) },
-  replay: { module: './panels/replay.js', needsModel: true, wide: true,
-    create: (m, ctx) => new m.ReplayPanel(ctx) },
-  metrics: { module: './panels/metrics.js', needsModel: true, wide: true,
-    create: (m) => new m.MetricsPanel() },
-  drift2d: { module: './panels/drift2d.js', needsModel: false, wide: false,
-    create: (m, ctx) => new m.Drift2DPanel(ctx.drift, ctx) },
-  upload: { module: './panels/upload.js', needsModel: false, wide: true,
-    create: (m, ctx) => new m.UploadPanel(ctx.drift, ctx.onModel) },
+  digits: { module: './panels/digits.js', needsModel: true, wide: true },
+  replay: { module: './panels/replay.js', needsModel: true, wide: true },
+  metrics: { module: './panels/metrics.js', needsModel: true, wide: true },
+  drift2d: { module: './panels/drift2d.js', needsModel: false, wide: false },
+  upload: { module: './panels/upload.js', needsModel: false, wide: true },
 };
 const PANEL_NAMES = Object.keys(PANELS);
 
@@ -74,12 +69,17 @@ class DriftDemo extends HTMLElement {
   #errorEl;
   #gridEl;
   #panels = {};       // name -> panel, for the names in the panels attribute
+  #run = 0;           // which start the panels belong to; a teardown ends it
   #model = null;      // the model shown, disposed when another replaces it
   #modelMeta = null;  // lib/meta.js modelMeta, loaded with the panels' code
+  #modelInfo = null;  // what modelMeta said of #model
+  #modelSource = '';  // where #model came from
 
   connectedCallback() {
-    if (this.shadowRoot) return;
-    const root = this.attachShadow({ mode: 'open' });
+    if (this.#run > 0) return;   // moved within the page: everything is still there
+    const root = this.shadowRoot || this.attachShadow({ mode: 'open' });
+    root.replaceChildren();
+    this.#run = -this.#run + 1;
     root.append(h('link', { rel: 'stylesheet', href: new URL('drift-demo.css', import.meta.url).href }));
     this.#statusEl = h('p', { class: 'status-bar', role: 'status' }, 'Loading the WebAssembly core…');
     this.#progressEl = h('progress', { class: 'load-progress', max: 1, hidden: true, 'aria-label': 'Model download' });
@@ -89,9 +89,19 @@ class DriftDemo extends HTMLElement {
     this.#start();
   }
 
-  // Removed from the page (e.g. by a framework): stop every animation loop it started.
+  // Removed from the page (e.g. by a framework): stop every animation loop it started. Still
+  // off the page a task later (not merely moved): dispose of the panels (their workers end)
+  // and the model; should it come back, it starts afresh.
   disconnectedCallback() {
-    for (const p of Object.values(this.#panels)) if (p.suspend) p.suspend();
+    for (const p of Object.values(this.#panels)) p.suspend();
+    setTimeout(() => {
+      if (this.isConnected || this.#run <= 0) return;
+      this.#run = -this.#run;
+      for (const p of Object.values(this.#panels)) p.dispose();
+      this.#panels = {};
+      if (this.#model) this.#model.dispose();
+      this.#model = null;
+    }, 0);
   }
 
   #panelNames() {
@@ -118,8 +128,9 @@ class DriftDemo extends HTMLElement {
     const wantModel = src && names.some((n) => PANELS[n].needsModel);
     const files = wantModel ? this.#fetchModel(src) : null;
     if (files) files.catch(() => {});   // reported below, once the panels exist
-    const code = Promise.all([import('./lib/meta.js'),
-      ...names.map((n) => import(PANELS[n].module))]);
+    const run = this.#run;
+    const now = names.filter((n) => !PANELS[n].afterDigits);
+    const code = Promise.all([import('./lib/meta.js'), ...now.map((n) => import(PANELS[n].module))]);
     code.catch(() => {});
     // The core's bytes are fetched here, where index.html's preload of them is used, and
     // handed to its worker.
@@ -128,6 +139,7 @@ class DriftDemo extends HTMLElement {
     const wasmBytes = fetchChecked(wasmUrl, wasmUrl.pathname.split('/').pop()).then((r) => r.arrayBuffer());
     wasmBytes.catch(() => {});
     let drift, meta, mods;
+    const modelUrl = src ? new URL(src, document.baseURI) : null;
     try {
       const { startCore } = await import('./lib/core.js');
       drift = await startCore({ wasmUrl, wasmBytes });
@@ -137,6 +149,7 @@ class DriftDemo extends HTMLElement {
       this.#fail(`Could not load the WebAssembly core: ${errorText(e)}`);
       return;
     }
+    if (run !== this.#run) return;   // taken off the page meanwhile
     this.#modelMeta = meta.modelMeta;
     let firstDigitsDone;
     const firstDigits = new Promise((ok) => { firstDigitsDone = ok; });
@@ -155,12 +168,29 @@ class DriftDemo extends HTMLElement {
       }),
       // url-state: the digits panel keeps class, α and seed in the page's location hash.
       urlState: this.hasAttribute('url-state'),
-      onModel: (model, manifest, source) => this.#useModel(model, manifest, `${source} (your file)`),
+      // A model loaded on the page (the reader's files, or weights trained in the train panel),
+      // shown by the model panels; source names it on the model card.
+      onModel: (model, manifest, source) => this.#useModel(model, manifest, source),
+      showsModels: names.some((n) => PANELS[n].needsModel),
+      // The digit trainer's module (drift_digits.wasm, next to the inference core) and its
+      // data: the train-data attribute, else digits.pack.gz next to the model, else in the
+      // element's own models/mnist/.
+      wasmUrl,
+      trainData: new URL(this.getAttribute('train-data') || 'digits.pack.gz',
+        this.hasAttribute('train-data') ? document.baseURI : modelUrl || new URL('models/mnist/', import.meta.url)),
+    };
+    // Each panel fills a slot of its own, so that one whose code comes later keeps its place.
+    const slots = names.map((n) => this.#gridEl.appendChild(h('div', { class: 'panel-slot', 'data-slot': n, style: 'display: contents' })));
+    const create = (n, i, mod) => {
+      if (run !== this.#run) return;
+      const p = new mod.default(slots[i], ctx);
+      this.#panels[n] = p;
+      if (this.#model && PANELS[n].needsModel) p.setModel(this.#model, this.#modelInfo, this.#modelSource);
     };
     names.forEach((n, i) => {
-      const p = PANELS[n].create(mods[i], ctx);
-      this.#panels[n] = p;
-      this.#gridEl.append(p.el);
+      if (!PANELS[n].afterDigits) { create(n, i, mods[now.indexOf(n)]); return; }
+      firstDigits.then(() => import(PANELS[n].module)).then((mod) => create(n, i, mod),
+        (e) => slots[i].append(h('p', { class: 'msg', role: 'alert' }, `Could not load the ${n} panel: ${errorText(e)}`)));
     });
     this.#gridEl.classList.toggle('full',
       PANEL_NAMES.filter((n) => PANELS[n].wide).every((n) => names.includes(n)));
@@ -173,6 +203,7 @@ class DriftDemo extends HTMLElement {
     try {
       const { manifest, bin, base } = await files;
       const model = await drift.loadModel(manifest, bin, { baseUrl: base });
+      if (run !== this.#run) { model.dispose(); return; }
       this.#progressEl.remove();
       this.#useModel(model, manifest, src);
       // Should the digits fail to draw, the other panels' downloads wait no longer than this.
@@ -217,6 +248,8 @@ class DriftDemo extends HTMLElement {
     // The previous model's weights live in the wasm heap until disposed.
     if (this.#model && this.#model !== model) this.#model.dispose();
     this.#model = model;
+    this.#modelInfo = meta;
+    this.#modelSource = source;
     this.#errorEl.hidden = true;
     for (const p of this.#modelPanels()) p.setModel(model, meta, source);
   }

@@ -17,6 +17,7 @@
 // Errors are thrown as Error whose message is the core's one-line message.
 
 import { binUrl, fetchWithProgress } from './lib/fetch.js';
+import { OptionalModule, instantiate, withJs, fetchBytes } from './lib/modules.js';
 
 // Part of this module's API; they live in lib/fetch.js so that the page's main thread can
 // fetch a model without loading this wrapper (the wrapper then runs in its worker, lib/core-worker.js).
@@ -83,7 +84,7 @@ export async function loadDrift(options = {}) {
   const glueUrl = options.glueUrl ? new URL(options.glueUrl, import.meta.url) : withJs(wasmUrl);
   const toyUrl = new URL(options.toyWasmUrl ?? 'drift_toy.wasm', options.toyWasmUrl ? import.meta.url : wasmUrl);
   const core = instantiate(wasmUrl, glueUrl, options.wasmBytes);
-  const toy = options.toy ? instantiate(toyUrl, withJs(toyUrl)) : null;  // in parallel
+  const toy = options.toy ? startToy(toyUrl) : null;  // in parallel
   toy?.catch(() => {});  // awaited below, after the core
   const drift = new Drift(await core, toyUrl, toy);
   if (toy) await drift.loadToy();
@@ -97,39 +98,11 @@ export async function loadDrift(options = {}) {
  * @returns {Promise<ToyModule>}
  */
 export async function loadToy(options = {}) {
-  const url = new URL(options.toyWasmUrl ?? 'drift_toy.wasm', import.meta.url);
-  return new ToyModule(new Heap(await instantiate(url, withJs(url))));
+  return startToy(new URL(options.toyWasmUrl ?? 'drift_toy.wasm', import.meta.url));
 }
 
-/** x.wasm -> x.js (the module's loader) @param {URL} url @returns {URL} */
-const withJs = (url) => new URL(url.pathname.replace(/\.wasm$/, '') + '.js' + url.search, url);
-
-/** Fetches a module's loader and bytes (unless given) in parallel and instantiates it. */
-async function instantiate(wasmUrl, glueUrl, bytes = null) {
-  const [glue, wasmBinary] = await Promise.all([import(glueUrl.href), bytes ?? fetchBytes(wasmUrl)]);
-  const factory = glue.default;
-  if (typeof factory !== 'function') throw new Error(`${glueUrl.pathname}: not a drift module loader`);
-  try {
-    return await factory({ wasmBinary });
-  } catch (e) {
-    throw new Error(`${wasmUrl.pathname}: ${e && e.message || e}`);
-  }
-}
-
-/** @param {URL} url @returns {Promise<Uint8Array>} */
-async function fetchBytes(url) {
-  if (url.protocol === 'file:') {  // node (tests, scripts): fetch() cannot read files
-    const fs = await import('node:fs/promises');
-    try {
-      return new Uint8Array(await fs.readFile(url));
-    } catch (e) {
-      throw new Error(`${url.pathname}: ${e.code === 'ENOENT' ? 'not found' : e.message}`);
-    }
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
+/** @param {URL} url drift_toy.wasm @returns {Promise<ToyModule>} */
+const startToy = async (url) => new ToyModule(new Heap(await instantiate(url, withJs(url))));
 
 /** @param {string|URL} x @returns {URL} */
 function resolveUrl(x) {
@@ -157,11 +130,11 @@ function flatPoints(points) {
 }
 
 /**
- * One instantiated module and the heap helpers over its C API. Internal to this file: Drift,
- * DriftModel and ToyTrainer each keep theirs in a #private field, so no caller can reach the
- * module's raw exports or heap.
+ * One instantiated module and the heap helpers over its C API. For the wrappers only (this
+ * file's, and lib/digit-trainer.js's): Drift, DriftModel, ToyTrainer and DigitTrainer each keep
+ * theirs in a #private field, so no caller can reach the module's raw exports or heap.
  */
-class Heap {
+export class Heap {
   #dead = null;  // set by a trap: the module's state is unknown from then on
 
   /** @param {*} mod the instantiated module (module.js): exports as _drift_*, HEAPU8, HEAPF32 */
@@ -241,18 +214,15 @@ export class ToyModule {
 
 export class Drift {
   #core;              // Heap over drift_api.wasm
-  #toyUrl;            // where loadToy() finds drift_toy.wasm
-  #toy = null;        // ToyModule over drift_toy.wasm, once loaded
-  #toyLoading = null; // loadToy()'s promise
+  #toy;               // OptionalModule: the ToyModule over drift_toy.wasm
 
   /**
    * @param {*} mod the inference module @param {URL} toyUrl where loadToy() finds drift_toy.wasm
-   * @param {Promise<*>|null} [toyModule] the toy module, already being instantiated (loadDrift({toy: true}))
+   * @param {Promise<ToyModule>|null} [toyModule] the toy module, already being loaded (loadDrift({toy: true}))
    */
   constructor(mod, toyUrl, toyModule = null) {
     this.#core = new Heap(mod);
-    this.#toyUrl = toyUrl;
-    if (toyModule) this.#toyLoading = this.#adoptToy(toyModule);
+    this.#toy = new OptionalModule('drift_toy.wasm', () => startToy(toyUrl), toyModule);
     /** @type {string} */
     this.version = this.#core.cstr(mod._drift_version());
   }
@@ -321,26 +291,12 @@ export class Drift {
    * calls return the same promise. A failed load can be retried.
    * @returns {Promise<void>}
    */
-  loadToy() {
-    this.#toyLoading ??= this.#adoptToy(instantiate(this.#toyUrl, withJs(this.#toyUrl)));
-    return this.#toyLoading;
-  }
-
-  /** Keeps the toy module once instantiated; a failed load is forgotten, so it can be retried. */
-  #adoptToy(pending) {
-    return pending.then(
-      (m) => { this.#toy = new ToyModule(new Heap(m)); },
-      (e) => { this.#toyLoading = null; throw e; });
+  async loadToy() {
+    await this.#toy.load();
   }
 
   /** Whether the toy module is loaded (createToyTrainer works). @type {boolean} */
-  get toyLoaded() { return this.#toy !== null; }
-
-  /** The toy module, or an Error naming what needs it. */
-  #loadedToy(what) {
-    if (!this.#toy) throw new Error(`${what}: the toy module is not loaded (await drift.loadToy() first)`);
-    return this.#toy;
-  }
+  get toyLoaded() { return this.#toy.loaded; }
 
   /**
    * The toy set names the core knows (ToyOptions.target), in the core's order. Needs the toy
@@ -348,7 +304,7 @@ export class Drift {
    * @returns {string[]}
    */
   toyTargets() {
-    return this.#loadedToy('toy targets').toyTargets();
+    return this.#toy.need('toy targets').toyTargets();
   }
 
   /**
@@ -358,7 +314,7 @@ export class Drift {
    * @returns {ToyTrainer}
    */
   createToyTrainer(opts = {}) {
-    return this.#loadedToy('toy trainer').createToyTrainer(opts);
+    return this.#toy.need('toy trainer').createToyTrainer(opts);
   }
 }
 

@@ -5,14 +5,18 @@ import { toImageData, paint, upscale } from '../lib/image.js';
 import { gaussianNoise, slerp, ease } from '../lib/noise.js';
 import { reducedMotion, watchShown } from '../lib/motion.js';
 import { readHashState, writeHashState } from '../lib/url-state.js';
+import { Panel } from './panel.js';
 
 const COLS = 10;
 const ROWS = 4;
 const MORPH_MS = 1600;    // one morph leg; time-based, so slow models skip frames, not time
 
-export class DigitsPanel {
-  // urlState: class, α and seed live in the page's location hash (#class=7&alpha=1.5&seed=42).
-  constructor({ onFirstRender, urlState = false } = {}) {
+export default class DigitsPanel extends Panel {
+  // ctx.urlState: class, α and seed live in the page's location hash (#class=7&alpha=1.5&seed=42);
+  // ctx.onFirstRender(): called once the first grid is painted.
+  constructor(host, ctx = {}) {
+    super(host, ctx);
+    const { onFirstRender, urlState = false } = ctx;
     this.urlState = urlState;
     this.model = null;
     this.meta = null;
@@ -56,7 +60,7 @@ export class DigitsPanel {
     }
     this.dialog = this.makeDialog();
 
-    this.el = h('section', { class: 'panel panel-digits', 'aria-labelledby': titleId,
+    this.mount(h('section', { class: 'panel panel-digits', 'aria-labelledby': titleId,
       'data-panel': 'digits' },
       h('header', {}, h('h2', { id: titleId }, 'Digits'),
         h('p', { class: 'sub' }, 'Each digit is one forward pass of the generator: noise, class and α in, image out.')),
@@ -66,11 +70,11 @@ export class DigitsPanel {
           h('div', { class: 'inline' }, this.seed, this.reroll))),
       this.msg, this.grid,
       h('div', { class: 'grid-foot' }, this.readout, h('div', { class: 'inline' }, this.copyBtn, this.morphBtn)),
-      this.dialog);
+      this.dialog));
     this.setEnabled(false);
     // The morph pauses while the panel is scrolled away or the tab hidden, and goes on after.
-    watchShown(this.el, (shown) => (shown ? this.resumeMorph() : this.pauseMorph()));
-    if (urlState) addEventListener('hashchange', () => { if (this.applyHash()) this.render(); });
+    this.onDispose(watchShown(this.el, (shown) => (shown ? this.resumeMorph() : this.pauseMorph())));
+    if (urlState) this.listen(window, 'hashchange', () => { if (this.applyHash()) this.render(); });
   }
 
   suspend() { this.stopMorph(); }

@@ -4,6 +4,7 @@
 import { h, slider, select, errorText, fmtNum, groupDigits, nextId } from '../lib/dom.js';
 import { gaussianNoise, uniformRng } from '../lib/noise.js';
 import { watchShown, whenNear } from '../lib/motion.js';
+import { Panel } from './panel.js';
 
 // The toy sets come from the core (drift.toyTargets()); these are only their display names.
 // A set without one here is listed under its own name.
@@ -15,9 +16,12 @@ const TAUS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 const N = 512;
 const MIN_BOX = 3.5;   // the view always shows at least [-3.5, 3.5]^2 (all toy sets fit)
 
-export class Drift2DPanel {
-  // ctx.firstDigits: on a page that shows digits, the toy module waits for them (see below).
-  constructor(drift, ctx = {}) {
+export default class Drift2DPanel extends Panel {
+  // ctx.drift: the core (its toy module holds the trainer); ctx.firstDigits: on a page that
+  // shows digits, the toy module waits for them (see below).
+  constructor(host, ctx = {}) {
+    super(host, ctx);
+    const drift = ctx.drift;
     this.drift = drift;
     this.trainer = null;
     this.playing = false;
@@ -54,7 +58,7 @@ export class Drift2DPanel {
     this.rateOut = h('output', { class: 'rate' }, '');
     this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
 
-    this.el = h('section', { class: 'panel panel-drift2d', 'aria-labelledby': titleId, 'data-panel': 'drift2d' },
+    this.mount(h('section', { class: 'panel panel-drift2d', 'aria-labelledby': titleId, 'data-panel': 'drift2d' },
       h('header', {}, h('h2', { id: titleId }, '2D drift, live'),
         h('p', { class: 'sub' }, 'A tiny generator trained in your browser: each step moves its samples along the drift field V, attracted by data, repelled by each other.')),
       h('div', { class: 'd2-layout' },
@@ -68,22 +72,25 @@ export class Drift2DPanel {
           this.speed.row, this.tau.row,
           h('div', { class: 'field check' }, this.arrows,
             h('label', { for: this.arrows.id }, 'Show drift arrows V')))),
-      this.msg);
+      this.msg));
 
     this.installDrawing();
-    new ResizeObserver(() => this.fitCanvas()).observe(this.canvas);
+    const ro = new ResizeObserver(() => this.fitCanvas());
+    ro.observe(this.canvas);
+    this.onDispose(() => ro.disconnect());
     // Colours come from CSS custom properties; repaint when the colour scheme flips.
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.redraw());
+    this.listen(matchMedia('(prefers-color-scheme: dark)'), 'change', () => this.redraw());
     // The trainer lives in the toy module (drift_toy.wasm), which only this panel fetches, and
     // only after the first digits (its 29 KB would otherwise share the link with the model)
     // and once the panel is near the viewport (its first steps run unoptimised wasm).
-    (ctx.firstDigits || Promise.resolve()).then(() => whenNear(this.el)).then(() => drift.loadToy())
-      .then(() => this.start(), (e) => this.showError(`Could not load the 2D trainer: ${errorText(e)}`));
+    (ctx.firstDigits || Promise.resolve()).then(() => whenNear(this.el)).then(() => !this.disposed && drift.loadToy())
+      .then(() => !this.disposed && this.start(), (e) => this.showError(`Could not load the 2D trainer: ${errorText(e)}`));
     // Training pauses while the panel is scrolled away or the tab hidden, and goes on after.
-    this.stopWatching = watchShown(this.el, (shown) => {
+    this.onDispose(watchShown(this.el, (shown) => {
       if (!shown && this.playing) { this.pause(); this.resumeWhenShown = true; }
       else if (shown && this.resumeWhenShown) { this.resumeWhenShown = false; this.play(); }
-    });
+    }));
+    this.onDispose(() => this.disposeTrainer());
   }
 
   // The toy module is there: list its sets (the first one selected) and start training on it.
@@ -119,7 +126,7 @@ export class Drift2DPanel {
     try {
       const opts = { init: this.init.select.value, n: N, seed: 1, tau: TAUS[Number(this.tau.input.value)] };
       if (target === 'draw') opts.points = points; else opts.target = target;
-      this.dispose();
+      this.disposeTrainer();
       this.trainer = this.drift.createToyTrainer(opts);
       this.fitView();
       this.showError('');
@@ -131,7 +138,7 @@ export class Drift2DPanel {
     this.redraw();
   }
 
-  dispose() {
+  disposeTrainer() {
     if (this.trainer) this.trainer.dispose();
     this.trainer = null;
   }

@@ -1,6 +1,7 @@
 // Model card: what the model is and how it scored when it was trained (manifest's
 // training.metrics, written by drift-train export).
 import { h, fmtNum, nextId } from '../lib/dom.js';
+import { Panel } from './panel.js';
 
 const LABELS = {
   fd: 'Fréchet distance (classifier features)', fid: 'Fréchet distance', accuracy: 'Classifier accuracy',
@@ -8,12 +9,13 @@ const LABELS = {
   fd_real: 'Real-vs-real FD (floor)', mode_coverage: 'Mode coverage',
 };
 
-export class MetricsPanel {
-  constructor() {
+export default class MetricsPanel extends Panel {
+  constructor(host, ctx) {
+    super(host, ctx);
     const titleId = nextId('m-title');
     this.body = h('div', { class: 'metrics-body' }, h('p', { class: 'note' }, 'Loading model…'));
-    this.el = h('section', { class: 'panel panel-metrics', 'aria-labelledby': titleId, 'data-panel': 'metrics' },
-      h('header', {}, h('h2', { id: titleId }, 'Model card')), this.body);
+    this.mount(h('section', { class: 'panel panel-metrics', 'aria-labelledby': titleId, 'data-panel': 'metrics' },
+      h('header', {}, h('h2', { id: titleId }, 'Model card')), this.body));
   }
 
   setModel(model, meta, source) {

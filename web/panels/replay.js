@@ -5,6 +5,7 @@
 import { h, errorText, groupDigits, nextId } from '../lib/dom.js';
 import { toImageData, paint } from '../lib/image.js';
 import { watchShown } from '../lib/motion.js';
+import { Panel } from './panel.js';
 
 const N = 20;          // two rows of ten classes
 const SEED = 2026;     // fixed noise: only the weights change between frames
@@ -12,9 +13,10 @@ const FRAME_MS = 450;
 
 const mb = (n) => (n / 1e6).toFixed(1);
 
-export class ReplayPanel {
+export default class ReplayPanel extends Panel {
   // ctx.firstDigits: a promise settled once the first digits are on screen (drift-demo.js).
-  constructor(ctx = {}) {
+  constructor(host, ctx = {}) {
+    super(host, ctx);
     this.firstDigits = ctx.firstDigits || Promise.resolve();
     this.wanted = false;   // shown or asked for: fetch the snapshot files once a model needs them
     this.model = null;
@@ -33,28 +35,32 @@ export class ReplayPanel {
     this.progress = h('progress', { class: 'load-progress', max: 1, hidden: true, 'aria-label': 'Snapshot download' });
     this.canvas = h('canvas', { class: 'replay-canvas', width: 280, height: 56, role: 'img',
       'aria-label': 'Digits from the selected training snapshot' });
-    this.el = h('section', { class: 'panel panel-replay', 'aria-labelledby': titleId, 'data-panel': 'replay' },
+    this.mount(h('section', { class: 'panel panel-replay', 'aria-labelledby': titleId, 'data-panel': 'replay' },
       h('header', {}, h('h2', { id: titleId }, 'Training replay'),
         h('p', { class: 'sub' }, 'Fixed noise through the weights saved during training.')),
       h('div', { class: 'controls' },
         h('div', { class: 'field grow' },
           h('label', { for: this.slider.id }, 'Snapshot ', this.stepOut), this.slider),
         h('div', { class: 'field' }, h('span', { class: 'label' }, 'Replay'), this.play)),
-      this.msg, this.note, h('div', { class: 'inline' }, this.loadBtn), this.progress, this.canvas);
+      this.msg, this.note, h('div', { class: 'inline' }, this.loadBtn), this.progress, this.canvas));
     this.setEnabled(false);
     if (typeof IntersectionObserver === 'function') {
       // Observed only once the first digits are drawn: before that the panels above it are
       // still empty, and this one would count as "in view" on a page that scrolls it away.
-      this.seen = new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) this.want(); });
+      // A quarter in view, not a sliver: a phone shows this panel's top edge at load, and 3 MB of
+      // snapshots should wait for a reader who scrolled to it.
+      this.seen = new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) this.want(); },
+        { threshold: 0.25 });
       this.firstDigits.then(() => this.seen && this.seen.observe(this.el));
+      this.onDispose(() => { if (this.seen) this.seen.disconnect(); this.seen = null; });
     } else {
       this.want();
     }
     // Playback pauses while the panel is scrolled away or the tab hidden, and goes on after.
-    watchShown(this.el, (shown) => {
+    this.onDispose(watchShown(this.el, (shown) => {
       if (!shown && this.timer) { this.stop(); this.resumeWhenShown = true; }
       else if (shown && this.resumeWhenShown) { this.resumeWhenShown = false; this.toggle(); }
-    });
+    }));
   }
 
   // The panel is in view or the user asked: fetch the current model's snapshot files.

@@ -2,11 +2,14 @@
 // its model.snapshot-<i>.bin files for the replay. The core validates them all; any problem is
 // shown as the core's one-line message, never a blank page.
 import { h, errorText, nextId } from '../lib/dom.js';
+import { Panel } from './panel.js';
 
-export class UploadPanel {
-  constructor(drift, onModel) {
-    this.drift = drift;
-    this.onModel = onModel;
+export default class UploadPanel extends Panel {
+  // ctx.drift loads the files; ctx.onModel(model, manifest, source) shows the model loaded.
+  constructor(host, ctx) {
+    super(host, ctx);
+    this.drift = ctx.drift;
+    this.onModel = ctx.onModel;
     this.files = { json: null, bins: new Map() };   // bins: file name -> File
     const titleId = nextId('up-title');
     this.input = h('input', { type: 'file', multiple: true, accept: '.json,.bin,application/json',
@@ -21,10 +24,10 @@ export class UploadPanel {
     this.zone.addEventListener('drop', (e) => { e.preventDefault(); this.take([...e.dataTransfer.files]); });
     this.status = h('p', { class: 'status', 'aria-live': 'polite' }, 'No model loaded from disk yet.');
     this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
-    this.el = h('section', { class: 'panel panel-upload', 'aria-labelledby': titleId, 'data-panel': 'upload' },
+    this.mount(h('section', { class: 'panel panel-upload', 'aria-labelledby': titleId, 'data-panel': 'upload' },
       h('header', {}, h('h2', { id: titleId }, 'Your own model'),
         h('p', { class: 'sub' }, 'Train with drift-train, export, and try it here. Files stay on your machine.')),
-      this.input, this.zone, this.status, this.msg);
+      this.input, this.zone, this.status, this.msg));
   }
 
   showError(text) { this.msg.hidden = !text; this.msg.textContent = text || ''; }
@@ -70,7 +73,7 @@ export class UploadPanel {
       }
       this.showError('');
       this.status.textContent = `Loaded ${json.name} + ${bin.name}${snaps ? ` + ${snaps} snapshot files` : ''}; the panels now use it.`;
-      this.onModel(model, manifest, json.name);
+      this.onModel(model, manifest, `${json.name} (your file)`);
     } catch (e) {
       this.fail(errorText(e));   // the core's message already names the file and the problem
     }
