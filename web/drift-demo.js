@@ -16,6 +16,7 @@ const PANELS = {
   replay: { module: './panels/replay.js', needsModel: true, wide: true },
   metrics: { module: './panels/metrics.js', needsModel: true, wide: true },
   drift2d: { module: './panels/drift2d.js', needsModel: false, wide: false },
+  train: { module: './panels/train.js', needsModel: false, wide: false, afterDigits: true },
   upload: { module: './panels/upload.js', needsModel: false, wide: true },
 };
 const PANEL_NAMES = Object.keys(PANELS);

@@ -96,8 +96,8 @@ try {
   for (const [what, url] of [['index.html', server.url], ['digits-only embed', new URL('embed/digits-only.html', server.url).href]]) {
     const m = await measureLoad(browser, url, LINK_20MBPS);
     printLoad(`${what}, ${TAG}`, m, LINK_20MBPS);
-    const early = m.files.map((f) => f[0]).filter((f) => /drift_toy|\.snapshot-\d+\.bin/.test(f));
-    check(`${what}: neither the toy module nor snapshot files before the first digits`, early.length === 0, early.join(' '));
+    const early = m.files.map((f) => f[0]).filter((f) => /drift_toy|drift_digits|digits\.pack|panels\/train\.js|\.snapshot-\d+\.bin/.test(f));
+    check(`${what}: no toy module, trainer, digit pack or snapshot files before the first digits`, early.length === 0, early.join(' '));
   }
   // One more load, to look at, on a slower link (5 Mbps) so that the progress bars are still
   // there when the screenshots land: the model's bar, the first digits, then the replay panel
@@ -421,9 +421,9 @@ try {
   const state = await only.evaluate(() => document.querySelector('drift-demo').dataset.state);
   await only.waitForTimeout(1000);   // anything fetched lazily would have started by now
   await only.close();
-  check('digits-only element: digits, inference module only (drift_toy.* and snapshot files never fetched)',
+  check('digits-only element: digits, inference module only (drift_toy.*, drift_digits.*, the digit pack, the train panel and snapshot files never fetched)',
     state === 'ready' && fetched.includes('drift_api.wasm')
-    && !fetched.some((f) => f.startsWith('drift_toy') || /\.snapshot-\d+\.bin/.test(f)),
+    && !fetched.some((f) => /^(drift_toy|drift_digits|digits\.pack|train\.js|train-worker\.js)/.test(f) || /\.snapshot-\d+\.bin/.test(f)),
     `state ${state}; fetched ${fetched.filter((f) => /^drift_|\.bin$/.test(f)).join(', ')}`);
   await page.goto(new URL('embed/iframe.html', server.url).href);
   const frame = page.frameLocator('iframe');

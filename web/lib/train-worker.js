@@ -1,0 +1,162 @@
+// The train panel's worker: it owns its own drift_digits.wasm instance, fetches the digit pack,
+// trains, and posts what the panel draws. The page's main thread only draws (panels/train.js).
+//
+// in:  {op: 'start', wasmUrl, packUrl, perClass, frameMs}   load module + pack, then train
+//      {op: 'pause'} | {op: 'resume'} | {op: 'reset'} | {op: 'frameMs', ms}
+//      {op: 'export', id}                                    the weights as model.json + model.bin
+// out: {type: 'progress', got, total}                        pack download (bytes; total 0: unknown)
+//      {type: 'ready', parameters, digits}                   training starts
+//      {type: 'frame', step, loss, elapsedMs, stepsPerSec, pixels: Uint8ClampedArray [10*perClass*784]}
+//      {type: 'quality', step, elapsedMs, value}             energy distance to held-out digits
+//      {type: 'model', id, step, elapsedMs, manifest, bin: ArrayBuffer}
+//      {type: 'error', message}
+import { loadDigits } from './digit-trainer.js';
+import { fetchWithProgress } from './fetch.js';
+
+const CHUNK_MS = 40;       // steps between looks at the message queue (a pause answers within this)
+const QUALITY_MS = 1500;   // the quality proxy costs a few steps' time: once every 1.5 s of training
+
+let trainer = null;
+let running = false;       // wanted by the panel
+let looping = false;       // the loop is active
+let perClass = 6;
+let frameMs = 150;
+let elapsed = 0;           // training time before the current run of steps, ms
+let since = 0;             // when the current run started (performance.now())
+let lastFrame = -Infinity, lastQuality = -Infinity;
+let rate = { t: 0, step: 0, value: 0 };
+
+const now = () => performance.now();
+const elapsedMs = () => elapsed + (looping ? now() - since : 0);
+const post = (m, transfer) => self.postMessage(m, transfer || []);
+
+// A zero-delay yield: lets queued messages (pause, export) run between chunks of steps,
+// without setTimeout's 4 ms clamp on nested timers.
+const yieldTask = () => new Promise((ok) => {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = () => ok();
+  ch.port2.postMessage(0);
+});
+
+async function start({ wasmUrl, packUrl, perClass: pc, frameMs: fm }) {
+  perClass = pc || perClass;
+  frameMs = fm || frameMs;
+  const url = new URL(packUrl);
+  const name = url.pathname.split('/').pop();
+  const [digits, gz] = await Promise.all([
+    loadDigits({ wasmUrl: new URL(wasmUrl) }),
+    fetchPack(url),
+  ]);
+  const pack = await inflate(gz, name);
+  trainer = digits.createTrainer({ seed: 1 });
+  trainer.setData(pack, name.replace(/\.gz$/, ''));
+  post({ type: 'ready', parameters: trainer.parameters, digits: digitCount(pack) });
+}
+
+async function fetchPack(url) {
+  let last = 0;
+  return fetchWithProgress(url, { onProgress: (got, total) => {
+    const t = now();
+    if (t - last < 100 && got !== total) return;   // a message per 100 ms is plenty for a bar
+    last = t;
+    post({ type: 'progress', got, total });
+  } });
+}
+
+// digits.pack.gz as fetched: still gzipped, unless the host sent it with Content-Encoding
+// gzip and the browser inflated it already.
+async function inflate(bytes, name) {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  if (typeof DecompressionStream !== 'function') throw new Error(`${name}: this browser cannot inflate gzip (no DecompressionStream)`);
+  try {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new Error(`${name}: corrupt gzip data (${e && e.message || e})`);
+  }
+}
+
+const digitCount = (pack) => (pack.length >= 16 ? new DataView(pack.buffer, pack.byteOffset).getUint32(12, true) : 0);
+
+async function loop() {
+  if (looping || !running || !trainer) return;
+  looping = true;
+  since = now();
+  rate = { t: since, step: trainer.stepCount, value: 0 };
+  try {
+    while (running) {
+      const t0 = now();
+      do trainer.step(1); while (now() - t0 < CHUNK_MS);
+      const t = now();
+      if (t - rate.t >= 1000) {   // steps/s over the last second or so
+        const s = trainer.stepCount;
+        rate = { t, step: s, value: (s - rate.step) * 1000 / (t - rate.t) };
+      }
+      if (t - lastFrame >= frameMs) { lastFrame = t; frame(); }
+      if (t - lastQuality >= QUALITY_MS) { lastQuality = t; quality(); }
+      await yieldTask();
+    }
+  } catch (e) {
+    running = false;
+    post({ type: 'error', message: String(e && e.message || e) });
+  } finally {
+    elapsed += now() - since;
+    looping = false;
+  }
+}
+
+function frame() {
+  const px = trainer.sample(perClass);
+  const pixels = new Uint8ClampedArray(px.length);
+  for (let i = 0; i < px.length; i++) pixels[i] = px[i] * 255 + 0.5;
+  const step = trainer.stepCount;
+  post({ type: 'frame', step, loss: trainer.loss, elapsedMs: elapsedMs(),
+    stepsPerSec: rate.value || step * 1000 / Math.max(1, elapsedMs()), pixels }, [pixels.buffer]);
+}
+
+function quality() {
+  post({ type: 'quality', step: trainer.stepCount, elapsedMs: elapsedMs(), value: trainer.quality() });
+}
+
+const ops = {
+  async start(args) {
+    if (trainer) return;
+    running = true;
+    await start(args);
+    frame();
+    quality();
+    lastFrame = lastQuality = now();
+    loop();
+  },
+  pause() { running = false; },
+  resume() { running = true; loop(); },
+  reset() {
+    if (!trainer) return;
+    trainer.reset();
+    elapsed = 0;
+    since = now();
+    rate = { t: since, step: 0, value: 0 };
+    frame();
+    quality();
+  },
+  frameMs({ ms }) { frameMs = ms; },
+  export({ id }) {
+    if (!trainer) throw new Error('train: nothing trained yet');
+    const { manifest, bin } = trainer.exportModel();
+    // How long it trained, for the model card (the weights format's training.wall_time_s).
+    const m = JSON.parse(manifest);
+    m.training = { ...m.training, wall_time_s: Math.round(elapsedMs()) / 1000 };
+    post({ type: 'model', id, step: trainer.stepCount, elapsedMs: elapsedMs(),
+      manifest: JSON.stringify(m, null, 1), bin: bin.buffer }, [bin.buffer]);
+  },
+};
+
+self.onmessage = async ({ data }) => {
+  try {
+    if (!Object.hasOwn(ops, data.op)) throw new Error(`train worker: unknown request '${data.op}'`);
+    await ops[data.op](data);
+  } catch (e) {
+    running = false;
+    post({ type: 'error', id: data.id, message: String(e && e.message || e) });
+  }
+};
