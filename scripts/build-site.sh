@@ -5,6 +5,8 @@
 #   scripts/build-site.sh [--wasm-dir build/wasm] [--out build/site] [--model DIR]
 # (or WASM_DIR / SITE_DIR in the environment). --model DIR: the page's MNIST model comes from
 # DIR (an export: model.json, model.bin, model.snapshot-*.bin) instead of web/models/mnist.
+# The digit trainer's pack (docs/digit-pack.md) is made from DIGITS_DATA (default data/mnist)
+# with DIGITS_COUNT digits (default 10500).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,14 +18,15 @@ while [ $# -gt 0 ]; do
     --wasm-dir) WASM_DIR=$2; shift 2 ;;
     --out) SITE_DIR=$2; shift 2 ;;
     --model) MODEL_DIR=$2; shift 2 ;;
-    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
     *) echo "build-site.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
 
 # The wasm modules and their loaders, as named by wasm/api/CMakeLists.txt: the inference
-# core (drift_api) and the 2D toy trainer (drift_toy, fetched only by the 2D panel).
-WASM_FILES=(drift_api.wasm drift_api.js drift_toy.wasm drift_toy.js)
+# core (drift_api), the 2D toy trainer (drift_toy, fetched only by the 2D panel) and the
+# digit trainer (drift_digits, fetched only by the train panel's worker).
+WASM_FILES=(drift_api.wasm drift_api.js drift_toy.wasm drift_toy.js drift_digits.wasm drift_digits.js)
 find_output() {  # find_output NAME -> path of NAME under WASM_DIR (api folder or bin/)
   for d in "$WASM_DIR/wasm/api" "$WASM_DIR/bin" "$WASM_DIR"; do
     [ -f "$d/$1" ] && { echo "$d/$1"; return 0; }
@@ -39,6 +42,12 @@ for f in "${WASM_FILES[@]}"; do
   srcs+=("$p")
 done
 [ -f web/drift.js ] || { echo "build-site.sh: web/drift.js: missing (the wasm wrapper)" >&2; exit 1; }
+# The digit trainer's data comes from data/mnist: check before assembling anything.
+DIGITS_DATA=${DIGITS_DATA:-data/mnist}
+ls "$DIGITS_DATA"/train-images-idx3-ubyte* "$DIGITS_DATA"/train-labels-idx1-ubyte* >/dev/null 2>&1 || {
+  echo "build-site.sh: $DIGITS_DATA: no MNIST training digits for the digit pack (scripts/fetch-data.sh fetches them)" >&2
+  exit 1
+}
 
 # Assemble in a temp folder next to the target, then swap it in, so a half-built site is
 # never served.
@@ -64,6 +73,11 @@ if [ -f "$manifest" ]; then
 else
   sed -i '/href="models\/mnist\/model.bin"/d' "$tmp/index.html"
 fi
+# ---- digit trainer data (docs/digit-pack.md): the first DIGITS_COUNT canonical MNIST training
+# digits from data/mnist, packed and gzipped by node beside the model (no LibTorch needed).
+mkdir -p "$tmp/models/mnist"
+node scripts/pack-digits.mjs --data "$DIGITS_DATA" --count "${DIGITS_COUNT:-10500}" --out "$tmp/models/mnist/digits.pack.gz"
+# ---- end digit trainer data
 old="$SITE_DIR.old.$$"
 [ -e "$SITE_DIR" ] && mv "$SITE_DIR" "$old"
 mv "$tmp" "$SITE_DIR"
