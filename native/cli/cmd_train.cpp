@@ -65,6 +65,14 @@ void add_train(CLI::App& app) {
   c->add_option("--taus", o.taus, "field temperatures (each > 0)")->capture_default_str()->check(pos);
   c->add_option("--floor", o.floor, "affinity floor of the field (1e-6 = official; 0 avoids MNIST collapse)")
       ->capture_default_str()->check(finite_range(0.0, 1.0));
+  c->add_option("--class-split", o.class_split,
+                "train 1/K of the classes each step (alternating; K = 2: halves) with K*G generated each, "
+                "the same generator passes per step; K must divide the classes (docs/training.md)")
+      ->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1024)));
+  c->add_option("--velocity-clip", o.velocity_clip,
+                "per-sample clipping of the pixel field V: off | median (kappa = the batch median of "
+                "r_i = rms of V_i) | unit (every V_i to r_i = 1) | a fixed kappa > 0 (docs/drift-field.md)")
+      ->capture_default_str()->check(drift::cli::velocity_clip_choice());
   c->add_option("--init", o.init, "toy generator start")->capture_default_str()
       ->check(CLI::IsMember(drift::core::toy_init_names()));
   c->add_option("--arch", o.arch, "image generator (default mlpconv)")

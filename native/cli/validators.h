@@ -41,6 +41,18 @@ inline CLI::Validator auto_or_count(int hi) {
       "auto|[1 - " + std::to_string(hi) + "]");
 }
 
+// --velocity-clip: off, median, unit, or a positive finite kappa.
+inline CLI::Validator velocity_clip_choice() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        if (s == "off" || s == "median" || s == "unit") return {};
+        double v = 0;
+        if (CLI::detail::lexical_cast(s, v) && std::isfinite(v) && v > 0) return {};
+        return "value " + s + " is not off, median, unit or a positive number";
+      },
+      "off|median|unit|KAPPA>0");
+}
+
 inline CLI::Validator finite_positive() { return finite_range(0.0, 1e300, true); }
 inline CLI::Validator finite_non_negative() { return finite_range(0.0, 1e300); }
 

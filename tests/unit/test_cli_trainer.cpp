@@ -102,7 +102,10 @@ TEST_CASE("train: out-of-range and unknown flag values exit 2 with one line nami
       {"--taus nan", "--taus"},           {"--ema 1.5", "--ema"},             {"--alpha-one 2", "--alpha-one"},
       {"--log-every 0", "--log-every"},   {"--arch conv", "--arch"},          {"--device tpu", "--device"},
       {"--init sideways", "--init"},      {"--out-act relu", "--out-act"},    {"--positives 0", "--positives"},
-      {"--widths 512,0", "--widths"},     {"--widths 512,x", "--widths"}};
+      {"--widths 512,0", "--widths"},     {"--widths 512,x", "--widths"},
+      {"--class-split 0", "--class-split"}, {"--velocity-clip mean", "--velocity-clip"},
+      {"--velocity-clip 0", "--velocity-clip"}, {"--velocity-clip -2", "--velocity-clip"},
+      {"--velocity-clip inf", "--velocity-clip"}};
   fs::remove_all(d / "never");
   for (const auto& [flags, name] : bad) {
     auto r = run("train --dataset moons --out " + (d / "never").string() + " " + flags);
@@ -112,6 +115,12 @@ TEST_CASE("train: out-of-range and unknown flag values exit 2 with one line nami
     CHECK(lines(r.err) <= 2);  // CLI11: the message, and "Run with --help for more information."
   }
   CHECK_FALSE(fs::exists(d / "never"));
+  // --class-split must divide the classes: known once the dataset is open, still one line.
+  auto k = run("train --dataset moons --out " + (d / "never").string() + " --class-split 2");
+  INFO(k.err);
+  CHECK(k.code != 0);
+  CHECK_THAT(k.err, Catch::Contains("--class-split 2: must divide the 1 class groups"));
+  CHECK(lines(k.err) == 1);
   // Choices are listed in --help.
   auto h = run("train --help");
   CHECK(h.code == 0);

@@ -273,3 +273,91 @@ TEST_CASE("groups split over processes give the field of the whole batch (sum_ov
   first.w_u = all.w_u.index_select(0, keep);
   CHECK(std::abs(compute_field(first).s - whole.s) > 1e-3 * whole.s);
 }
+
+// Velocity clipping (docs/drift-field.md, step 9): V_i <- V_i min(1, kappa / r_i).
+namespace {
+FieldInput clip_input() {
+  torch::manual_seed(21);
+  FieldInput in;
+  in.x = randn3(3, 16, 12);
+  in.pos = randn3(3, 24, 12, 0.7);
+  in.uncond = randn3(3, 8, 12, -0.3);
+  in.w_u = torch::tensor({0.0, 1.5, 3.0});
+  return in;
+}
+torch::Tensor row_rms(const torch::Tensor& V) { return V.square().mean(-1).sqrt(); }  // [B,G]
+}  // namespace
+
+TEST_CASE("velocity clipping with kappa above every r_i leaves V and the rest unchanged", "[field][clip]") {
+  const auto in = clip_input();
+  const auto ref = compute_field(in);
+  FieldOptions o;
+  o.velocity_clip = drift::field::VelocityClip::fixed;
+  o.clip_kappa = row_rms(ref.V).max().item<double>() * 1.0001;
+  const auto got = compute_field(in, o);
+  CHECK(torch::equal(got.V, ref.V));
+  CHECK(got.s == ref.s);
+  CHECK(got.mean_dist == ref.mean_dist);
+  CHECK(got.force_rms == ref.force_rms);
+  CHECK(got.clipped_frac == 0.0);
+}
+
+TEST_CASE("median clipping scales exactly the rows above the lower median down to it", "[field][clip]") {
+  const auto in = clip_input();
+  const auto ref = compute_field(in);
+  FieldOptions o;
+  o.velocity_clip = drift::field::VelocityClip::median;
+  const auto got = compute_field(in, o);
+  // The lower median by hand: the 24th smallest of the 48 rows.
+  auto r = row_rms(ref.V).reshape({-1}).to(torch::kDouble);
+  auto sorted = std::get<0>(r.sort());
+  const double kappa = sorted[23].item<double>();
+  CHECK(got.clip_kappa == Approx(kappa).epsilon(1e-12));
+  CHECK(got.clipped_frac == Approx(24.0 / 48.0));
+  auto r_got = row_rms(got.V).reshape({-1}).to(torch::kDouble);
+  auto Vr = ref.V.reshape({48, 12}), Vg = got.V.reshape({48, 12});
+  int unchanged = 0;
+  for (int64_t i = 0; i < 48; ++i) {
+    if (r[i].item<double>() <= kappa) {
+      CHECK(torch::equal(Vg[i], Vr[i]));
+      ++unchanged;
+    } else {
+      CHECK(r_got[i].item<double>() == Approx(kappa).epsilon(1e-5));
+      // same direction: the clipped row is a positive multiple of the original
+      const double cosine = (Vg[i] * Vr[i]).sum().item<double>() / (Vg[i].norm() * Vr[i].norm()).item<double>();
+      CHECK(cosine == Approx(1.0).epsilon(1e-6));
+    }
+  }
+  CHECK(unchanged == 24);
+  CHECK(got.s == ref.s);
+}
+
+TEST_CASE("unit clipping keeps each direction at rms 1; a fixed kappa caps every row", "[field][clip]") {
+  const auto in = clip_input();
+  const auto ref = compute_field(in);
+  FieldOptions u;
+  u.velocity_clip = drift::field::VelocityClip::unit;
+  const auto got = compute_field(in, u);
+  CHECK(torch::allclose(row_rms(got.V), torch::ones({3, 16}), 1e-5, 1e-6));
+  auto cosine = (got.V * ref.V).sum(-1) / (got.V.norm(2, -1) * ref.V.norm(2, -1));
+  CHECK(torch::allclose(cosine, torch::ones({3, 16}), 1e-5, 1e-6));
+  FieldOptions f;
+  f.velocity_clip = drift::field::VelocityClip::fixed;
+  f.clip_kappa = 0.5;
+  const auto capped = compute_field(in, f);
+  CHECK(row_rms(capped.V).max().item<double>() <= 0.5 * (1 + 1e-5));
+  CHECK(row_rms(capped.V).max().item<double>() >= 0.5 * (1 - 1e-5));  // every row here is above 0.5
+}
+
+TEST_CASE("median clipping takes the median of every process's samples (gather_over_processes)", "[field][clip]") {
+  const auto in = clip_input();
+  const auto ref = compute_field(in);
+  FieldOptions o;
+  o.velocity_clip = drift::field::VelocityClip::median;
+  // Another process's 48 samples, all far below this one's: the batch median drops to theirs.
+  o.gather_over_processes = [](const torch::Tensor& r) { return torch::cat({r, torch::full({48}, 1e-3, torch::kDouble)}); };
+  const auto got = compute_field(in, o);
+  CHECK(got.clip_kappa == Approx(1e-3));
+  CHECK(got.clipped_frac == 1.0);
+  CHECK(!torch::equal(got.V, ref.V));
+}

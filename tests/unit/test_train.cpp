@@ -503,3 +503,74 @@ TEST_CASE("drift-train encoder: trains without labels, resumes exactly, refuses 
   CHECK_THROWS_WITH(load_encoder((root / "full" / "encoder_ckpt.pt").string()), Catch::Contains("not an encoder file"));
   fs::remove_all(root);
 }
+
+TEST_CASE("--class-split 2: alternating halves of the classes with 2G each; P, U and the stream's use otherwise unchanged", "[train][levers]") {
+  const auto root = fresh_dir("class_split");
+  const std::string data = synthetic_digits(root / "digits", 4);
+  auto o = feature_options(data, root / "all", "", 3);
+  Trainer all(o, "");
+  auto s = all.step();
+  CHECK(s.classes.equal(torch::arange(10, torch::kLong)));
+  CHECK(s.x.sizes() == torch::IntArrayRef({10, 8, 784}));
+  auto h = feature_options(data, root / "halves", "", 3);
+  h.class_split = 2;
+  Trainer halves(h, "");
+  const std::vector<std::vector<int64_t>> want{{0, 2, 4, 6, 8}, {1, 3, 5, 7, 9}, {0, 2, 4, 6, 8}};
+  for (const auto& w : want) {
+    s = halves.step();
+    CHECK(s.classes.equal(torch::tensor(w, torch::kLong)));
+    CHECK(s.x.sizes() == torch::IntArrayRef({5, 16, 784}));  // 80 generator passes, as with all 10 classes
+  }
+  CHECK(halves.options().positives == 8);  // P and U per group are the run's, not scaled
+  CHECK(halves.options().uncond == 4);
+  // Stored only when set: a run without the lever writes the options it wrote before.
+  std::ifstream fa(root / "all" / "options.json"), fh(root / "halves" / "options.json");
+  CHECK_FALSE(nlohmann::json::parse(fa).contains("class_split"));
+  CHECK(nlohmann::json::parse(fh).at("class_split") == 2);
+  auto bad = feature_options(data, root / "bad", "", 3);
+  bad.class_split = 3;
+  CHECK_THROWS_WITH(Trainer(bad, ""), Catch::Contains("--class-split 3: must divide the 10 class groups"));
+  fs::remove_all(root);
+}
+
+TEST_CASE("--velocity-clip reaches the pixel field and is stored only when set", "[train][levers]") {
+  const auto root = fresh_dir("vclip");
+  const std::string data = synthetic_digits(root / "digits", 4);
+  auto o = feature_options(data, root / "off", "", 3);
+  CHECK(pixel_field_options(o).velocity_clip == drift::field::VelocityClip::off);
+  o.velocity_clip = "median";
+  CHECK(pixel_field_options(o).velocity_clip == drift::field::VelocityClip::median);
+  o.velocity_clip = "unit";
+  CHECK(pixel_field_options(o).velocity_clip == drift::field::VelocityClip::unit);
+  o.velocity_clip = "0.25";
+  CHECK(pixel_field_options(o).velocity_clip == drift::field::VelocityClip::fixed);
+  CHECK(pixel_field_options(o).clip_kappa == 0.25);
+  o.velocity_clip = "-1";
+  CHECK_THROWS_WITH(pixel_field_options(o), Catch::Contains("--velocity-clip -1"));
+  // One step of a clipped and an unclipped run from the same seed: the same samples and the
+  // same field up to V, whose rows above the unclipped lower median (of all 80) are scaled down
+  // to it while the others stay bit-identical.
+  auto c = feature_options(data, root / "median", "", 3);
+  c.velocity_clip = "median";
+  Trainer tc(c, "");
+  auto sc = tc.step();
+  Trainer tn(feature_options(data, root / "none", "", 3), "");
+  auto sn = tn.step();
+  CHECK(torch::equal(sc.x, sn.x));
+  CHECK(sc.field.s == sn.field.s);
+  CHECK(sc.field.force_rms == sn.field.force_rms);
+  auto rn = sn.field.V.square().mean(-1).sqrt().reshape({-1}).to(torch::kDouble);  // [80]
+  auto rc = sc.field.V.square().mean(-1).sqrt().reshape({-1}).to(torch::kDouble);
+  const double kappa = std::get<0>(rn.sort())[39].item<double>();
+  CHECK(sc.field.clip_kappa == Approx(kappa).epsilon(1e-12));
+  CHECK(sc.field.clipped_frac == Approx(0.5));
+  auto Vc = sc.field.V.reshape({80, -1}), Vn = sn.field.V.reshape({80, -1});
+  for (int64_t i = 0; i < 80; ++i) {
+    if (rn[i].item<double>() <= kappa) CHECK(torch::equal(Vc[i], Vn[i]));
+    else CHECK(rc[i].item<double>() == Approx(kappa).epsilon(1e-5));
+  }
+  std::ifstream fc(root / "median" / "options.json"), fn(root / "none" / "options.json");
+  CHECK(nlohmann::json::parse(fc).at("velocity_clip") == "median");
+  CHECK_FALSE(nlohmann::json::parse(fn).contains("velocity_clip"));
+  fs::remove_all(root);
+}

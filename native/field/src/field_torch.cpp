@@ -127,8 +127,32 @@ FieldResult compute_field(const FieldInput& in, const FieldOptions& opt) {
     if (t == 0) V = sF[t].mul_(k);
     else V.add_(sF[t], k);
   }
+  clip_velocity(V, opt, res);
   res.V = V;
   return res;
+}
+
+void clip_velocity(torch::Tensor& V, const FieldOptions& opt, FieldResult& res) {
+  // V [B,G,D] -> V [B,G,D], each sample's row scaled by min(1, kappa / r_i)
+  if (opt.velocity_clip == VelocityClip::off) return;
+  torch::NoGradGuard no_grad;
+  const torch::Tensor r = V.square().mean(-1).sqrt_();  // [B,G]
+  double kappa = 1.0;
+  if (opt.velocity_clip == VelocityClip::fixed) {
+    check(std::isfinite(opt.clip_kappa) && opt.clip_kappa > 0, "velocity clip kappa must be a positive number");
+    kappa = opt.clip_kappa;
+  } else if (opt.velocity_clip == VelocityClip::median) {
+    torch::Tensor all = r.reshape({-1}).to(torch::kCPU, torch::kDouble);
+    if (opt.gather_over_processes) all = opt.gather_over_processes(all);
+    kappa = all.median().item<double>();  // the lower of the two middle values for an even count
+  }
+  // unit: V_i / r_i (a zero row stays zero); otherwise rows above kappa only, so a row with
+  // r_i <= kappa is left exactly as it was (no multiplication by a rounded 1).
+  const torch::Tensor over = opt.velocity_clip == VelocityClip::unit ? r > 0 : r > kappa;
+  const torch::Tensor scale = torch::where(over, kappa / r.clamp_min(1e-30), torch::ones_like(r));
+  res.clip_kappa = kappa;
+  res.clipped_frac = over.to(torch::kDouble).mean().item<double>();
+  V.mul_(scale.unsqueeze(-1));
 }
 
 namespace {

@@ -41,6 +41,9 @@ void to_json(nlohmann::json& j, const TrainOptions& o) {
   j["alpha_max"] = o.alpha.alpha_max;
   j["alpha_k"] = o.alpha.k;
   j["alpha_frac_one"] = o.alpha.frac_one;
+  // The coverage levers only when set: a run without them stores exactly what it did before.
+  if (o.class_split != 1) j["class_split"] = o.class_split;
+  if (o.velocity_clip != "off") j["velocity_clip"] = o.velocity_clip;
 }
 
 void from_json(const nlohmann::json& j, TrainOptions& o) {
@@ -53,6 +56,8 @@ void from_json(const nlohmann::json& j, TrainOptions& o) {
   o.alpha.alpha_max = j.value("alpha_max", o.alpha.alpha_max);
   o.alpha.k = j.value("alpha_k", o.alpha.k);
   o.alpha.frac_one = j.value("alpha_frac_one", o.alpha.frac_one);
+  o.class_split = j.value("class_split", o.class_split);
+  o.velocity_clip = j.value("velocity_clip", o.velocity_clip);
 }
 
 void resolve_defaults(TrainOptions& o, bool toy, int64_t num_classes, int64_t dataset_size) {
@@ -70,6 +75,36 @@ void resolve_defaults(TrainOptions& o, bool toy, int64_t num_classes, int64_t da
     }
   }
   if (toy) o.alpha.frac_one = 1.0;  // no classes, no guidance
+  const int64_t groups = std::max<int64_t>(num_classes, 1);
+  if (o.class_split < 1 || groups % o.class_split != 0)
+    throw std::runtime_error("--class-split " + std::to_string(o.class_split) + ": must divide the " +
+                             std::to_string(groups) + " class groups of " + o.dataset);
+}
+
+field::FieldOptions pixel_field_options(const TrainOptions& o) {
+  field::FieldOptions f;
+  f.taus = o.taus;
+  f.floor = o.floor;
+  if (o.velocity_clip == "median") f.velocity_clip = field::VelocityClip::median;
+  else if (o.velocity_clip == "unit") f.velocity_clip = field::VelocityClip::unit;
+  else if (o.velocity_clip != "off") {
+    f.velocity_clip = field::VelocityClip::fixed;
+    f.clip_kappa = parse_clip_kappa(o.velocity_clip);
+  }
+  return f;
+}
+
+double parse_clip_kappa(const std::string& s) {
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != s.size() || !std::isfinite(v) || v <= 0)
+    throw std::runtime_error("--velocity-clip " + s + ": not off, median, unit or a positive number");
+  return v;
 }
 
 double learning_rate(const TrainOptions& o, int64_t step) {

@@ -101,7 +101,7 @@ void Trainer::open_data_and_processes() {
   const bool toy = data_->is_toy();
   if (toy) core::toy_init(opt_.init);  // validates the name before any work
   resolve_defaults(opt_, toy, data_->num_classes(), data_->size());
-  const WorkerPlan plan = plan_workers(opt_.workers, opt_.threads, data_->num_groups(), dev_.is_cuda(), env.active(),
+  const WorkerPlan plan = plan_workers(opt_.workers, opt_.threads, step_groups(), dev_.is_cuda(), env.active(),
                                        env.local_world, usable_cores());
   if (plan.threads > 0) set_cpu_threads(plan.threads);
   if (plan.workers > 1) {
@@ -112,7 +112,7 @@ void Trainer::open_data_and_processes() {
     dist_ = std::make_unique<Distributed>(env, dev_, opt_.dist_timeout);
     main_ = dist_->is_main();
   }
-  shard_ = shard_groups(data_->num_groups(), env.rank, env.world);
+  shard_ = shard_groups(step_groups(), env.rank, env.world);
   threads_ = plan.threads;
 }
 
@@ -197,6 +197,10 @@ void Trainer::open_logs() {
       " params) on " + opt_.dataset + ", " + std::to_string(B) + " groups x " + std::to_string(opt_.batch_size) +
       " generated, P=" + std::to_string(opt_.positives) + " U=" + std::to_string(opt_.uncond) + ", device " +
       dev_.str());
+  if (opt_.class_split > 1)
+    say("class split " + std::to_string(opt_.class_split) + ": " + std::to_string(step_groups()) +
+        " classes per step (alternating), " + std::to_string(group_size()) + " generated each");
+  if (opt_.velocity_clip != "off") say("velocity clipping: " + opt_.velocity_clip);
   if (features_)
     say("features: encoder " + opt_.features + " (sha256 " + opt_.features_sha256.substr(0, 12) + "...), keys of " +
         std::to_string(opt_.feature_gen) + " generated, " + std::to_string(opt_.feature_pos) + " positives + " + std::to_string(opt_.feature_uncond) +
@@ -209,12 +213,14 @@ void Trainer::open_logs() {
 }
 
 StepStats Trainer::step() {
-  const int64_t B = data_->num_groups(), G = opt_.batch_size, P = opt_.positives, U = opt_.uncond;
+  const int64_t B = step_groups(), G = group_size(), P = opt_.positives, U = opt_.uncond;
   const int64_t D = data_->dim();
   // The step's randomness, all from st_.rng on the CPU, in a fixed order (resume is exact).
   // Several processes: every rank draws the whole batch's and keeps its groups.
   at::Generator& rng = step_stream();
-  auto class_ids = torch::arange(B, torch::kLong);
+  // --class-split K: the classes c with c mod K = step mod K (K = 1: all of them).
+  const int64_t K = opt_.class_split;
+  auto class_ids = K == 1 ? torch::arange(B, torch::kLong) : torch::arange(st_.step % K, B * K, K, torch::kLong);
   auto alpha = sample_alpha(B, opt_.alpha, rng);                          // [B]
   auto eps = torch::randn({B * G, cfg_.latent_dim}, rng);                 // [B*G, L]
   field::FieldInput in;
@@ -238,14 +244,17 @@ StepStats Trainer::step() {
   s.lr = learning_rate(opt_, st_.step);
   st_.optim->set_lr(s.lr);
   in.x = st_.model->generate(eps.to(dev_), labels.to(dev_), alpha_rows.to(dev_)).view({Bl, G, D});
-  field::FieldOptions fopt;
-  fopt.taus = opt_.taus;
-  fopt.floor = opt_.floor;
-  if (dist_) fopt.sum_over_processes = [this](std::vector<double>& v) { dist_->sum(v); };  // s, RMS of the batch
+  field::FieldOptions fopt = pixel_field_options(opt_);
+  if (dist_) {
+    fopt.sum_over_processes = [this](std::vector<double>& v) { dist_->sum(v); };  // s, RMS of the batch
+    fopt.gather_over_processes = [this](const torch::Tensor& r) { return gather_all(r); };  // clipping's median
+  }
   s.field = field::compute_field(in, fopt);
   auto loss = field::drift_loss(in.x, s.field);
   if (features_) {  // the feature keys' losses, on the same draw; gradients reach x through the frozen encoder
-    auto fl = features_->loss(in, fopt, opt_.feature_gen, opt_.feature_pos, opt_.feature_uncond);
+    field::FieldOptions kopt = fopt;  // velocity clipping is a pixel-key lever: keys keep their V
+    kopt.velocity_clip = field::VelocityClip::off;
+    auto fl = features_->loss(in, kopt, opt_.feature_gen, opt_.feature_pos, opt_.feature_uncond);
     s.pixel_loss = loss.item<double>();
     s.feature_loss = fl.loss.item<double>();
     loss = loss + opt_.feature_weight * fl.loss;
@@ -262,6 +271,7 @@ StepStats Trainer::step() {
   st_.optim->step(opt_.clip, st_.ema->parameters(), ema_decay(opt_.ema, st_.step));
   ++st_.step;
   s.x = in.x.detach();
+  s.classes = class_ids;
   return s;
 }
 
@@ -276,6 +286,7 @@ void Trainer::log(const StepStats& s) {
            {"diversity/generated", spread}, {"diversity/real", real_spread_}, {"diversity/ratio", ratio}};
   for (size_t i = 0; i < opt_.taus.size(); ++i) last_["force/tau_" + fmt(opt_.taus[i], 3)] = s.field.force_rms[i];
   if (features_) last_["loss/pixels"] = s.pixel_loss, last_["loss/features"] = s.feature_loss;
+  if (opt_.velocity_clip != "off") last_["clip/kappa"] = s.field.clip_kappa, last_["clip/clipped_frac"] = s.field.clipped_frac;
   if (step > start_step_) last_["steps_per_s"] = double(step - start_step_) / std::max(now_s() - t0_, 1e-9);
   if (dist_ && step > start_step_) last_["dist/allreduce_ms"] = 1e3 * dist_->collective_seconds() / double(step - start_step_);
   for (const auto& [tag, value] : last_.items())
@@ -400,6 +411,23 @@ double Trainer::backward_sharded(const torch::Tensor& loss) {
   dist_->sum_gradients(st_.model->parameters(), extra);
   stop_ = extra[1] > 0;
   return extra[0];
+}
+
+// Every rank's values of a 1-d float64 tensor, concatenated in rank order: each rank writes
+// its own at its offset in a zero vector and one sum all-reduce adds them (adding zeros is exact).
+torch::Tensor Trainer::gather_all(const torch::Tensor& values) {
+  const int world = dist_->world(), rank = dist_->rank();
+  std::vector<double> counts(size_t(world), 0.0);
+  counts[size_t(rank)] = double(values.numel());
+  dist_->sum(counts);
+  int64_t offset = 0, total = 0;
+  for (int r = 0; r < world; ++r) (r < rank ? offset : total) += int64_t(counts[size_t(r)]);
+  total += offset;
+  std::vector<double> all(size_t(total), 0.0);
+  const torch::Tensor v = values.to(torch::kCPU, torch::kDouble).contiguous();
+  std::copy(v.data_ptr<double>(), v.data_ptr<double>() + v.numel(), all.begin() + offset);
+  dist_->sum(all);
+  return torch::tensor(all, torch::kDouble);
 }
 
 // within_group_spread over the groups of every rank.

@@ -8,6 +8,12 @@
 
 namespace drift::field {
 
+// Per-sample velocity clipping after the per-tau normalisation (docs/drift-field.md, step 9):
+// r_i = sqrt(mean_d V_i^2), V_i <- V_i min(1, kappa / r_i). off: V as computed; median: kappa is
+// the batch's lower median of r_i; unit: every V_i scaled to r_i = 1 (the kappa -> 0 limit,
+// directions only); fixed: kappa = FieldOptions::clip_kappa.
+enum class VelocityClip { off, median, unit, fixed };
+
 struct FieldOptions {
   std::vector<double> taus{0.02, 0.05, 0.2};
   // Lower clamp of rowsoftmax*colsoftmax before the square root. The official code uses 1e-6,
@@ -29,6 +35,12 @@ struct FieldOptions {
   // process's groups, so each process gets the field of its groups within the whole batch.
   // Unset: this call holds the whole batch (the arithmetic is then exactly the 1-process one).
   std::function<void(std::vector<double>&)> sum_over_processes;
+  VelocityClip velocity_clip = VelocityClip::off;
+  double clip_kappa = 0.0;  // VelocityClip::fixed
+  // Several processes with VelocityClip::median: r [n] float64 of this process's samples -> the
+  // r of every sample of the batch, in any order (the median needs them all). Unset: this call
+  // holds the whole batch.
+  std::function<torch::Tensor(const torch::Tensor&)> gather_over_processes;
 };
 
 struct FieldInput {
@@ -43,7 +55,13 @@ struct FieldResult {
   double s = 1.0;                  // coordinate scale s = max(dbar/sqrt(D), 1e-3)
   double mean_dist = 0.0;          // dbar (weighted mean distance)
   std::vector<double> force_rms;   // per tau: raw RMS of F_tau before normalisation
+  double clip_kappa = 0.0;         // velocity clipping: the kappa used (unit: 1; off: 0)
+  double clipped_frac = 0.0;       // velocity clipping: share of this call's samples with r_i > kappa
 };
+
+// Velocity clipping of V [B,G,D] in place, as compute_field applies it (step 9); sets
+// clip_kappa and clipped_frac of res. A no-op for VelocityClip::off.
+void clip_velocity(torch::Tensor& V, const FieldOptions& opt, FieldResult& res);
 
 // V for all groups at once; runs under NoGradGuard. Throws std::runtime_error on bad shapes.
 FieldResult compute_field(const FieldInput& in, const FieldOptions& opt = {});

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "drift/field/field_torch.h"
 #include "drift/models/generator.h"
 #include "drift/train/alpha.h"
 
@@ -34,6 +35,13 @@ struct TrainOptions {
   AlphaOptions alpha;
   std::vector<double> taus{0.02, 0.05, 0.2};
   double floor = 0.0;             // affinity floor (docs/drift-field.md)
+  // Levers of issue 26 (docs/training.md, "Coverage levers"). Off by default; when off they are
+  // not written to options.json or checkpoints, so a run without them stores what it did before.
+  // class_split K: each step trains the classes c with c mod K = step mod K, with K*G generated
+  // each (the same generator passes per step), P and U per group unchanged.
+  int64_t class_split = 1;
+  // Per-sample velocity clipping of the pixel field: off | median | unit | a positive kappa.
+  std::string velocity_clip = "off";
   std::string init = "middle";    // toys: a name from core::toy_init_names()
   Device device = Device::automatic;
   uint64_t seed = 0;
@@ -76,6 +84,11 @@ void from_json(const nlohmann::json& j, TrainOptions& o);
 
 // Fills the defaults that depend on the dataset (G, P, U, EMA, steps) in place.
 void resolve_defaults(TrainOptions& opt, bool toy, int64_t num_classes, int64_t dataset_size);
+
+// The pixel field's options: taus, floor and velocity clipping.
+field::FieldOptions pixel_field_options(const TrainOptions& opt);
+// --velocity-clip's fixed kappa: a positive finite number, else an error naming the flag.
+double parse_clip_kappa(const std::string& s);
 
 // LR at a step: linear warmup to opt.lr, then constant.
 double learning_rate(const TrainOptions& opt, int64_t step);

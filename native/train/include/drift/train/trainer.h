@@ -40,6 +40,7 @@ struct StepStats {
   double loss = 0, lr = 0;
   field::FieldResult field;   // scale and per-temperature force
   torch::Tensor x;            // [B,G,D] this step's generated samples (detached)
+  torch::Tensor classes;      // [B] the class of each of this process's groups (--class-split)
   double pixel_loss = 0;      // with --features: the pixel term and the summed feature keys
   double feature_loss = 0;
 };
@@ -61,6 +62,7 @@ class Trainer {
   // The frozen encoder of a --features run (null: pixels only), and the generator being trained.
   features::FeatureDrift* feature_drift() { return features_.get(); }
   models::Generator& model() { return st_.model; }
+  const TrainOptions& options() const { return opt_; }  // resolved: the defaults filled in
 
  private:
   // The constructor's steps, in order.
@@ -71,6 +73,11 @@ class Trainer {
   void open_logs();
 
   std::string ckpt_path(int64_t step) const;
+  // Class groups per step and generated samples per group: with --class-split K, 1/K of the
+  // classes with K*G each (the same generator passes as all classes with G).
+  int64_t step_groups() const { return data_->num_groups() / opt_.class_split; }
+  int64_t group_size() const { return opt_.batch_size * opt_.class_split; }
+  torch::Tensor gather_all(const torch::Tensor& values);  // several processes: every rank's values
   void save_checkpoint(const std::string& path);
   void save_samples();
   void eval_and_export(TrainResult& res);
