@@ -2,6 +2,8 @@
 # The main job, from a fresh Debian 12 machine: install, fetch data, build, then either use the
 # shipped MNIST model (default) or train one on this machine (--train, about 20 minutes on 2 cores),
 # and serve the page on http://localhost:8000 (PORT=... to change).
+# Without --train only the page is installed and built (Emscripten, the wasm modules, the site);
+# LibTorch, Chromium and drift-train come in with --train, or with scripts/test.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,14 +18,16 @@ for arg in "$@"; do
   esac
 done
 
-./scripts/setup.sh
-echo "== build: wasm + site"
-cmake --preset wasm >/dev/null && cmake --build --preset wasm
-echo "== build: drift-train"
-cmake --preset native >/dev/null && cmake --build --preset native --target drift-train
+# No shipped model (a checkout without web/models): training is the only way to a page.
+[ -f web/models/mnist/model.json ] || train=1
+if [ $train = 1 ]; then ./scripts/setup.sh; else ./scripts/setup.sh --page; fi
+echo "== build: wasm modules + site"
+cmake --preset wasm >/dev/null && cmake --build --preset wasm --target drift_api drift_toy drift_digits
 ./scripts/build-site.sh
 
-if [ $train = 1 ] || [ ! -f web/models/mnist/model.json ]; then
+if [ $train = 1 ]; then
+  echo "== build: drift-train"
+  cmake --preset native >/dev/null && cmake --build --preset native --target drift-train
   if [ ! -f data/mnist/classifier.pt ]; then
     echo "== training the evaluation classifier once (data/mnist/classifier.pt, a few minutes)"
     ./build/native/bin/drift-train classifier --dataset mnist

@@ -3,7 +3,16 @@
 # Debian packages, npm packages from package-lock.json, and the data sets.
 # On Debian 13 also Catch2 v3's amalgamated source (see below).
 # A second run only checks, and takes seconds.
+#   scripts/setup.sh          everything: the trainer (LibTorch), the page, every test
+#   scripts/setup.sh --page   only what building and serving the page needs (demo.sh without
+#                             --train): Emscripten, CMake, the header-only libraries, node, MNIST
 set -euo pipefail
+page_only=0
+case "${1:-}" in
+  --page) page_only=1 ;;
+  "") ;;
+  *) echo "setup.sh: unknown option '$1' (use --page, or nothing for everything)" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 t0=$(date +%s)
@@ -20,19 +29,26 @@ case "$release" in
   *) say "error: /etc/os-release: VERSION_ID '$release' is not a Debian release this script knows (12 or 13)"; exit 1 ;;
 esac
 
+# The page: the wasm core and its modules (Emscripten; Eigen and nlohmann/json are header-only;
+# Catch2 because the wasm preset configures its tests), the site (node packs the trainer's digits).
 packages=(
-  build-essential cmake ninja-build pkg-config git curl ca-certificates
-  libtorch-dev libopenblas0-pthread          # LibTorch; OpenBLAS, or torch falls back to the ~25x slower reference BLAS
-  libgloo-dev                                # Gloo's headers, which LibTorch's ProcessGroupGloo.hpp includes (several processes)
-  libeigen3-dev nlohmann-json3-dev "$catch2_pkg" libcli11-dev
-  libpng-dev libgif-dev libstb-dev zlib1g-dev
+  cmake ninja-build pkg-config git curl ca-certificates
+  libeigen3-dev nlohmann-json3-dev "$catch2_pkg"
   emscripten binaryen                        # the WebAssembly build
-  clang libclang-rt-dev                      # the sanitize preset: ASan + UBSan + libFuzzer (docs/reliability.md)
-  chromium                                   # browser tests and the wasm-in-browser benchmark
-  python3-torch python3-numpy time           # the reference step in scripts/bench-train.sh only; /usr/bin/time there
-  python3-protobuf protobuf-compiler         # cross-checks our TensorBoard event files with Google's protobuf
-  dataset-fashion-mnist
 )
+if [ $page_only = 0 ]; then
+  packages+=(
+    build-essential
+    libtorch-dev libopenblas0-pthread        # LibTorch; OpenBLAS, or torch falls back to the ~25x slower reference BLAS
+    libgloo-dev                              # Gloo's headers, which LibTorch's ProcessGroupGloo.hpp includes (several processes)
+    libcli11-dev libpng-dev libgif-dev libstb-dev zlib1g-dev
+    clang libclang-rt-dev                    # the sanitize preset: ASan + UBSan + libFuzzer (docs/reliability.md)
+    chromium                                 # browser tests and the wasm-in-browser benchmark
+    python3-torch python3-numpy time         # the reference step in scripts/bench-train.sh only; /usr/bin/time there
+    python3-protobuf protobuf-compiler       # cross-checks our TensorBoard event files with Google's protobuf
+    dataset-fashion-mnist
+  )
+fi
 command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
@@ -47,10 +63,12 @@ else
   say "Debian packages: all ${#packages[@]} present"
 fi
 
-# LibTorch must run on OpenBLAS, not the reference BLAS.
+# LibTorch must run on OpenBLAS, not the reference BLAS (the page needs neither).
 blas_alt=libblas.so.3-x86_64-linux-gnu
 blas_now=$(update-alternatives --query "$blas_alt" 2>/dev/null | awk '/^Value:/{print $2}')
+[ $page_only = 1 ] && blas_now=skip
 case "$blas_now" in
+  skip) ;;
   *openblas*) say "BLAS: $blas_now" ;;
   *)
     target=$(update-alternatives --list "$blas_alt" | grep openblas | head -n1)
