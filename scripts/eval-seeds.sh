@@ -32,7 +32,9 @@ import json, os, sys
 model, out, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 runs = [json.load(open(f)) for f in files]
 keys = [("fd_over_floor", "FD/floor", 1), ("accuracy", "acc %", 100), ("precision", "precision", 1),
-        ("recall", "recall", 1)]
+        ("recall", "recall", 1), ("density", "density", 1), ("coverage", "coverage", 1)]
+# density/coverage: only in evals of a drift-train that has them
+keys = [k for k in keys if all(k[0] in r["alphas"][0] for r in runs)]
 rows = []
 for i, first in enumerate(runs[0]["alphas"]):
     row = {"alpha": first["alpha"]}

@@ -331,3 +331,60 @@ TEST_CASE("ball membership equals brute force", "[neighbors]") {
   CHECK_FALSE(inside_any_ball(c, c, torch::tensor({-1.0}))[0].item<bool>());
   CHECK(inside_any_ball(c, c, torch::tensor({0.0}))[0].item<bool>());
 }
+
+// Density and coverage (Naeem et al. 2020) on sets whose answer is counted by hand.
+TEST_CASE("density and coverage of hand-counted 1-d sets", "[density_coverage]") {
+  // real {0, 1, 3, 7}, k = 1: radii 1, 1, 2, 4. fake 0.5 is strictly inside the balls of 0 and
+  // 1; fake 6 inside the ball of 7 only (|6 - 3| = 3 > 2). 3 pairs / (k * 2 fakes) = 1.5; reals
+  // reached: 0, 1, 7 -> coverage 3/4.
+  auto real = torch::tensor({0.0, 1.0, 3.0, 7.0}, torch::kFloat64).view({4, 1});
+  auto fake = torch::tensor({0.5, 6.0}, torch::kFloat64).view({2, 1});
+  auto dc = density_coverage(real, fake, 1);
+  CHECK(dc.density == Approx(1.5).margin(1e-12));
+  CHECK(dc.coverage == Approx(0.75).margin(1e-12));
+  // A fake exactly on a ball's boundary (|2 - 1| = 1 = the radius of 1) is outside: strict balls.
+  auto edge = torch::tensor({2.0}, torch::kFloat64).view({1, 1});
+  auto de = density_coverage(real, edge, 1);  // inside the ball of 3 (|2 - 3| = 1 < 2) only
+  CHECK(de.density == Approx(1.0).margin(1e-12));
+  CHECK(de.coverage == Approx(0.25).margin(1e-12));
+}
+
+TEST_CASE("a set against itself has coverage 1 and density 1", "[density_coverage]") {
+  // Each real ball holds its centre and its k - 1 nearer neighbours (the k-th is on the
+  // boundary, outside): k points per ball, so density = k N / (k N) = 1.
+  auto x = gaussian(400, 8, 11).to(torch::kFloat32);
+  auto dc = density_coverage(x, x, 5);
+  CHECK(dc.coverage == Approx(1.0).margin(1e-12));
+  CHECK(dc.density == Approx(1.0).margin(1e-12));
+}
+
+TEST_CASE("generated outliers have coverage 0; a collapsed set covers a little and crowds", "[density_coverage]") {
+  auto real = gaussian(400, 8, 12).to(torch::kFloat32);
+  auto far = gaussian(300, 8, 13).to(torch::kFloat32) + 100.0;
+  auto dc = density_coverage(real, far, 5);
+  CHECK(dc.coverage == 0.0);
+  CHECK(dc.density == 0.0);
+  // Every generated sample at the real set's nearest point to the origin (a dense spot): only
+  // the balls that hold that point are reached, and every sample counts in each of them.
+  auto norms = real.pow(2).sum(1);
+  auto centre = real[norms.argmin().item<int64_t>()].unsqueeze(0);
+  auto collapsed = centre.expand({300, 8}).clone();
+  auto holding = (real.to(torch::kFloat64) - centre.to(torch::kFloat64)).pow(2).sum(1).sqrt().to(torch::kFloat32) <
+                 kth_neighbor_radii(real, 5);
+  const double n_hold = holding.to(torch::kFloat64).sum().item<double>();
+  auto dcc = density_coverage(real, collapsed, 5);
+  CHECK(dcc.coverage == Approx(n_hold / 400.0).margin(1e-12));
+  CHECK(dcc.density == Approx(n_hold / 5.0).margin(1e-12));
+  CHECK(dcc.coverage < 0.1);
+}
+
+TEST_CASE("ball counts equal brute force", "[density_coverage]") {
+  auto real = gaussian(300, 16, 14).to(torch::kFloat32), fake = (gaussian(250, 16, 15) * 1.3).to(torch::kFloat32);
+  auto radii = kth_neighbor_radii(real, 5);
+  auto got = count_in_balls(fake, real, radii);
+  // [Nf,Nr]: exact float64 distances of the float32 rows, compared in float32 as the radii are
+  auto d = (fake.to(torch::kFloat64).unsqueeze(1) - real.to(torch::kFloat64).unsqueeze(0)).pow(2).sum(-1).sqrt().to(torch::kFloat32);
+  auto inside = d < radii.unsqueeze(0);
+  CHECK(torch::equal(got.per_query, inside.sum(1).to(torch::kInt64)));
+  CHECK(torch::equal(got.reached, inside.any(0)));
+}

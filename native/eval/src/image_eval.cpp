@@ -55,6 +55,11 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
   const auto floor_pr = clock("precision_recall", [&] {
     return knn_precision_recall_with_radii(test_feats, test_radii, floor_feats, 3);
   });
+  // Density and coverage: balls of k = 5 around the test digits only (Naeem et al. 2020).
+  const auto test_radii5 = clock("density_coverage", [&] { return kth_neighbor_radii(test_feats, 5); });
+  const auto floor_dc = clock("density_coverage", [&] {
+    return density_coverage_with_radii(test_feats, test_radii5, floor_feats, 5);
+  });
   const auto real_div =
       clock("diversity", [&] { return within_class_diversity(test.images, test.labels, k); });
   // Accuracy from the features already computed: the head alone, not the convolutions again.
@@ -78,6 +83,8 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
                   {"precision", floor_pr.precision},
                   {"recall", floor_pr.recall},
                   {"recall_per_class", recall_per_class(floor_pr.real_covered, test.labels, k)},
+                  {"density", floor_dc.density},
+                  {"coverage", floor_dc.coverage},
                   {"accuracy", floor_acc},
                   {"diversity", real_div.mean}};
   out["alphas"] = nlohmann::json::array();
@@ -97,6 +104,9 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
     const auto pr = clock("precision_recall", [&] {
       return knn_precision_recall_with_radii(test_feats, test_radii, feats, 3);
     });
+    const auto dc = clock("density_coverage", [&] {
+      return density_coverage_with_radii(test_feats, test_radii5, feats, 5);
+    });
     const auto div = clock("diversity", [&] { return within_class_diversity(gen, labels, k); });
     const auto mem = clock("memorisation", [&] {
       return memorisation_from_distances(nearest_distances(gen, train_index), test_nn);
@@ -109,6 +119,8 @@ nlohmann::json evaluate_images(const ImageSampler& sample, Classifier& classifie
                              {"precision", pr.precision},
                              {"recall", pr.recall},
                              {"recall_per_class", recall_per_class(pr.real_covered, test.labels, k)},
+                             {"density", dc.density},
+                             {"coverage", dc.coverage},
                              {"diversity", div.mean},
                              {"diversity_real", real_div.mean},
                              {"diversity_per_class", div.per_class},

@@ -351,4 +351,64 @@ torch::Tensor inside_any_ball(const torch::Tensor& queries, const torch::Tensor&
   return out;
 }
 
+BallCounts count_in_balls(const torch::Tensor& queries, const torch::Tensor& centers,
+                          const torch::Tensor& radii) {
+  // queries [Nq,D], centers [Nc,D], radii [Nc] -> per_query [Nq] int64, reached [Nc] bool
+  torch::NoGradGuard no_grad;
+  auto q = rows_of(queries, "query"), c = rows_of(centers, "center");
+  same_dim(q, c);
+  auto rad = radii.to(torch::kCPU, torch::kFloat64).reshape({-1}).contiguous();
+  if (rad.size(0) != c.size(0)) throw std::runtime_error("neighbors: one radius per center needed");
+  const int64_t nq = q.size(0), nc = c.size(0);
+  // ||q-c||² < rad² <=> ||c||² - rad² - 2 q·c < -||q||². A radius <= 0 holds nothing.
+  auto rad2 = (rad * rad).contiguous();
+  auto c_norms = sq_norms64(c);
+  auto shift64 = torch::where(rad <= 0, torch::full_like(rad, std::numeric_limits<double>::infinity()),
+                              c_norms - rad2);
+  auto shift = shift64.to(torch::kFloat32).reshape({1, nc});
+  const double bound = c_norms.max().item<double>() + rad2.max().item<double>();
+  const double tol_scale = gemm_tolerance(q.size(1));
+  auto q_norms = sq_norms64(q);
+  const double* qn = q_norms.data_ptr<double>();
+  const double* rp = rad.data_ptr<double>();
+  BallCounts out{torch::zeros({nq}, torch::kInt64), torch::zeros({nc}, torch::kBool)};
+  int64_t* count = out.per_query.data_ptr<int64_t>();
+  bool* reached = out.reached.data_ptr<bool>();
+  const int64_t step = std::min(chunk_rows(0, nc), nq);
+  auto block = torch::empty({step, nc}, torch::kFloat32);
+  auto ct = c.t();
+  for (int64_t i0 = 0; i0 < nq; i0 += step) {
+    const int64_t i1 = std::min(i0 + step, nq);
+    auto b = block.slice(0, 0, i1 - i0);
+    torch::addmm_out(b, shift, q.slice(0, i0, i1), ct, 1, -2);
+    const float* s = b.data_ptr<float>();
+    // Every pair is decided (not only the first ball per row, as for precision/recall): the
+    // GEMM calls most with margin, the rest are rescored exactly. Serial: the writes to
+    // reached[] are shared between rows.
+    std::vector<int64_t> qi_v, ci_v;
+    for (int64_t i = i0; i < i1; ++i) {
+      const double tol = tol_scale * (qn[i] + bound), sure = -qn[i] - tol, maybe = -qn[i] + tol;
+      const float* row = s + (i - i0) * nc;
+      for (int64_t j = 0; j < nc; ++j) {
+        const double v = row[j];
+        if (v < sure) {
+          ++count[i];
+          reached[j] = true;
+        } else if (v <= maybe) {
+          qi_v.push_back(i), ci_v.push_back(j);
+        }
+      }
+    }
+    if (qi_v.empty()) continue;
+    auto d2 = exact_sq_dist(q, c, torch::tensor(qi_v, torch::kInt64), torch::tensor(ci_v, torch::kInt64));
+    const double* dp = d2.data_ptr<double>();
+    // As float32 distances, the precision of kth_neighbor_radii (the float32 rounding of the
+    // root of an exact squared distance): a center's own k-th neighbour compares equal and stays
+    // outside, as the definition has it.
+    for (size_t p = 0; p < qi_v.size(); ++p)
+      if (float(std::sqrt(dp[p])) < float(rp[ci_v[p]])) ++count[qi_v[p]], reached[ci_v[p]] = true;
+  }
+  return out;
+}
+
 }  // namespace drift::eval

@@ -31,4 +31,19 @@ std::vector<double> recall_per_class(const torch::Tensor& covered, const torch::
   return std::vector<double>(per.data_ptr<double>(), per.data_ptr<double>() + k);
 }
 
+DensityCoverage density_coverage_with_radii(const torch::Tensor& real, const torch::Tensor& real_radii,
+                                            const torch::Tensor& fake, int64_t k) {
+  // real [Nr,D], real_radii [Nr], fake [Nf,D]
+  torch::NoGradGuard no_grad;
+  const auto counts = count_in_balls(fake, real, real_radii);
+  DensityCoverage dc;
+  dc.density = counts.per_query.to(torch::kFloat64).sum().item<double>() / (double(k) * double(fake.size(0)));
+  dc.coverage = counts.reached.to(torch::kFloat64).mean().item<double>();
+  return dc;
+}
+
+DensityCoverage density_coverage(const torch::Tensor& real, const torch::Tensor& fake, int64_t k) {
+  return density_coverage_with_radii(real, kth_neighbor_radii(real, k), fake, k);
+}
+
 }  // namespace drift::eval

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 #include "drift/core/toy_data.h"
 #include "drift/eval/classifier.h"
@@ -99,14 +100,21 @@ std::string format_eval_table(const nlohmann::json& r) {
   s << "n " << r["n"].get<int64_t>() << " generated vs " << r["test_n"].get<int64_t>()
     << " test images; classifier test acc " << fmt("%.2f%%", 100.0 * r["classifier"]["test_accuracy"].get<double>())
     << "\n";
-  s << "  alpha       FD   FD/floor    acc%   prec  recall   div (real)   mem ratio  copies%\n";
+  // density/coverage: absent from evals written before they existed (printed as "-").
+  auto opt3 = [](const nlohmann::json& j, const char* key, int width) {
+    return j.contains(key) ? fmt(("%" + std::to_string(width) + ".3f").c_str(), j[key].get<double>())
+                           : std::string(size_t(width - 1), ' ') + "-";
+  };
+  s << "  alpha       FD   FD/floor    acc%   prec  recall density coverage   div (real)   mem ratio  copies%\n";
   s << "   real" << fmt("%9.2f", f["fd"]) << fmt("%11.2f", 1.0) << fmt("%8.2f", 100.0 * f["accuracy"].get<double>())
-    << fmt("%7.3f", f["precision"]) << fmt("%8.3f", f["recall"]) << fmt("%6.2f", f["diversity"])
+    << fmt("%7.3f", f["precision"]) << fmt("%8.3f", f["recall"]) << opt3(f, "density", 8)
+    << opt3(f, "coverage", 9) << fmt("%6.2f", f["diversity"])
     << fmt(" (%5.2f)", f["diversity"]) << "\n";
   for (const auto& a : r["alphas"]) {
     s << fmt("%7.2f", a["alpha"]) << fmt("%9.2f", a["fd"]) << fmt("%11.2f", a["fd_over_floor"])
       << fmt("%8.2f", 100.0 * a["accuracy"].get<double>()) << fmt("%7.3f", a["precision"])
-      << fmt("%8.3f", a["recall"]) << fmt("%6.2f", a["diversity"]) << fmt(" (%5.2f)", a["diversity_real"])
+      << fmt("%8.3f", a["recall"]) << opt3(a, "density", 8) << opt3(a, "coverage", 9)
+      << fmt("%6.2f", a["diversity"]) << fmt(" (%5.2f)", a["diversity_real"])
       << fmt("%12.2f", a["memorisation"]["ratio"])
       << fmt("%8.1f", 100.0 * a["memorisation"]["frac_below_test_p1"].get<double>()) << "\n";
   }

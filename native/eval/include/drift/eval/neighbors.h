@@ -53,4 +53,16 @@ torch::Tensor kth_neighbor_radii(const torch::Tensor& x, int64_t k);
 torch::Tensor inside_any_ball(const torch::Tensor& queries, const torch::Tensor& centers,
                               const torch::Tensor& radii);
 
+// Strict ball membership counted both ways (density and coverage, Naeem et al. 2020):
+// queries [Nq,...], centers [Nc,...], radii [Nc] -> per query, how many balls
+// ||q - c_i|| < radii_i hold it; per center, whether any query lies in its ball. The same
+// float32 GEMM and exact float64 rescoring of the pairs too close to a boundary to call, whose
+// distances are then compared with the radii in float32 (kth_neighbor_radii's precision).
+struct BallCounts {
+  torch::Tensor per_query;  // [Nq] int64
+  torch::Tensor reached;    // [Nc] bool
+};
+BallCounts count_in_balls(const torch::Tensor& queries, const torch::Tensor& centers,
+                          const torch::Tensor& radii);
+
 }  // namespace drift::eval

@@ -28,4 +28,18 @@ PrecisionRecall knn_precision_recall_with_radii(const torch::Tensor& real,
                                                 const torch::Tensor& real_radii,
                                                 const torch::Tensor& fake, int64_t k = 3);
 
+// Density and coverage (Naeem et al., ICML 2020), k = 5: balls around the *real* samples only,
+// reaching each one's k-th nearest other real sample (strictly inside). density = (number of
+// (generated, real ball) pairs with the sample inside) / (k Nf): about 1 for a generator that
+// matches the data, above 1 where generated samples crowd dense regions; coverage = share of
+// real samples whose ball holds at least one generated sample, so generated outliers cannot
+// raise it. real [Nr,D], real_radii [Nr] = kth_neighbor_radii(real, k), fake [Nf,D].
+struct DensityCoverage {
+  double density = 0;
+  double coverage = 0;
+};
+DensityCoverage density_coverage_with_radii(const torch::Tensor& real, const torch::Tensor& real_radii,
+                                            const torch::Tensor& fake, int64_t k = 5);
+DensityCoverage density_coverage(const torch::Tensor& real, const torch::Tensor& fake, int64_t k = 5);
+
 }  // namespace drift::eval
