@@ -62,6 +62,9 @@ function afterNextFrame(fn) {
   if (document.hidden) setTimeout(run, 100);
 }
 
+// Resolves in a later task, so that what follows is not part of the current long task.
+const nextTask = () => new Promise((ok) => setTimeout(ok, 0));
+
 class DriftDemo extends HTMLElement {
   // The element's interface is its attributes, its drift-first-digits event and data-state
   // (docs/embedding.md); everything else stays private.
@@ -75,6 +78,7 @@ class DriftDemo extends HTMLElement {
   #modelMeta = null;  // lib/meta.js modelMeta, loaded with the panels' code
   #modelInfo = null;  // what modelMeta said of #model
   #modelSource = '';  // where #model came from
+  #modelError = '';   // why the shipped model could not be loaded, for panels built later
 
   connectedCallback() {
     if (this.#run > 0) return;   // moved within the page: everything is still there
@@ -186,10 +190,22 @@ class DriftDemo extends HTMLElement {
       if (run !== this.#run) return;
       const p = new mod.default(slots[i], ctx);
       this.#panels[n] = p;
-      if (this.#model && PANELS[n].needsModel) p.setModel(this.#model, this.#modelInfo, this.#modelSource);
+      if (!PANELS[n].needsModel) return;
+      if (this.#model) p.setModel(this.#model, this.#modelInfo, this.#modelSource);
+      else if (this.#modelError) p.showError(this.#modelError);
     };
+    // One panel per task, the digits panel first and at once: building every panel in one go
+    // was one long task (about 150 ms with a phone's CPU), and only the digits need to be early.
+    const early = names.map((n, i) => [n, i]).filter(([n]) => !PANELS[n].afterDigits)
+      .sort(([a], [b]) => (b === 'digits') - (a === 'digits'));
+    (async () => {
+      for (const [k, [n, i]] of early.entries()) {
+        if (k > 0) await nextTask();
+        create(n, i, mods[now.indexOf(n)]);
+      }
+    })();
     names.forEach((n, i) => {
-      if (!PANELS[n].afterDigits) { create(n, i, mods[now.indexOf(n)]); return; }
+      if (!PANELS[n].afterDigits) return;
       firstDigits.then(() => import(PANELS[n].module)).then((mod) => create(n, i, mod),
         (e) => slots[i].append(h('p', { class: 'msg', role: 'alert' }, `Could not load the ${n} panel: ${errorText(e)}`)));
     });
@@ -217,6 +233,7 @@ class DriftDemo extends HTMLElement {
       this.#statusEl.textContent = 'The shipped model could not be loaded; the 2D panel and your own model still work.';
       const text = `Could not load the model: ${errorText(e)}`;
       this.#fail(text);
+      this.#modelError = text;   // for the panels still to be built too
       for (const p of this.#modelPanels()) p.showError(text);
     }
   }
@@ -252,7 +269,13 @@ class DriftDemo extends HTMLElement {
     this.#modelInfo = meta;
     this.#modelSource = source;
     this.#errorEl.hidden = true;
-    for (const p of this.#modelPanels()) p.setModel(model, meta, source);
+    this.#modelError = '';
+    // The digits panel at once, every other one in a task of its own (see #start).
+    const panels = this.#modelPanels().sort((a, b) => (b === this.#panels.digits) - (a === this.#panels.digits));
+    panels.forEach((p, k) => {
+      if (k === 0) p.setModel(model, meta, source);
+      else nextTask().then(() => { if (this.#model === model) p.setModel(model, meta, source); });
+    });
   }
 }
 
