@@ -14,7 +14,7 @@ import { loadDigits } from './digit-trainer.js';
 import { fetchWithProgress } from './fetch.js';
 
 const CHUNK_MS = 40;       // steps between looks at the message queue (a pause answers within this)
-const QUALITY_MS = 1500;   // the quality proxy costs a few steps' time: once every 1.5 s of training
+const QUALITY_MS = 2000;   // the quality proxy costs a few steps' time: once every 2 s of training
 
 let trainer = null;
 let running = false;       // wanted by the panel
@@ -96,6 +96,7 @@ async function loop() {
       if (t - lastQuality >= QUALITY_MS) { lastQuality = t; quality(); }
       await yieldTask();
     }
+    frame();   // paused: the panel shows the exact step it stopped at (and Download exports it)
   } catch (e) {
     running = false;
     post({ type: 'error', message: String(e && e.message || e) });

@@ -224,6 +224,10 @@ export default class TrainPanel extends Panel {
     const g = this.grid.getContext('2d');
     g.fillStyle = '#000';
     g.fillRect(0, 0, this.grid.width, this.grid.height);
+    g.fillStyle = '#9aa2ae';
+    g.font = '11px system-ui, sans-serif';
+    g.textAlign = 'center';
+    g.fillText('digits appear here once training starts', this.grid.width / 2, this.grid.height / 2);
   }
 
   // pixels: [10 * PER_CLASS, 784] bytes, class-major; class c goes to column c.
