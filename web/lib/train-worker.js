@@ -6,13 +6,14 @@
 //      {op: 'export', id}                                    the weights as model.json + model.bin
 // out: {type: 'progress', got, total}                        pack download (bytes; total 0: unknown)
 //      {type: 'ready', parameters, digits}                   training starts
-//      {type: 'frame', step, loss, elapsedMs, stepsPerSec, pixels: Uint8ClampedArray [10*perClass*784]}
+//      {type: 'frame', step, loss, elapsedMs, stepsPerSec, width, height, rgba}   the grid's pixels
 //      {type: 'quality', step, elapsedMs, value}             energy distance to held-out digits
 //      {type: 'model', id, step, elapsedMs, manifest, bin: ArrayBuffer}
 //      {type: 'error', message}
 import { loadDigits } from './digit-trainer.js';
 import { fetchWithProgress } from './fetch.js';
 
+const PX = 28;             // digit side
 const CHUNK_MS = 40;       // steps between looks at the message queue (a pause answers within this)
 const QUALITY_MS = 2000;   // the quality proxy costs a few steps' time: once every 2 s of training
 
@@ -106,13 +107,27 @@ async function loop() {
   }
 }
 
+// The grid as the canvas wants it (RGBA, class c in column c, a digit per row), laid out here
+// so that the page's main thread only puts it on screen.
 function frame() {
   const px = trainer.sample(perClass);
-  const pixels = new Uint8ClampedArray(px.length);
-  for (let i = 0; i < px.length; i++) pixels[i] = px[i] * 255 + 0.5;
+  const W = 10 * PX, H = perClass * PX;
+  const rgba = new Uint8ClampedArray(4 * W * H);
+  for (let c = 0; c < 10; c++) {
+    for (let r = 0; r < perClass; r++) {
+      const src = (c * perClass + r) * PX * PX;
+      for (let y = 0; y < PX; y++) {
+        let o = 4 * ((r * PX + y) * W + c * PX);
+        for (let x = 0; x < PX; x++, o += 4) {
+          const v = px[src + y * PX + x] * 255 + 0.5;
+          rgba[o] = v; rgba[o + 1] = v; rgba[o + 2] = v; rgba[o + 3] = 255;
+        }
+      }
+    }
+  }
   const step = trainer.stepCount;
   post({ type: 'frame', step, loss: trainer.loss, elapsedMs: elapsedMs(),
-    stepsPerSec: rate.value || step * 1000 / Math.max(1, elapsedMs()), pixels }, [pixels.buffer]);
+    stepsPerSec: rate.value || step * 1000 / Math.max(1, elapsedMs()), width: W, height: H, rgba }, [rgba.buffer]);
 }
 
 function quality() {

@@ -178,7 +178,7 @@ export default class TrainPanel extends Panel {
         + `${groupDigits(m.parameters)} parameters…`;
       if (!this.shown) this.pause('hidden');
     } else if (m.type === 'frame') {
-      this.drawGrid(m.pixels);
+      this.drawGrid(m);
       this.showStats(m);
     } else if (m.type === 'quality') {
       this.points.push([m.elapsedMs / 1000, m.value]);
@@ -211,11 +211,13 @@ export default class TrainPanel extends Panel {
     this.exports.clear();
   }
 
+  // Text only where it changed: each change costs the page a style and layout pass.
   showStats({ step, loss, elapsedMs, stepsPerSec }) {
-    this.stats.step.textContent = groupDigits(step);
-    this.stats.rate.textContent = stepsPerSec.toFixed(0);
-    this.stats.time.textContent = `${(elapsedMs / 1000).toFixed(1)} s`;
-    this.stats.loss.textContent = step ? fmtNum(loss) : '–';   // no step, no loss yet
+    const set = (el, t) => { if (el.textContent !== t) el.textContent = t; };
+    set(this.stats.step, groupDigits(step));
+    set(this.stats.rate, stepsPerSec.toFixed(0));
+    set(this.stats.time, `${(elapsedMs / 1000).toFixed(1)} s`);
+    set(this.stats.loss, step ? fmtNum(loss) : '–');   // no step, no loss yet
     this.el.dataset.step = String(step);
     this.el.dataset.elapsed = String(Math.round(elapsedMs));
   }
@@ -230,22 +232,9 @@ export default class TrainPanel extends Panel {
     g.fillText('digits appear here once training starts', this.grid.width / 2, this.grid.height / 2);
   }
 
-  // pixels: [10 * PER_CLASS, 784] bytes, class-major; class c goes to column c.
-  drawGrid(pixels) {
-    const W = 10 * PX, img = new ImageData(W, PER_CLASS * PX), d = img.data;
-    for (let c = 0; c < 10; c++) {
-      for (let r = 0; r < PER_CLASS; r++) {
-        const src = (c * PER_CLASS + r) * PX * PX;
-        for (let y = 0; y < PX; y++) {
-          let o = 4 * ((r * PX + y) * W + c * PX);
-          for (let x = 0; x < PX; x++, o += 4) {
-            const v = pixels[src + y * PX + x];
-            d[o] = v; d[o + 1] = v; d[o + 2] = v; d[o + 3] = 255;
-          }
-        }
-      }
-    }
-    this.grid.getContext('2d').putImageData(img, 0, 0);
+  // rgba: the whole grid, laid out by the worker (one column per class).
+  drawGrid({ rgba, width, height }) {
+    this.grid.getContext('2d').putImageData(new ImageData(rgba, width, height), 0, 0);
     this.grid.dataset.frames = String(Number(this.grid.dataset.frames || 0) + 1);
   }
 
