@@ -79,8 +79,8 @@ export default class TrainPanel extends Panel {
             stat('loss', 'Loss'), stat('quality', 'Quality proxy')),
           this.plot,
           h('p', { class: 'train-panel-note' }, 'Quality proxy: energy distance between 20 generated digits per class '
-            + 'and 200 held-out training digits, in pixel space (lower is better; real digits score about 0). '
-            + 'The loss stays near its floor by construction, so it is no progress measure.')))));
+            + 'and 200 held-out training digits, in pixel space (lower is better). '
+            + 'The drift loss stays about constant by construction, so it does not measure progress.')))));
     this.clearGrid();
     this.drawPlot();
     // Training pauses while the panel is scrolled away or the tab hidden, and goes on after.
