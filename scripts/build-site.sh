@@ -25,8 +25,10 @@ done
 
 # The wasm modules and their loaders, as named by wasm/api/CMakeLists.txt: the inference
 # core (drift_api), the 2D toy trainer (drift_toy, fetched only by the 2D panel) and the
-# digit trainer (drift_digits, fetched only by the train panel's worker).
-WASM_FILES=(drift_api.wasm drift_api.js drift_toy.wasm drift_toy.js drift_digits.wasm drift_digits.js)
+# digit trainer (drift_digits, fetched only by the train panel's worker; drift_digits_relaxed
+# instead where the browser has relaxed SIMD).
+WASM_FILES=(drift_api.wasm drift_api.js drift_toy.wasm drift_toy.js drift_digits.wasm drift_digits.js
+            drift_digits_relaxed.wasm drift_digits_relaxed.js)
 find_output() {  # find_output NAME -> path of NAME under WASM_DIR (api folder or bin/)
   for d in "$WASM_DIR/wasm/api" "$WASM_DIR/bin" "$WASM_DIR"; do
     [ -f "$d/$1" ] && { echo "$d/$1"; return 0; }

@@ -2,16 +2,19 @@
 // trains, and posts what the panel draws. The page's main thread only draws (panels/train.js).
 //
 // in:  {op: 'start', wasmUrl, packUrl, perClass, frameMs}   load module + pack, then train
+//                       (wasmUrl: drift_digits.wasm; drift_digits_relaxed.wasm beside it is
+//                       loaded instead where the engine has relaxed SIMD)
 //      {op: 'pause'} | {op: 'resume'} | {op: 'reset'} | {op: 'frameMs', ms}
 //      {op: 'export', id}                                    the weights as model.json + model.bin
 // out: {type: 'progress', got, total}                        pack download (bytes; total 0: unknown)
-//      {type: 'ready', parameters, digits}                   training starts
+//      {type: 'ready', parameters, digits, module}           training starts (module: the .wasm loaded)
 //      {type: 'frame', step, loss, elapsedMs, stepsPerSec, width, height, rgba}   the grid's pixels
 //      {type: 'quality', step, elapsedMs, value}             energy distance to held-out digits
 //      {type: 'model', id, step, elapsedMs, manifest, bin: ArrayBuffer}
 //      {type: 'error', message}
 import { loadDigits } from './digit-trainer.js';
 import { fetchWithProgress } from './fetch.js';
+import { simdVariant } from './modules.js';
 
 const PX = 28;             // digit side
 const CHUNK_MS = 40;       // steps between looks at the message queue (a pause answers within this)
@@ -44,14 +47,15 @@ async function start({ wasmUrl, packUrl, perClass: pc, frameMs: fm }) {
   frameMs = fm || frameMs;
   const url = new URL(packUrl);
   const name = url.pathname.split('/').pop();
+  const wasm = simdVariant(new URL(wasmUrl));
   const [digits, gz] = await Promise.all([
-    loadDigits({ wasmUrl: new URL(wasmUrl) }),
+    loadDigits({ wasmUrl: wasm }),
     fetchPack(url),
   ]);
   const pack = await inflate(gz, name);
   trainer = digits.createTrainer({ seed: 1 });
   trainer.setData(pack, name.replace(/\.gz$/, ''));
-  post({ type: 'ready', parameters: trainer.parameters, digits: digitCount(pack) });
+  post({ type: 'ready', parameters: trainer.parameters, digits: digitCount(pack), module: wasm.pathname.split('/').pop() });
 }
 
 async function fetchPack(url) {

@@ -18,6 +18,20 @@ inline v4 load4(const float* p) {
 inline void store4(float* p, v4 v) { std::memcpy(p, &v, sizeof v); }
 inline v4 splat(float x) { return v4{x, x, x, x}; }
 
+// c + a * b, the kernels' one multiply-add. In the relaxed-SIMD digit module
+// (drift_digits_relaxed.wasm, DRIFT_RELAXED_MADD) it is a fused f32x4.relaxed_madd: Emscripten
+// 3.1.6 cannot emit that instruction, so the build calls a placeholder import, which
+// wasm/api/relax_madd.mjs replaces after linking. `const` (no memory access) lets clang schedule
+// the calls like arithmetic. Elsewhere it stays mul + add, written as the `acc += a * b` it
+// replaced (same code, so drift_api.wasm is unchanged).
+#if defined(DRIFT_RELAXED_MADD) && defined(__wasm_simd128__)
+extern "C" v4 drift_f32x4_relaxed_madd(v4 a, v4 b, v4 c)
+    __attribute__((import_module("drift"), import_name("f32x4_relaxed_madd"), const));
+inline v4 madd(v4 a, v4 b, v4 c) { return drift_f32x4_relaxed_madd(a, b, c); }
+#else
+inline v4 madd(v4 a, v4 b, v4 c) { return c + a * b; }
+#endif
+
 constexpr int MR = 8, NR = 4;
 
 // Panel buffer: an 8-row slab of op(A), K x 8 contiguous. Grows once; never shrinks.
@@ -40,8 +54,8 @@ inline void micro(int K, const float* P, const float* B, int ldb, int nr, float*
     const v4 a0 = load4(P + k * MR), a1 = load4(P + k * MR + 4);
     for (int j = 0; j < NRT; ++j) {
       const v4 x = splat(b[j][k]);
-      acc[j][0] += a0 * x;
-      acc[j][1] += a1 * x;
+      acc[j][0] = madd(a0, x, acc[j][0]);
+      acc[j][1] = madd(a1, x, acc[j][1]);
     }
   }
   for (int j = 0; j < nr; ++j) {
@@ -123,7 +137,7 @@ void gemm_nn_blocked(int M, int N, int K, const float* A, const float* B, float*
         const float bk = B[std::size_t(j) * K + k];
         const v4 b = splat(bk);
         int i = 0;
-        for (; i + 4 <= M; i += 4) store4(c + i, load4(c + i) + load4(a + i) * b);
+        for (; i + 4 <= M; i += 4) store4(c + i, madd(load4(a + i), b, load4(c + i)));
         for (; i < M; ++i) c[i] += a[i] * bk;
       }
     }
@@ -153,8 +167,8 @@ void gemm_tn_blocked(int M, int N, int K, const float* A, const float* B, float*
         v4 s0 = splat(0), s1 = splat(0);
         int k = 0;
         for (; k + 8 <= K; k += 8) {
-          s0 += load4(a + k) * load4(b + k);
-          s1 += load4(a + k + 4) * load4(b + k + 4);
+          s0 = madd(load4(a + k), load4(b + k), s0);
+          s1 = madd(load4(a + k + 4), load4(b + k + 4), s1);
         }
         s0 += s1;
         float s = s0[0] + s0[1] + s0[2] + s0[3];
