@@ -63,18 +63,6 @@ if [ -n "$MODEL_DIR" ]; then
   rm -rf "$tmp/models/mnist" && mkdir -p "$tmp/models/mnist"
   cp "$MODEL_DIR"/model.json "$MODEL_DIR"/model*.bin "$tmp/models/mnist/"
 fi
-# index.html preloads the shipped model's bin; the element fetches it as FILE?v=<SHA-256
-# prefix> from the manifest (docs/embedding.md, Caching), so the preload must name the same
-# URL or the browser downloads the bin twice. Stamp it from the manifest, or drop the preload
-# when there is no shipped model.
-manifest="$tmp/models/mnist/model.json"
-if [ -f "$manifest" ]; then
-  href=$(node -e 'const b = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bin;
-    process.stdout.write(`models/mnist/${b.file}?v=${b.sha256.slice(0, 16)}`)' "$manifest")
-  sed -i "s|href=\"models/mnist/model.bin\"|href=\"$href\"|" "$tmp/index.html"
-else
-  sed -i '/href="models\/mnist\/model.bin"/d' "$tmp/index.html"
-fi
 # ---- digit trainer data (docs/digit-pack.md): the first DIGITS_COUNT canonical MNIST training
 # digits from data/mnist, packed and gzipped by node beside the model (no LibTorch needed).
 mkdir -p "$tmp/models/mnist"
