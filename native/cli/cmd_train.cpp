@@ -73,6 +73,17 @@ void add_train(CLI::App& app) {
                 "per-sample clipping of the pixel field V: off | median (kappa = the batch median of "
                 "r_i = rms of V_i) | unit (every V_i to r_i = 1) | a fixed kappa > 0 (docs/drift-field.md)")
       ->capture_default_str()->check(drift::cli::velocity_clip_choice());
+  c->add_option("--disc-key-dim", o.disc_key_dim,
+                "online discriminative key: z = W x with this many rows, PCA-initialised, trained each step "
+                "as a real-vs-generated KDE-ratio classifier, drifted in beside the pixels (0 = off)")
+      ->capture_default_str()->check(CLI::Range(int64_t(0), int64_t(4096)));
+  c->add_option("--disc-key-weight", o.disc_key_weight, "loss weight of the discriminative key")
+      ->capture_default_str()->check(finite_range(0.0, 10.0, true));
+  c->add_option("--disc-key-temp", o.disc_key_temp,
+                "temperature T of the key's Laplace KDEs, in units of the group's mean key distance")
+      ->capture_default_str()->check(finite_range(0.0, 10.0, true));
+  c->add_option("--disc-key-lr", o.disc_key_lr, "AdamW learning rate of the key's W")
+      ->capture_default_str()->check(finite_range(0.0, 1.0, true));
   c->add_option("--init", o.init, "toy generator start")->capture_default_str()
       ->check(CLI::IsMember(drift::core::toy_init_names()));
   c->add_option("--arch", o.arch, "image generator (default mlpconv)")

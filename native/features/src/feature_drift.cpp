@@ -42,6 +42,32 @@ std::vector<FeatureKey> feature_keys(const std::vector<torch::Tensor>& stages, i
   return keys;
 }
 
+KeyLoss key_drift_loss(const torch::Tensor& gen, const torch::Tensor& pos, const torch::Tensor& uncond,
+                       const torch::Tensor& w_u, int64_t B, const field::FieldOptions& fopt) {
+  field::FieldOptions ko = fopt;
+  ko.exact_max_dim = 0;  // many groups of low dimension: the GEMM form (exact would be [B*L,G,N,C])
+  ko.min_scale = 1e-12;  // keys have no natural scale (field_torch.h)
+  const int64_t L = gen.size(0) / B;
+  // A key's values can sit far from the origin next to their spread (1e-4 apart on values
+  // near 1 for a fresh encoder), where the field's GEMM form of the distances cancels in
+  // float32. Distances, forces and the loss are unchanged by a common shift, so each row
+  // (group x location) is centred on its positives' mean first.
+  const auto centre = pos.mean(1, true).detach();  // [B*L,1,C]
+  field::FieldInput fi;
+  fi.x = gen - centre;
+  fi.pos = pos - centre;
+  if (uncond.defined() && uncond.size(1) > 0) {
+    fi.uncond = uncond - centre;
+    fi.w_u = w_u.repeat_interleave(L);  // [B*L]: group b's weight for each of its rows
+  }
+  const auto f = field::compute_field(fi, ko);
+  KeyLoss out;
+  out.loss = field::drift_loss(fi.x, f);
+  out.scale = f.s;
+  out.force_rms = f.force_rms[f.force_rms.size() / 2];
+  return out;
+}
+
 FeatureDrift::FeatureDrift(const std::string& encoder_path, torch::Device dev, FeatureOptions opt)
     : enc_(load_encoder(encoder_path)), sha256_(file_sha256(encoder_path)), opt_(opt) {
   enc_->to(dev);
@@ -73,30 +99,13 @@ FeatureLoss FeatureDrift::loss(const field::FieldInput& in, const field::FieldOp
   }
   const auto kgen = feature_keys(enc_->encode(img(in.x.narrow(1, 0, G_f))), B, opt_);
 
-  field::FieldOptions ko = fopt;
-  ko.exact_max_dim = 0;  // many groups of low dimension: the GEMM form (exact would be [B*L,G,N,C])
-  ko.min_scale = 1e-12;  // keys have no natural scale (field_torch.h)
   FeatureLoss out;
   for (size_t k = 0; k < kgen.size(); ++k) {
-    const int64_t L = kgen[k].t.size(0) / B;
-    // A key's values can sit far from the origin next to their spread (1e-4 apart on values
-    // near 1 for a fresh encoder), where the field's GEMM form of the distances cancels in
-    // float32. Distances, forces and the loss are unchanged by a common shift, so each row
-    // (group x location) is centred on its positives' mean first.
-    const auto centre = kpos[k].t.mean(1, true);  // [B*L,1,C], no graph
-    field::FieldInput fi;
-    fi.x = kgen[k].t - centre;
-    fi.pos = kpos[k].t - centre;
-    if (U_f > 0) {
-      fi.uncond = kun[k].t - centre;
-      fi.w_u = in.w_u.repeat_interleave(L);  // [B*L]: group b's weight for each of its locations
-    }
-    const auto f = field::compute_field(fi, ko);
-    const auto l = field::drift_loss(fi.x, f);
-    out.loss = out.loss.defined() ? out.loss + l : l;
+    const auto kl = key_drift_loss(kgen[k].t, kpos[k].t, U_f > 0 ? kun[k].t : torch::Tensor(), in.w_u, B, fopt);
+    out.loss = out.loss.defined() ? out.loss + kl.loss : kl.loss;
     out.names.push_back(kgen[k].name);
-    out.scale.push_back(f.s);
-    out.force_rms.push_back(f.force_rms[f.force_rms.size() / 2]);
+    out.scale.push_back(kl.scale);
+    out.force_rms.push_back(kl.force_rms);
   }
   return out;
 }

@@ -44,6 +44,12 @@ void to_json(nlohmann::json& j, const TrainOptions& o) {
   // The coverage levers only when set: a run without them stores exactly what it did before.
   if (o.class_split != 1) j["class_split"] = o.class_split;
   if (o.velocity_clip != "off") j["velocity_clip"] = o.velocity_clip;
+  if (o.disc_key_dim > 0) {
+    j["disc_key_dim"] = o.disc_key_dim;
+    j["disc_key_weight"] = o.disc_key_weight;
+    j["disc_key_temp"] = o.disc_key_temp;
+    j["disc_key_lr"] = o.disc_key_lr;
+  }
 }
 
 void from_json(const nlohmann::json& j, TrainOptions& o) {
@@ -58,6 +64,10 @@ void from_json(const nlohmann::json& j, TrainOptions& o) {
   o.alpha.frac_one = j.value("alpha_frac_one", o.alpha.frac_one);
   o.class_split = j.value("class_split", o.class_split);
   o.velocity_clip = j.value("velocity_clip", o.velocity_clip);
+  o.disc_key_dim = j.value("disc_key_dim", o.disc_key_dim);
+  o.disc_key_weight = j.value("disc_key_weight", o.disc_key_weight);
+  o.disc_key_temp = j.value("disc_key_temp", o.disc_key_temp);
+  o.disc_key_lr = j.value("disc_key_lr", o.disc_key_lr);
 }
 
 void resolve_defaults(TrainOptions& o, bool toy, int64_t num_classes, int64_t dataset_size) {

@@ -21,6 +21,11 @@ void save_train_checkpoint(const std::string& path, const TrainState& st, const 
   ar.write("ema", ema);
   ar.write("model", model);
   ar.write("optim", optim);
+  if (st.disc_key) {
+    torch::serialize::OutputArchive dk;
+    st.disc_key->save(dk);
+    ar.write("disc_key", dk);
+  }
   write_progress(ar, st.step, st.wall_s, st.rng);
   models::save_archive_atomic(ar, path, "checkpoint");
 }
@@ -63,6 +68,11 @@ TrainOptions load_train_checkpoint(const std::string& path, TrainState& st) {
     st.model->to(dev);
     st.ema->to(dev);
     st.optim->load(optim);  // moments land where the parameters live
+    if (st.disc_key) {
+      torch::serialize::InputArchive dk;
+      if (!ar.try_read("disc_key", dk)) throw std::runtime_error("no discriminative key state (saved without --disc-key-dim)");
+      st.disc_key->load(dk);
+    }
     if (!read_progress(ar, st.step, st.wall_s, st.rng)) throw std::runtime_error("incomplete training checkpoint");
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": cannot restore training state: " + e.what_without_backtrace());

@@ -81,6 +81,7 @@ Trainer::Trainer(TrainOptions opt, const std::string& resume_dir) {
   if (opt_.out.empty()) throw std::runtime_error("--out: a run directory is required");
   open_data_and_processes();
   open_features();
+  open_disc_key();
   if (main_) fs::create_directories(opt_.out);
   init_state(resume_dir, resume_path);
   init_references();
@@ -135,6 +136,32 @@ void Trainer::open_features() {
                              features_->sha256() + ", the run recorded " + opt_.features_sha256 +
                              "); --resume needs that same file (give its path with --features)");
   }
+}
+
+// --disc-key-dim: the online key, W from the PCA of a fixed draw of the training data (its own
+// stream, never the training one). Rank 0 computes it and every rank gets its exact values (the
+// others add zeros), so the ranks start from the same W whatever their eigensolver threads.
+// On --resume the checkpoint's W and moments replace it (init_state).
+void Trainer::open_disc_key() {
+  if (opt_.disc_key_dim <= 0) return;
+  const int64_t D = data_->dim(), k = opt_.disc_key_dim;
+  if (k > D)
+    throw std::runtime_error("--disc-key-dim " + std::to_string(k) + ": more than the " + std::to_string(D) +
+                             " values of a " + opt_.dataset + " sample");
+  if (opt_.positives < 2 || group_size() < 2)
+    throw std::runtime_error("--disc-key-dim: its leave-one-out densities need at least 2 positives and 2 generated samples per group");
+  torch::Tensor w = torch::zeros({k, D});
+  if (main_) {
+    at::Generator gen = at::detail::createCPUGenerator(opt_.seed * 2654435761ULL + 0xD15C);
+    w = features::pca_directions(data_->reference(std::min<int64_t>(10000, data_->size()), gen), k);
+  }
+  if (dist_) {
+    std::vector<double> v(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+    dist_->sum(v);
+    w = torch::tensor(v, torch::kDouble).to(torch::kFloat).view({k, D});
+  }
+  disc_ = std::make_unique<features::DiscKey>(w.to(dev_), opt_.disc_key_temp, opt_.disc_key_lr);
+  st_.disc_key = disc_.get();
 }
 
 // Model, EMA, optimizer and sampler stream from the seed (before the sampler stream exists),
@@ -201,6 +228,10 @@ void Trainer::open_logs() {
     say("class split " + std::to_string(opt_.class_split) + ": " + std::to_string(step_groups()) +
         " classes per step (alternating), " + std::to_string(group_size()) + " generated each");
   if (opt_.velocity_clip != "off") say("velocity clipping: " + opt_.velocity_clip);
+  if (disc_)
+    say("discriminative key: " + std::to_string(data_->dim()) + " -> " + std::to_string(opt_.disc_key_dim) +
+        " (PCA start), weight " + fmt(opt_.disc_key_weight) + ", T " + fmt(opt_.disc_key_temp) + ", lr " +
+        fmt(opt_.disc_key_lr));
   if (features_)
     say("features: encoder " + opt_.features + " (sha256 " + opt_.features_sha256.substr(0, 12) + "...), keys of " +
         std::to_string(opt_.feature_gen) + " generated, " + std::to_string(opt_.feature_pos) + " positives + " + std::to_string(opt_.feature_uncond) +
@@ -251,13 +282,19 @@ StepStats Trainer::step() {
   }
   s.field = field::compute_field(in, fopt);
   auto loss = field::drift_loss(in.x, s.field);
+  if (features_ || disc_) s.pixel_loss = loss.item<double>();
+  field::FieldOptions kopt = fopt;  // velocity clipping is a pixel-key lever: keys keep their V
+  kopt.velocity_clip = field::VelocityClip::off;
   if (features_) {  // the feature keys' losses, on the same draw; gradients reach x through the frozen encoder
-    field::FieldOptions kopt = fopt;  // velocity clipping is a pixel-key lever: keys keep their V
-    kopt.velocity_clip = field::VelocityClip::off;
     auto fl = features_->loss(in, kopt, opt_.feature_gen, opt_.feature_pos, opt_.feature_uncond);
-    s.pixel_loss = loss.item<double>();
     s.feature_loss = fl.loss.item<double>();
     loss = loss + opt_.feature_weight * fl.loss;
+  }
+  if (disc_) {  // W is a constant here: x moves toward stop-gradient targets in key space
+    const auto kl = features::key_drift_loss(disc_->keys(in.x), disc_->keys(in.pos),
+                                             U > 0 ? disc_->keys(in.uncond) : torch::Tensor(), in.w_u, Bl, kopt);
+    s.disc_key_loss = kl.loss.item<double>();
+    loss = loss + opt_.disc_key_weight * kl.loss;
   }
   st_.optim->zero_grad();
   s.loss = dist_ ? backward_sharded(loss) : loss.item<double>();  // several processes: the batch's loss
@@ -269,6 +306,7 @@ StepStats Trainer::step() {
   // Update: clip + AdamW + EMA in one pass over the parameters.
   if (!dist_) loss.backward();
   st_.optim->step(opt_.clip, st_.ema->parameters(), ema_decay(opt_.ema, st_.step));
+  if (disc_) update_disc_key(in, s);
   ++st_.step;
   s.x = in.x.detach();
   s.classes = class_ids;
@@ -285,7 +323,9 @@ void Trainer::log(const StepStats& s) {
   last_ = {{"step", step}, {"loss", s.loss}, {"field/scale", s.field.s}, {"lr", s.lr},
            {"diversity/generated", spread}, {"diversity/real", real_spread_}, {"diversity/ratio", ratio}};
   for (size_t i = 0; i < opt_.taus.size(); ++i) last_["force/tau_" + fmt(opt_.taus[i], 3)] = s.field.force_rms[i];
-  if (features_) last_["loss/pixels"] = s.pixel_loss, last_["loss/features"] = s.feature_loss;
+  if (features_ || disc_) last_["loss/pixels"] = s.pixel_loss;
+  if (features_) last_["loss/features"] = s.feature_loss;
+  if (disc_) last_["loss/disc_key"] = s.disc_key_loss, last_["disc/loss"] = s.disc_loss, last_["disc/accuracy"] = s.disc_accuracy;
   if (opt_.velocity_clip != "off") last_["clip/kappa"] = s.field.clip_kappa, last_["clip/clipped_frac"] = s.field.clipped_frac;
   if (step > start_step_) last_["steps_per_s"] = double(step - start_step_) / std::max(now_s() - t0_, 1e-9);
   if (dist_ && step > start_step_) last_["dist/allreduce_ms"] = 1e3 * dist_->collective_seconds() / double(step - start_step_);
@@ -411,6 +451,19 @@ double Trainer::backward_sharded(const torch::Tensor& loss) {
   dist_->sum_gradients(st_.model->parameters(), extra);
   stop_ = extra[1] > 0;
   return extra[0];
+}
+
+// One AdamW step of the online key on the step's positives and detached generated samples. Several
+// processes: W's gradient (and the logged loss and accuracy) is the sum over the ranks of each
+// one's, weighted by its share of the groups, as the generator's; every rank then takes the same step.
+void Trainer::update_disc_key(const field::FieldInput& in, StepStats& s) {
+  const double share = dist_ ? double(shard_.groups.size()) / double(shard_.total_groups) : 1.0;
+  const auto r = disc_->backward(in.pos, in.x, share);
+  std::vector<double> extra{r.loss * share, r.accuracy * share};
+  if (dist_) dist_->sum_gradients({disc_->weight()}, extra);
+  disc_->step();
+  s.disc_loss = extra[0];
+  s.disc_accuracy = extra[1];
 }
 
 // Every rank's values of a 1-d float64 tensor, concatenated in rank order: each rank writes

@@ -44,6 +44,19 @@ struct FeatureLoss {
   std::vector<double> force_rms;     // per key: raw force RMS at the middle temperature
 };
 
+// One key's drift loss, as every key of FeatureDrift (and the online discriminative key,
+// disc_key.h) takes it: gen, pos [B*L, n, C] (L rows per class group), uncond [B*L, U, C] or
+// undefined, w_u [B] each group's weight of its uncond columns. Each row is centred on its
+// positives' mean; the key gets its own scale s (min_scale 1e-12: keys have no natural scale)
+// and its own per-τ normalisation from fopt's temperatures.
+struct KeyLoss {
+  torch::Tensor loss;   // carries gen's graph
+  double scale = 1;     // the field's s
+  double force_rms = 0; // raw force RMS at the middle temperature
+};
+KeyLoss key_drift_loss(const torch::Tensor& gen, const torch::Tensor& pos, const torch::Tensor& uncond,
+                       const torch::Tensor& w_u, int64_t B, const field::FieldOptions& fopt);
+
 // Holds the frozen encoder: no parameter requires grad, so backward stops at x.
 class FeatureDrift {
  public:

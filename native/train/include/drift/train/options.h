@@ -42,6 +42,13 @@ struct TrainOptions {
   int64_t class_split = 1;
   // Per-sample velocity clipping of the pixel field: off | median | unit | a positive kappa.
   std::string velocity_clip = "off";
+  // An online discriminative key (features/disc_key.h): z = W x with disc_key_dim rows (0 = off),
+  // PCA-initialised, an extra key at loss weight disc_key_weight; W takes one AdamW step (lr
+  // disc_key_lr) per step on a leave-one-out KDE-ratio classifier at temperature disc_key_temp.
+  int64_t disc_key_dim = 0;
+  double disc_key_weight = 0.2;
+  double disc_key_temp = 0.05;
+  double disc_key_lr = 1e-3;
   std::string init = "middle";    // toys: a name from core::toy_init_names()
   Device device = Device::automatic;
   uint64_t seed = 0;

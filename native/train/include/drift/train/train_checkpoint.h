@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 
+#include "drift/features/disc_key.h"
 #include "drift/models/generator.h"
 #include "drift/train/fused_adamw.h"
 #include "drift/train/options.h"
@@ -16,6 +17,9 @@ struct TrainState {
   at::Generator rng;  // the one CPU stream all training randomness comes from
   int64_t step = 0;
   double wall_s = 0;  // training seconds so far (over resumes)
+  // --disc-key-dim > 0: the online key (owned by the trainer); its W and AdamW moments are
+  // saved under "disc_key" and must be there to resume.
+  features::DiscKey* disc_key = nullptr;
 };
 
 // Atomic (temp + rename).

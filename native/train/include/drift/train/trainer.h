@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "drift/features/disc_key.h"
 #include "drift/features/feature_drift.h"
 #include "drift/field/field_torch.h"
 #include "drift/logging/progress.h"
@@ -43,6 +44,9 @@ struct StepStats {
   torch::Tensor classes;      // [B] the class of each of this process's groups (--class-split)
   double pixel_loss = 0;      // with --features: the pixel term and the summed feature keys
   double feature_loss = 0;
+  double disc_key_loss = 0;   // --disc-key-dim: the key's drift loss (unweighted; the step's loss adds weight x it)
+  double disc_loss = 0;       // the key's classifier loss before W's step, and its balanced accuracy
+  double disc_accuracy = 0;
 };
 
 class Trainer {
@@ -61,6 +65,7 @@ class Trainer {
   TrainResult finish();             // final checkpoint + samples, then quick eval + export
   // The frozen encoder of a --features run (null: pixels only), and the generator being trained.
   features::FeatureDrift* feature_drift() { return features_.get(); }
+  features::DiscKey* disc_key() { return disc_.get(); }  // --disc-key-dim (null: off)
   models::Generator& model() { return st_.model; }
   const TrainOptions& options() const { return opt_; }  // resolved: the defaults filled in
 
@@ -68,6 +73,7 @@ class Trainer {
   // The constructor's steps, in order.
   void open_data_and_processes();
   void open_features();
+  void open_disc_key();
   void init_state(const std::string& resume_dir, const std::string& resume_path);
   void init_references();
   void open_logs();
@@ -87,6 +93,7 @@ class Trainer {
   at::Generator& step_stream();
   double backward_sharded(const torch::Tensor& loss);
   double global_spread(const torch::Tensor& x);
+  void update_disc_key(const field::FieldInput& in, StepStats& s);
 
   TrainOptions opt_;
   torch::Device dev_{torch::kCPU};
@@ -103,6 +110,7 @@ class Trainer {
   bool warned_collapse_ = false;
   nlohmann::json last_;
   std::unique_ptr<features::FeatureDrift> features_;  // --features: the frozen encoder
+  std::unique_ptr<features::DiscKey> disc_;           // --disc-key-dim: the online key
   std::unique_ptr<Distributed> dist_;  // null: one process
   // --workers: the other ranks, started here. Declared after dist_ so that it is destroyed
   // first: on an error the workers stop before the group they wait in goes away.
