@@ -18,7 +18,7 @@ const SHOTS = path.resolve(REPO, args.shots || 'build/e2e-screenshots');
 const LAST = Number(args.seconds || 60);   // the last screenshot's training time
 const check = makeCheck();
 
-for (const f of ['index.html', 'models/mnist/model.json', 'models/mnist/digits.pack.gz', 'drift_digits.wasm']) {
+for (const f of ['index.html', 'models/mnist/model.json', 'models/mnist/digits.pack.gz', 'drift_digits.wasm', 'drift_digits_relaxed.wasm']) {
   if (!fs.existsSync(path.join(SITE, f))) {
     console.error(`${SITE}/${f}: missing; assemble the site first (scripts/build-site.sh)`);
     process.exit(1);
@@ -34,7 +34,7 @@ const server = await startServer({ root: SITE, overlays: { 'embed/': embedDir } 
 const browser = await launchBrowser({ acceptDownloads: true });
 fs.mkdirSync(SHOTS, { recursive: true });
 const openPage = (viewport) => openPageIn(browser, new URL(server.url).origin, viewport);
-const TRAIN_FILES = /drift_digits\.(wasm|js)|digits\.pack\.gz|train-worker\.js/;
+const TRAIN_FILES = /drift_digits(_relaxed)?\.(wasm|js)|digits\.pack\.gz|train-worker\.js/;
 
 const trainState = (page) => page.locator(panel('train')).evaluate((el) => ({
   state: el.dataset.state, step: Number(el.dataset.step || 0), elapsed: Number(el.dataset.elapsed || 0),
@@ -77,6 +77,9 @@ try {
   await page.waitForTimeout(1500);   // anything fetched lazily would have started by now
   const early = fetched.filter((f) => TRAIN_FILES.test(f));
   check('nothing of the trainer (module, worker, digit pack) is fetched before Train is pressed', early.length === 0, early.join(' '));
+  // The worker loads the relaxed-SIMD build where the browser has relaxed SIMD (Chromium 114+);
+  // asked here, before the long-task check starts.
+  const relaxed = await page.evaluate(async () => (await import('./lib/modules.js')).hasRelaxedSimd());
   // Every task on the main thread from here on: none may last over 50 ms while training.
   await page.evaluate(() => {
     window.__long = [];
@@ -88,7 +91,9 @@ try {
   await page.waitForFunction(() => ['training', 'error'].includes(document.querySelector('drift-demo').shadowRoot
     .querySelector('[data-panel=train]').dataset.state), null, { timeout: 60000 });
   const after = fetched.filter((f) => TRAIN_FILES.test(f)).map((f) => f.split('/').pop());
-  check('Train fetches the trainer module and the digit pack', ['drift_digits.wasm', 'digits.pack.gz'].every((f) => after.includes(f)), after.join(' '));
+  const [want, other] = relaxed ? ['drift_digits_relaxed.wasm', 'drift_digits.wasm'] : ['drift_digits.wasm', 'drift_digits_relaxed.wasm'];
+  check(`Train fetches the trainer module this browser runs (${want}, not ${other}) and the digit pack`,
+    [want, 'digits.pack.gz'].every((f) => after.includes(f)) && !after.includes(other), after.join(' '));
   const s0 = await trainState(page);
   check('training starts', s0.state === 'training', (await tp.locator('.msg').textContent()).trim() || s0.state);
   const workers = page.workers().map((w) => new URL(w.url()).pathname.split('/').pop());
