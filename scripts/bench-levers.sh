@@ -6,7 +6,8 @@
 # times; the fastest round of each arm counts (the least disturbed by other load).
 # Prints a markdown table and JSON (the ratio to the baseline is what the equal-compute
 # screening in docs/results.md divides its step counts by).
-# Usage: scripts/bench-levers.sh [STEPS=100] [ROUNDS=2]   (env BIN=path/to/drift-train, DATA=data)
+# Usage: scripts/bench-levers.sh [STEPS=100] [ROUNDS=2]   (env BIN=path/to/drift-train, DATA=data,
+#        ARMS="baseline disc-key": only these arms; the baseline is always among them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-100}
@@ -18,8 +19,10 @@ DATA=${DATA:-data}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 declare -A ARGS=([baseline]="" [clip-median]="--velocity-clip median" [clip-unit]="--velocity-clip unit"
-                 [halves]="--class-split 2")
-ARMS=(baseline clip-median clip-unit halves)
+                 [halves]="--class-split 2" [disc-key]="--disc-key-dim 64")
+read -r -a ARMS <<< "${ARMS:-baseline clip-median clip-unit halves disc-key}"
+[[ " ${ARMS[*]} " == *" baseline "* ]] || ARMS=(baseline "${ARMS[@]}")
+for arm in "${ARMS[@]}"; do [[ -v "ARGS[$arm]" ]] || { echo "bench-levers: unknown arm $arm" >&2; exit 1; }; done
 
 run() {  # $1 arm, $2 steps, $3 tag -> "<wall s> <cpu s>"
   local t0 t1

@@ -67,7 +67,9 @@ DiscStep DiscKey::backward(const torch::Tensor& pos, const torch::Tensor& gen, d
 
 void DiscKey::step() {
   optim_->step();
-  optim_->zero_grad();
+  // Dropped, not zeroed: with several processes the gradient is a view of the all-reduce
+  // buffer (distributed.h), which zero_grad's in-place detach refuses.
+  w_.mutable_grad() = torch::Tensor();
 }
 
 void DiscKey::save(torch::serialize::OutputArchive& ar) const {
