@@ -8,7 +8,11 @@
 //       counted) and at each mark writes DIR/t<mark>/model.json + model.bin and samples.f32
 //       (the sample grid, 2 per class); prints a JSON line per mark:
 //       {"seconds":..,"steps":..,"loss":..,"quality":..}
+//   drift-digits train ... --step-marks 1128,2255,4540
+//       the same at fixed step counts instead (DIR/s<steps>/): deterministic for a seed,
+//       whatever the machine's load (the sweep of docs/digit-trainer.md)
 // Errors: one line "drift-digits: error: ..." and exit 1.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -26,7 +30,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct Args {
-  std::string cmd, pack, out, arch, marks = "15,30,60,120";
+  std::string cmd, pack, out, arch, marks = "15,30,60,120", step_marks;
   int steps = 50, warmup = 5;
   std::uint64_t seed = 0;
 };
@@ -63,24 +67,29 @@ void bench(const Args& a) {
 
 void train(const Args& a) {
   if (a.out.empty()) throw std::runtime_error("train: --out DIR is required");
+  const bool by_steps = !a.step_marks.empty();
+  const std::string& list = by_steps ? a.step_marks : a.marks;
   std::vector<double> marks;
-  for (std::size_t i = 0; i < a.marks.size();) {
-    std::size_t j = a.marks.find(',', i);
-    if (j == std::string::npos) j = a.marks.size();
-    marks.push_back(std::atof(a.marks.substr(i, j - i).c_str()));
-    if (!(marks.back() > 0)) throw std::runtime_error("--marks: '" + a.marks + "' is not a list of seconds");
+  for (std::size_t i = 0; i < list.size();) {
+    std::size_t j = list.find(',', i);
+    if (j == std::string::npos) j = list.size();
+    marks.push_back(std::atof(list.substr(i, j - i).c_str()));
+    if (!(marks.back() > 0) || (by_steps && marks.back() != double(int(marks.back()))))
+      throw std::runtime_error(std::string(by_steps ? "--step-marks" : "--marks") + ": '" + list + "' is not a list of " +
+                               (by_steps ? "step counts" : "seconds"));
     i = j + 1;
   }
   const int h = make_trainer(a);
   double trained = 0.0;
   for (double mark : marks) {
-    while (trained < mark) {
+    while (by_steps ? drift_digits_step_count(h) < int(mark) : trained < mark) {
+      const int k = by_steps ? std::min(5, int(mark) - drift_digits_step_count(h)) : 5;
       const auto t0 = Clock::now();
-      check(drift_digits_step(h, 5), "step");
+      check(drift_digits_step(h, k), "step");
       trained += seconds_since(t0);
     }
     check(drift_digits_export(h), "export");
-    const std::string dir = a.out + "/t" + std::to_string(int(mark));
+    const std::string dir = a.out + (by_steps ? "/s" : "/t") + std::to_string(int(mark));
     std::filesystem::create_directories(dir);
     drift::core::write_file_atomic(dir + "/model.bin",
                                    std::string(reinterpret_cast<const char*>(drift_digits_export_bin(h)),
@@ -110,6 +119,7 @@ int main(int argc, char** argv) {
       else if (k == "--out") a.out = v;
       else if (k == "--arch") a.arch = v;
       else if (k == "--marks") a.marks = v;
+      else if (k == "--step-marks") a.step_marks = v;
       else if (k == "--steps") a.steps = std::atoi(v.c_str());
       else if (k == "--warmup") a.warmup = std::atoi(v.c_str());
       else if (k == "--seed") a.seed = std::strtoull(v.c_str(), nullptr, 10);

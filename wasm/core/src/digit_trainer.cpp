@@ -91,6 +91,8 @@ std::string DigitTrainer::check_data(const DigitSet& d) const {
 bool DigitTrainer::weights_finite() const {
   for (float v : mlp_.params())
     if (!std::isfinite(v)) return false;
+  for (float v : ema_)
+    if (!std::isfinite(v)) return false;
   return true;
 }
 
@@ -115,6 +117,8 @@ void DigitTrainer::reset() {
   ToyRng wr(cfg_.seed);
   mlp_.init(wr);
   adam_.reset(mlp_.params().size());
+  adam_.set_lr(double(cfg_.lr) * lr_factor(0));
+  if (arch_->ema > 0.0f) ema_ = mlp_.params();
   rng_ = ToyRng(cfg_.seed + 1);
   steps_ = 0;
   last_loss_ = 0.0f;
@@ -124,7 +128,13 @@ void DigitTrainer::reset() {
 void DigitTrainer::set_lr(float lr) {
   if (!check_lr(lr).empty()) throw std::runtime_error(check_lr(lr));
   cfg_.lr = lr;
-  adam_.set_lr(lr);
+  adam_.set_lr(double(lr) * lr_factor(steps_));
+}
+
+float DigitTrainer::lr_factor(int t) const {
+  if (arch_->decay_steps <= 0) return 1.0f;
+  const double u = std::min(1.0, double(t) / arch_->decay_steps);
+  return float(arch_->lr_end + (1.0 - arch_->lr_end) * 0.5 * (1.0 + std::cos(3.14159265358979323846 * u)));
 }
 
 void DigitTrainer::draw_batch() {
@@ -176,8 +186,13 @@ void DigitTrainer::step(int k) {
   for (int it = 0; it < k; ++it) {
     draw_batch();
     last_loss_ = loss_and_grad(Z_.data(), pos_.data(), grad_, nullptr, &stats_);
+    if (arch_->decay_steps > 0) adam_.set_lr(double(cfg_.lr) * lr_factor(steps_));
     adam_.step(mlp_.params().data(), grad_.data());
     ++steps_;
+    if (arch_->ema > 0.0f) {
+      const float d = float(std::min(double(arch_->ema), (1.0 + steps_) / (10.0 + steps_)));
+      ema_update(mlp_.params().data(), ema_.data(), std::int64_t(ema_.size()), d, 1.0f - d);
+    }
   }
 }
 
@@ -193,7 +208,10 @@ const std::vector<float>& DigitTrainer::sample(int per_class) {
     std::copy(noise.begin() + std::ptrdiff_t(i) * L, noise.begin() + std::ptrdiff_t(i + 1) * L, col);
     col[L + i / per_class] = 1.0f;  // one-hot; α − 1 = 0
   }
+  // drawn with the weights export_model() writes: the EMA's when the arch keeps one
+  if (arch_->ema > 0.0f) mlp_.params().swap(ema_);
   sample_ = mlp_.forward(zq_.data(), n);
+  if (arch_->ema > 0.0f) mlp_.params().swap(ema_);
   return sample_;
 }
 
@@ -220,7 +238,7 @@ ModelFiles DigitTrainer::export_model() const {
     LayerSpec act;
     act.type = l + 1 < L ? LayerType::silu : LayerType::sigmoid;
     d.layers.push_back(act);
-    const float* p = mlp_.params().data();
+    const float* p = arch_->ema > 0.0f ? ema_.data() : mlp_.params().data();
     w.tensors.push_back({s.weight, {out, in}, std::vector<float>(p + mlp_.weight_offset(l), p + mlp_.bias_offset(l))});
     w.tensors.push_back({s.bias, {out}, std::vector<float>(p + mlp_.bias_offset(l), p + mlp_.bias_offset(l) + out)});
   }
@@ -236,6 +254,9 @@ ModelFiles DigitTrainer::export_model() const {
                 {"seed", cfg_.seed},
                 {"gen_per_class", arch_->gen_per_class},
                 {"pos_per_class", arch_->pos_per_class},
+                {"decay_steps", arch_->decay_steps},
+                {"lr_end", arch_->lr_end},
+                {"ema", arch_->ema},
                 {"train_digits", train_count_}};
   return encode_model(d, w, {}, DType::f32);
 }

@@ -25,17 +25,36 @@ inline constexpr int kDigitPixels = 28 * 28;
 // the generator is [noise | one_hot(class) | α − 1] (the weights format's conditioning; α is 1
 // here, no CFG), then `depth` hidden layers of `hidden` units with SiLU, then 784 sigmoid
 // outputs. A step draws gen_per_class samples and pos_per_class positives for each class.
+// Optional, by step count (the trainer cannot know wall time): a cosine decay of the learning
+// rate from lr to lr * lr_end over decay_steps, then held; an EMA of the weights (decay
+// min(ema, (1 + t) / (10 + t)) after step t, drift-train's warm-up), which sample(), quality()
+// and export_model() then use.
 struct DigitArch {
   const char* name;
   int noise_dim, hidden, depth;
   int gen_per_class, pos_per_class;
   float lr;  // Adam (betas 0.9, 0.999, no weight decay, no clipping)
+  int decay_steps;  // 0: constant lr
+  float lr_end;     // the lr after decay_steps, as a fraction of lr
+  float ema;        // 0: no EMA
   const char* note;
 };
 inline constexpr DigitArch kDigitArchs[] = {
-    {"mlp256", 32, 256, 2, 32, 64, 2e-3f,
+    {"mlp256", 32, 256, 2, 32, 64, 2e-3f, 0, 1.0f, 0.0f,
      "the default: 278k parameters, the issue's PyTorch reference (89% at 20 s, 92% at 60 s)"},
-    {"mlp128", 32, 128, 2, 32, 64, 2e-3f, "half width: 122k parameters, cheaper steps"},
+    {"mlp128", 32, 128, 2, 32, 64, 2e-3f, 0, 1.0f, 0.0f, "half width: 122k parameters, cheaper steps"},
+    // sweep candidates (issue 24)
+    {"p128", 32, 256, 2, 32, 128, 2e-3f, 0, 1.0f, 0.0f, "sweep: 128 positives per class"},
+    {"ema", 32, 256, 2, 32, 64, 2e-3f, 0, 1.0f, 0.999f, "sweep: EMA 0.999"},
+    {"cos", 32, 256, 2, 32, 64, 2e-3f, 2000, 0.1f, 0.0f, "sweep: cosine lr decay to 0.1 over 2000 steps"},
+    {"p128ema", 32, 256, 2, 32, 128, 2e-3f, 0, 1.0f, 0.999f, "sweep: p128 + ema"},
+    {"w384", 32, 384, 2, 32, 64, 2e-3f, 0, 1.0f, 0.0f, "sweep: width 384"},
+    {"d3", 32, 256, 3, 32, 64, 2e-3f, 0, 1.0f, 0.0f, "sweep: depth 3"},
+    {"g16", 32, 256, 2, 16, 64, 2e-3f, 0, 1.0f, 0.0f, "sweep: 16 generated per class"},
+    {"g64", 32, 256, 2, 64, 128, 2e-3f, 0, 1.0f, 0.0f, "sweep: 64 generated, 128 positives per class"},
+    {"p256", 32, 256, 2, 32, 256, 2e-3f, 0, 1.0f, 0.0f, "sweep: 256 positives per class"},
+    {"p128cos", 32, 256, 2, 32, 128, 2e-3f, 1800, 0.1f, 0.0f, "sweep: p128 + cosine to 0.1 over 1800 steps"},
+    {"g16p128", 32, 256, 2, 16, 128, 2e-3f, 0, 1.0f, 0.0f, "sweep: 16 generated, 128 positives per class"},
 };
 // The entry named `name` ("" = the first), or null.
 const DigitArch* find_digit_arch(std::string_view name);
@@ -102,6 +121,7 @@ class DigitTrainer {
 
  private:
   void draw_batch();  // Z_ and pos_ for one step
+  float lr_factor(int t) const;  // the schedule's lr multiplier at step t (0-based)
 
   DigitTrainerConfig cfg_;
   const DigitArch* arch_;
@@ -113,6 +133,7 @@ class DigitTrainer {
   int train_count_ = 0, holdout_count_ = 0;
   std::vector<float> holdout_f_;                   // [10*kQualityPer, 784] in [0,1]
   std::vector<float> Z_, pos_, V_, dx_, grad_, sample_, zq_;
+  std::vector<float> ema_;                         // the EMA of the weights (arch ema > 0)
   int steps_ = 0;
   float last_loss_ = 0.0f;
   FieldStats stats_;
