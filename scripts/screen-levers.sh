@@ -66,11 +66,12 @@ arm clip-median  clip-median 1 --velocity-clip median
 arm halves       halves      1 --class-split 2
 arm clip-unit    clip-unit   1 --velocity-clip unit
 arm disc-key     disc-key    1 --disc-key-dim 64
+arm disc-key-w0.3 disc-key   1 --disc-key-dim 64 --disc-key-weight 0.3
 
 python3 - "$OUT" <<'PY' | tee "$OUT/table.md"
 import json, os, sys
 out = sys.argv[1]
-names = ["baseline", "clip-median", "clip-unit", "halves", "disc-key", "baseline-2x"]
+names = ["baseline", "clip-median", "clip-unit", "halves", "disc-key", "disc-key-w0.3", "baseline-2x"]
 print("| arm | steps | train wall s | α | FD/floor | acc % | precision | recall | density | coverage |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 floor = None
