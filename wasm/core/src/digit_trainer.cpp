@@ -117,7 +117,6 @@ void DigitTrainer::reset() {
   ToyRng wr(cfg_.seed);
   mlp_.init(wr);
   adam_.reset(mlp_.params().size());
-  adam_.set_lr(double(cfg_.lr) * lr_factor(0));
   if (arch_->ema > 0.0f) ema_ = mlp_.params();
   rng_ = ToyRng(cfg_.seed + 1);
   steps_ = 0;
@@ -128,13 +127,7 @@ void DigitTrainer::reset() {
 void DigitTrainer::set_lr(float lr) {
   if (!check_lr(lr).empty()) throw std::runtime_error(check_lr(lr));
   cfg_.lr = lr;
-  adam_.set_lr(double(lr) * lr_factor(steps_));
-}
-
-float DigitTrainer::lr_factor(int t) const {
-  if (arch_->decay_steps <= 0) return 1.0f;
-  const double u = std::min(1.0, double(t) / arch_->decay_steps);
-  return float(arch_->lr_end + (1.0 - arch_->lr_end) * 0.5 * (1.0 + std::cos(3.14159265358979323846 * u)));
+  adam_.set_lr(lr);
 }
 
 void DigitTrainer::draw_batch() {
@@ -186,7 +179,6 @@ void DigitTrainer::step(int k) {
   for (int it = 0; it < k; ++it) {
     draw_batch();
     last_loss_ = loss_and_grad(Z_.data(), pos_.data(), grad_, nullptr, &stats_);
-    if (arch_->decay_steps > 0) adam_.set_lr(double(cfg_.lr) * lr_factor(steps_));
     adam_.step(mlp_.params().data(), grad_.data());
     ++steps_;
     if (arch_->ema > 0.0f) {
@@ -254,8 +246,6 @@ ModelFiles DigitTrainer::export_model() const {
                 {"seed", cfg_.seed},
                 {"gen_per_class", arch_->gen_per_class},
                 {"pos_per_class", arch_->pos_per_class},
-                {"decay_steps", arch_->decay_steps},
-                {"lr_end", arch_->lr_end},
                 {"ema", arch_->ema},
                 {"train_digits", train_count_}};
   return encode_model(d, w, {}, DType::f32);
