@@ -68,6 +68,20 @@ DigitSet mnist_digits(int count) {
   d.pixels.assign(all.pixels.begin(), all.pixels.begin() + std::ptrdiff_t(count) * 784);
   return d;
 }
+// s = the trainer's sample(2) (classes 0..9, 2 each): what the export draws for the seed
+void check_sample_is_export(const std::vector<float>& s, Generator& gen, std::uint64_t seed) {
+  REQUIRE(s.size() == 20 * 784);
+  std::vector<std::int32_t> lab;
+  for (int i = 0; i < 20; ++i) lab.push_back(i / 2);
+  std::vector<float> g(20 * 784);
+  GenerateRequest req;
+  req.n = 20;
+  req.labels = lab.data();
+  req.seed = seed;
+  std::string err;
+  REQUIRE(gen.generate(req, g.data(), &err));
+  for (std::size_t k = 0; k < g.size(); ++k) CHECK(s[k] == Approx(g[k]).margin(1e-5));
+}
 }  // namespace
 
 TEST_CASE("digit pack: a pack written from the spec reads back") {
@@ -198,17 +212,7 @@ TEST_CASE("digit trainer: 300 steps lower the energy distance to held-out digits
   const std::vector<float> s = t.sample(2);  // classes 0..9, 2 each
   REQUIRE(s.size() == 20 * 784);
   Generator gen(*model);
-  {
-    std::vector<std::int32_t> lab;
-    for (int i = 0; i < 20; ++i) lab.push_back(i / 2);
-    std::vector<float> g(20 * 784);
-    GenerateRequest req;
-    req.n = 20;
-    req.labels = lab.data();
-    req.seed = cfg.seed;
-    REQUIRE(gen.generate(req, g.data(), &err));
-    for (std::size_t k = 0; k < g.size(); ++k) CHECK(s[k] == Approx(g[k]).margin(1e-5));
-  }
+  check_sample_is_export(s, gen, cfg.seed);
   // The loader's generator and the trainer's MLP on the same fresh noise and labels.
   std::vector<float> noise, out(20 * 784);
   std::vector<std::int32_t> labels;
@@ -282,14 +286,5 @@ TEST_CASE("digit trainer: an EMA arch samples and exports the EMA of its weights
   INFO("largest difference between the export and the raw weights' output: " << raw_gap);
   CHECK(raw_gap > 1e-3);  // the export is not the raw weights
   // the sample grid is the export's too
-  const std::vector<float> s = t.sample(2);
-  std::vector<std::int32_t> lab;
-  for (int i = 0; i < 20; ++i) lab.push_back(i / 2);
-  std::vector<float> g(20 * 784);
-  GenerateRequest rs;
-  rs.n = 20;
-  rs.labels = lab.data();
-  rs.seed = cfg.seed;
-  REQUIRE(gen.generate(rs, g.data(), &err));
-  for (std::size_t k = 0; k < g.size(); ++k) CHECK(s[k] == Approx(g[k]).margin(1e-5));
+  check_sample_is_export(t.sample(2), gen, cfg.seed);
 }
