@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "drift/core/adamw.h"
 #include "drift/train/fused_adamw.h"
 
 using drift::train::AdamWConfig;
@@ -184,4 +185,13 @@ TEST_CASE("fused AdamW: save/load continues exactly; foreign archives and misfit
     FusedAdamW opt2(reshaped, AdamWConfig{});
     CHECK_THROWS_WITH(load_state(opt2, buf), Catch::Contains("does not fit this model"));
   }
+}
+
+TEST_CASE("EMA warm-up decay: (1 + step) / (10 + step), capped at the configured decay", "[train][adamw]") {
+  // by hand: step 0 -> 1/10; step 90 -> 91/100; step 10000 -> 10001/10010 = 0.99910 > 0.999
+  CHECK(drift::core::ema_decay(0.999, 0) == Approx(0.1).epsilon(1e-15));
+  CHECK(drift::core::ema_decay(0.999, 90) == Approx(0.91).epsilon(1e-15));
+  CHECK(drift::core::ema_decay(0.999, 10000) == 0.999);
+  CHECK(drift::core::ema_decay(0.5, 5) == Approx(0.4).epsilon(1e-15));   // 6/15 < 0.5: not capped
+  CHECK(drift::core::ema_decay(0.5, 20) == 0.5);   // 21/30 = 0.7: capped
 }

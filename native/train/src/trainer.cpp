@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <sstream>
 
+#include "drift/core/adamw.h"
 #include "drift/core/atomic_file.h"
 #include "drift/core/toy_data.h"
 #include "drift/eval/quick_eval.h"
 #include "drift/export/export.h"
-#include "drift/train/ema.h"
 #include "drift/train/local_workers.h"
 #include "drift/train/runtime.h"
 
@@ -305,7 +305,7 @@ StepStats Trainer::step() {
   }
   // Update: clip + AdamW + EMA in one pass over the parameters.
   if (!dist_) loss.backward();
-  st_.optim->step(opt_.clip, st_.ema->parameters(), ema_decay(opt_.ema, st_.step));
+  st_.optim->step(opt_.clip, st_.ema->parameters(), core::ema_decay(opt_.ema, st_.step));
   if (disc_) update_disc_key(in, s);
   ++st_.step;
   s.x = in.x.detach();

@@ -3,6 +3,7 @@
 // (-fno-math-errno, GCC clones for AVX2+FMA and baseline x86-64; wasm/core/CMakeLists.txt).
 #include "drift/core/adamw.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -52,6 +53,10 @@ void adamw_update(float* p, const float* g, float* m, float* v, float* e, std::i
 DRIFT_MULTIVERSION void ema_update(const float* __restrict p, float* __restrict e, std::int64_t n, float ema,
                                    float one_minus_ema) {
   for (std::int64_t i = 0; i < n; ++i) e[i] = e[i] * ema + one_minus_ema * p[i];
+}
+
+double ema_decay(double max_decay, std::int64_t step) {
+  return std::min(max_decay, double(1 + step) / double(10 + step));
 }
 
 AdamWCoeffs adamw_coeffs(const AdamWConfig& cfg, std::int64_t t, double clip, double ema_decay) {

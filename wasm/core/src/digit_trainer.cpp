@@ -182,7 +182,7 @@ void DigitTrainer::step(int k) {
     adam_.step(mlp_.params().data(), grad_.data());
     ++steps_;
     if (arch_->ema > 0.0f) {
-      const float d = float(std::min(double(arch_->ema), (1.0 + steps_) / (10.0 + steps_)));
+      const float d = float(ema_decay(arch_->ema, steps_));
       ema_update(mlp_.params().data(), ema_.data(), std::int64_t(ema_.size()), d, 1.0f - d);
     }
   }

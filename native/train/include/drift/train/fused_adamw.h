@@ -1,7 +1,7 @@
 // The optimizer tail of a training step in one pass: global gradient-norm clipping, AdamW
 // (decoupled weight decay, bias correction) and the EMA of the weights.
 //
-// Same math as torch::nn::utils::clip_grad_norm_ + torch::optim::AdamW + the EMA of ema.h
+// Same math as torch::nn::utils::clip_grad_norm_ + torch::optim::AdamW + the EMA (decay: core::ema_decay)
 // (tests/unit/test_fused_adamw.cpp compares them), but on the CPU one loop reads every
 // parameter's gradient, moments, weight and EMA once and writes them once, instead of a dozen
 // separate elementwise passes over 5 MB arrays. Other devices (CUDA) and dtypes run the same

@@ -48,6 +48,13 @@ void adamw_update(float* p, const float* g, float* m, float* v, float* e, std::i
 // e [n] <- ema e + (1-ema) p, for parameters without a gradient this step.
 void ema_update(const float* p, float* e, std::int64_t n, float ema, float one_minus_ema);
 
+// The EMA decay after `step` optimiser steps: min(max_decay, (1 + step) / (10 + step)), in
+// drift-train and the browser's digit trainer alike. A fixed 0.999 keeps 37% of the random
+// initial weights after 1000 steps and made every early snapshot and short run look far worse
+// than the weights being trained (docs/training.md, "EMA warm-up"); the warm-up lets the
+// average follow early training.
+double ema_decay(double max_decay, std::int64_t step);
+
 // AdamW over one flat parameter vector (the core's trainers keep all weights in one array).
 class AdamW {
  public:
