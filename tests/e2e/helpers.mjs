@@ -73,13 +73,20 @@ export const firstDigits = (page, timeout = 30000) => page.waitForFunction(() =>
   document.querySelector('drift-demo')?.dataset.firstDigitsMs
   || document.querySelector('drift-demo')?.dataset.state === 'error', null, { timeout });
 
-// Grid pixels as one red-channel array per cell (greyscale digits); `page` may also be a frame.
+// Grid pixels as one red-channel array per cell (greyscale digits), cut from the grid's one
+// canvas where its data-tile, data-gap and data-cols put them, one per digit button; `page`
+// may also be a frame.
 export const gridCells = (page) => page.evaluate(() => {
   const root = document.querySelector('drift-demo').shadowRoot;
-  return [...root.querySelectorAll('.digit canvas')].map((c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const c = root.querySelector('.digit-grid canvas');
+  const n = root.querySelectorAll('.digit').length;
+  const [w, h] = c.dataset.tile.split('x').map(Number);
+  const gap = Number(c.dataset.gap), cols = Number(c.dataset.cols);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  return Array.from({ length: n }, (_, i) => {
+    const x0 = (i % cols) * (w + gap), y0 = Math.floor(i / cols) * (h + gap);
     const out = [];
-    for (let i = 0; i < d.length; i += 4) out.push(d[i]);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out.push(d[4 * ((y0 + y) * c.width + x0 + x)]);
     return out;
   });
 });

@@ -13,7 +13,7 @@ export const LINK_20MBPS = { mbps: 20, latencyMs: 40 };
 
 // What a person sees, measured by the test rather than by the page's own code: installed
 // before any page script runs, it observes long main-thread tasks and, every animation frame,
-// looks at the digit canvases; the first frame in which the first digit cell has ink is the
+// looks at the digit grid's canvas; the first frame in which it has ink is the
 // time the digits were visible. (The page's mark can run ahead of that frame by hundreds of
 // ms while the main thread is busy.) Read back as window.__driftProbe.
 const PROBE = () => {

@@ -1,7 +1,7 @@
 // Digits panel: a grid of generated digits with class, guidance α, seed, re-roll and a
 // latent morph. One network evaluation per digit, so the whole grid is one generate() call.
 import { h, slider, select, field, errorText, nextId } from '../lib/dom.js';
-import { toImageData, paint, upscale } from '../lib/image.js';
+import { toImageData, drawSample, upscale } from '../lib/image.js';
 import { gaussianNoise, slerp, ease } from '../lib/noise.js';
 import { reducedMotion, watchShown } from '../lib/motion.js';
 import { readHashState, writeHashState } from '../lib/url-state.js';
@@ -9,6 +9,7 @@ import { Panel } from './panel.js';
 
 const COLS = 10;
 const ROWS = 4;
+const GAP = 2;            // canvas pixels between digits in the grid's one canvas
 const MORPH_MS = 1600;    // one morph leg; time-based, so slow models skip frames, not time
 
 export default class DigitsPanel extends Panel {
@@ -46,18 +47,22 @@ export default class DigitsPanel extends Panel {
       onclick: () => this.copyLink() }, 'Copy link');
     this.readout = h('p', { class: 'readout', 'aria-live': 'polite' }, ' ');
     this.msg = h('p', { class: 'msg', role: 'alert', hidden: true });
-    this.grid = h('div', { class: 'digit-grid', role: 'list', 'aria-label': 'Generated digits' });
-    this.grid.style.setProperty('--cols', COLS);
+    // The digits are drawn into one canvas, GAP pixels apart, with a button over each: one
+    // putImageData and one image for the page's first paint instead of forty (forty small
+    // canvases took 20-40 ms to fill and made that frame a task of over 50 ms).
+    this.canvas = h('canvas', { class: 'digit-canvas', 'aria-hidden': 'true' });
+    this.grid = h('div', { class: 'digit-grid', role: 'list', 'aria-label': 'Generated digits' }, this.canvas);
     this.cells = [];
     // One tab stop for the whole grid; the arrow keys, Home and End move between digits.
     for (let i = 0; i < COLS * ROWS; i++) {
-      const canvas = h('canvas', { width: 28, height: 28 });
       const btn = h('button', { type: 'button', class: 'digit', tabindex: i === 0 ? '0' : '-1',
-        onclick: () => this.enlarge(i) }, canvas);
+        onclick: () => this.enlarge(i) });
       btn.addEventListener('keydown', (e) => this.gridKey(e, i));
-      this.cells.push({ btn, canvas });
-      this.grid.append(h('div', { role: 'listitem', class: 'cell' }, btn));
+      const cell = h('div', { role: 'listitem', class: 'cell' }, btn);
+      this.cells.push({ btn, cell });
+      this.grid.append(cell);
     }
+    this.layoutGrid({ w: 28, h: 28 });
     this.dialog = this.makeDialog();
 
     this.mount(h('section', { class: 'panel panel-digits', 'aria-labelledby': titleId,
@@ -97,7 +102,7 @@ export default class DigitsPanel extends Panel {
       .concat(meta.classNames.map((n, i) => [String(i), n]));
     this.cls.select.replaceChildren(...opts.map(([v, t]) => h('option', { value: v }, t)));
     this.cls.select.disabled = meta.numClasses === 0;
-    for (const c of this.cells) { c.canvas.width = meta.shape.w; c.canvas.height = meta.shape.h; }
+    this.layoutGrid(meta.shape);
     // α slider spans the trained guidance range (at least 1..2; larger α extrapolates).
     const amax = Math.max(2, Math.min(8, (meta.alphaRange && meta.alphaRange[1]) || 4));
     this.alpha.input.max = String(amax);
@@ -202,14 +207,32 @@ export default class DigitsPanel extends Panel {
     }
   }
 
+  // The canvas holds COLS × ROWS tiles of w × h pixels, GAP apart; each cell (its button) is
+  // placed over its tile in percentages, so the two scale together. data-tile and data-gap
+  // say where the tiles are, for the tests that read them.
+  layoutGrid({ w, h }) {
+    const W = COLS * w + (COLS - 1) * GAP, H = ROWS * h + (ROWS - 1) * GAP;
+    if (this.canvas.width === W && this.canvas.height === H) return;
+    Object.assign(this.canvas, { width: W, height: H });
+    Object.assign(this.canvas.dataset, { tile: `${w}x${h}`, gap: String(GAP), cols: String(COLS) });
+    this.grid.style.aspectRatio = `${W} / ${H}`;
+    const pct = (v, of) => `${(100 * v / of).toFixed(4)}%`;
+    this.cells.forEach(({ cell }, i) => {
+      const x = (i % COLS) * (w + GAP), y = Math.floor(i / COLS) * (h + GAP);
+      Object.assign(cell.style, { left: pct(x, W), top: pct(y, H), width: pct(w, W), height: pct(h, H) });
+    });
+  }
+
   paintGrid(pixels, labels) {
     const { shape, range, classNames } = this.meta;
     this.last = { pixels, labels, seed: this.seedValue() };
-    this.cells.forEach(({ btn, canvas }, i) => {
-      paint(canvas, toImageData(pixels, i, shape, range));
+    const img = new ImageData(this.canvas.width, this.canvas.height);
+    this.cells.forEach(({ btn }, i) => {
+      drawSample(img, (i % COLS) * (shape.w + GAP), Math.floor(i / COLS) * (shape.h + GAP), pixels, i, shape, range);
       const name = labels[i] >= 0 ? `class ${classNames[labels[i]]}` : 'unconditional';
       btn.setAttribute('aria-label', `Digit ${i + 1}, ${name}: enlarge`);
     });
+    this.canvas.getContext('2d').putImageData(img, 0, 0);
     this.grid.dataset.renders = String(Number(this.grid.dataset.renders || 0) + 1);
   }
 

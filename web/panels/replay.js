@@ -3,7 +3,7 @@
 // their own (format version 2) are fetched only once this panel is scrolled into view or its
 // Load button is pressed, and never before the page's first digits.
 import { h, errorText, groupDigits, nextId } from '../lib/dom.js';
-import { toImageData, paint } from '../lib/image.js';
+import { drawSample } from '../lib/image.js';
 import { watchShown } from '../lib/motion.js';
 import { Panel } from './panel.js';
 
@@ -175,12 +175,9 @@ export default class ReplayPanel extends Panel {
 
   paint(pixels) {
     const { shape, range } = this.meta;
-    const g = this.canvas.getContext('2d');
-    const tile = document.createElement('canvas');
-    for (let i = 0; i < N; i++) {
-      paint(tile, toImageData(pixels, i, shape, range));
-      g.drawImage(tile, (i % 10) * shape.w, Math.floor(i / 10) * shape.h);
-    }
+    const img = new ImageData(this.canvas.width, this.canvas.height);
+    for (let i = 0; i < N; i++) drawSample(img, (i % 10) * shape.w, Math.floor(i / 10) * shape.h, pixels, i, shape, range);
+    this.canvas.getContext('2d').putImageData(img, 0, 0);
   }
 
   toggle() {
