@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { gaussianNoise, slerp, ease } from '../../web/lib/noise.js';
 import { modelMeta } from '../../web/lib/meta.js';
-import { outputRange, imageShape } from '../../web/lib/image.js';
+import { outputRange, imageShape, drawSample } from '../../web/lib/image.js';
 import { readHashState, writeHashState } from '../../web/lib/url-state.js';
 
 let failures = 0;
@@ -83,6 +83,27 @@ test('outputRange / imageShape defaults', () => {
 });
 
 const LIM = { classes: 10, alphaMin: 1, alphaMax: 4 };
+test('drawSample: a sample lands at its offset in a shared image, grey, clamped; the rest untouched', () => {
+  // two 1-channel 2x2 samples in [-1, 1], drawn side by side one pixel apart in a 5x2 image
+  const pixels = Float32Array.from([-1, 0, 1, 3,   0.5, -0.5, -2, 1]);
+  const img = { width: 5, height: 2, data: new Uint8ClampedArray(5 * 2 * 4) };
+  const shape = { c: 1, h: 2, w: 2 };
+  drawSample(img, 0, 0, pixels, 0, shape, [-1, 1]);
+  drawSample(img, 3, 0, pixels, 1, shape, [-1, 1]);
+  const grey = (x, y) => { const o = 4 * (y * 5 + x); return [img.data[o], img.data[o + 1], img.data[o + 2], img.data[o + 3]]; };
+  // (v + 1) * 127.5, rounded; 3 and -2 clamp to 255 and 0
+  assert.deepEqual(grey(0, 0), [0, 0, 0, 255]);
+  assert.deepEqual(grey(1, 0), [128, 128, 128, 255]);
+  assert.deepEqual(grey(0, 1), [255, 255, 255, 255]);
+  assert.deepEqual(grey(1, 1), [255, 255, 255, 255]);
+  assert.deepEqual(grey(3, 0), [191, 191, 191, 255]);
+  assert.deepEqual(grey(4, 0), [64, 64, 64, 255]);
+  assert.deepEqual(grey(3, 1), [0, 0, 0, 255]);
+  assert.deepEqual(grey(4, 1), [255, 255, 255, 255]);
+  assert.deepEqual(grey(2, 0), [0, 0, 0, 0]);   // the gap column is left as it was
+  assert.deepEqual(grey(2, 1), [0, 0, 0, 0]);
+});
+
 test('readHashState: the documented example, any subset, and other keys ignored', () => {
   assert.deepEqual(readHashState('#class=7&alpha=1.5&seed=42', LIM), { cls: '7', alpha: 1.5, seed: 42 });
   assert.deepEqual(readHashState('seed=3', LIM), { seed: 3 });
