@@ -12,6 +12,9 @@ const ROWS = 4;
 const GAP = 2;            // canvas pixels between digits in the grid's one canvas
 const MORPH_MS = 1600;    // one morph leg; time-based, so slow models skip frames, not time
 
+// tileAt(i, shape) -> [x, y]: top-left canvas pixel of digit i in the grid's one canvas.
+const tileAt = (i, { w, h }) => [(i % COLS) * (w + GAP), Math.floor(i / COLS) * (h + GAP)];
+
 export default class DigitsPanel extends Panel {
   // ctx.urlState: class, α and seed live in the page's location hash (#class=7&alpha=1.5&seed=42);
   // ctx.onFirstRender(): called once the first grid is painted.
@@ -218,7 +221,7 @@ export default class DigitsPanel extends Panel {
     this.grid.style.aspectRatio = `${W} / ${H}`;
     const pct = (v, of) => `${(100 * v / of).toFixed(4)}%`;
     this.cells.forEach(({ cell }, i) => {
-      const x = (i % COLS) * (w + GAP), y = Math.floor(i / COLS) * (h + GAP);
+      const [x, y] = tileAt(i, { w, h });
       Object.assign(cell.style, { left: pct(x, W), top: pct(y, H), width: pct(w, W), height: pct(h, H) });
     });
   }
@@ -228,7 +231,7 @@ export default class DigitsPanel extends Panel {
     this.last = { pixels, labels, seed: this.seedValue() };
     const img = new ImageData(this.canvas.width, this.canvas.height);
     this.cells.forEach(({ btn }, i) => {
-      drawSample(img, (i % COLS) * (shape.w + GAP), Math.floor(i / COLS) * (shape.h + GAP), pixels, i, shape, range);
+      drawSample(img, ...tileAt(i, shape), pixels, i, shape, range);
       const name = labels[i] >= 0 ? `class ${classNames[labels[i]]}` : 'unconditional';
       btn.setAttribute('aria-label', `Digit ${i + 1}, ${name}: enlarge`);
     });
