@@ -23,7 +23,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# The wasm modules and their loaders, as named by wasm/api/CMakeLists.txt: the inference
+# The wasm modules and their loaders, as named by wasm/api/CMakeLists.txt (its target
+# drift_site_modules builds just these): the inference
 # core (drift_api), the 2D toy trainer (drift_toy, fetched only by the 2D panel) and the
 # digit trainer (drift_digits, fetched only by the train panel's worker; drift_digits_relaxed
 # instead where the browser has relaxed SIMD).
@@ -38,7 +39,7 @@ find_output() {  # find_output NAME -> path of NAME under WASM_DIR (api folder o
 srcs=()
 for f in "${WASM_FILES[@]}"; do
   if ! p=$(find_output "$f"); then
-    echo "build-site.sh: $WASM_DIR: no $f; build the wasm module first (cmake --preset wasm && cmake --build --preset wasm)" >&2
+    echo "build-site.sh: $WASM_DIR: no $f; build the wasm modules first (cmake --preset wasm && cmake --build --preset wasm --target drift_site_modules)" >&2
     exit 1
   fi
   srcs+=("$p")

@@ -22,7 +22,7 @@ done
 [ -f web/models/mnist/model.json ] || train=1
 if [ $train = 1 ]; then ./scripts/setup.sh; else ./scripts/setup.sh --page; fi
 echo "== build: wasm modules + site"
-cmake --preset wasm >/dev/null && cmake --build --preset wasm --target drift_api drift_toy drift_digits
+cmake --preset wasm >/dev/null && cmake --build --preset wasm --target drift_site_modules
 ./scripts/build-site.sh
 
 if [ $train = 1 ]; then
