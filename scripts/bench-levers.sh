@@ -18,8 +18,10 @@ DATA=${DATA:-data}
 [[ -d "$DATA/mnist" ]] || { echo "bench-levers: $DATA/mnist missing (scripts/fetch-data.sh)" >&2; exit 1; }
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-declare -A ARGS=([baseline]="" [clip-median]="--velocity-clip median" [clip-unit]="--velocity-clip unit"
-                 [halves]="--class-split 2" [disc-key]="--disc-key-dim 64")
+# The baseline is the recipe the levers were screened against: the key off (it is the default now).
+declare -A ARGS=([baseline]="--disc-key-dim 0" [clip-median]="--disc-key-dim 0 --velocity-clip median"
+                 [clip-unit]="--disc-key-dim 0 --velocity-clip unit" [halves]="--disc-key-dim 0 --class-split 2"
+                 [disc-key]="--disc-key-dim 64 --disc-key-weight 0.2")
 read -r -a ARMS <<< "${ARMS:-baseline clip-median clip-unit halves disc-key}"
 [[ " ${ARMS[*]} " == *" baseline "* ]] || ARMS=(baseline "${ARMS[@]}")
 for arm in "${ARMS[@]}"; do [[ -v "ARGS[$arm]" ]] || { echo "bench-levers: unknown arm $arm" >&2; exit 1; }; done

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Speed of one default MNIST training step: drift-train (LibTorch C++) vs the PyTorch
-# reference of the same step (scripts/reference/drift_step.py), same thread count.
+# reference of the same step (scripts/reference/drift_step.py), same thread count. The
+# reference has no discriminative key, so drift-train runs without it (--disc-key-dim 0; the
+# key adds about 6% per step, docs/results.md).
 # Two figures: wall steps/s, and CPU milliseconds per step (user+sys; robust on a shared
 # machine). For drift-train the CPU time of a 20-step run is subtracted from a
 # (STEPS+20)-step run, which removes start-up and data loading.
@@ -35,7 +37,8 @@ trap 'rm -rf "$OUT"' EXIT
 cpp_run() {  # $1 = steps, $2 = run name; prints "<cpu seconds> <json>"
   local json
   json=$(env "${THREAD_ENV[@]}" /usr/bin/time -f "%U %S" -o "$OUT/$2.time" "$BIN" train --dataset mnist --data-dir "$DATA" \
-    --out "$OUT/$2" --steps "$1" --threads "$THREADS" --batch-size "$G" --ckpt-every 0 --no-eval --device cpu 2>/dev/null | tail -1)
+    --out "$OUT/$2" --steps "$1" --threads "$THREADS" --batch-size "$G" --ckpt-every 0 --no-eval --device cpu \
+    --disc-key-dim 0 2>/dev/null | tail -1)
   echo "$(awk '{print $1 + $2}' "$OUT/$2.time") $json"
 }
 read -r CPU_SHORT _ < <(cpp_run 20 short)

@@ -57,15 +57,16 @@ arm() {
 
 # The baseline is the 2x run's checkpoint at step S: the LR is constant after warm-up and the
 # EMA decay depends on the step only, so it is the model a run of S steps ends with.
-arm baseline-2x  baseline    2 --ckpt-every "$S"
+# Every arm names its key: the screening's baseline had none (the key is the default since).
+arm baseline-2x  baseline    2 --disc-key-dim 0 --ckpt-every "$S"
 if [[ baseline =~ $ONLY ]]; then
   echo "$S (ckpt_$S.pt of baseline-2x)" > "$OUT/baseline.args"
   evaluate baseline "$OUT/baseline-2x/ckpt_$S.pt"
 fi
-arm clip-median  clip-median 1 --velocity-clip median
-arm halves       halves      1 --class-split 2
-arm clip-unit    clip-unit   1 --velocity-clip unit
-arm disc-key     disc-key    1 --disc-key-dim 64
+arm clip-median  clip-median 1 --disc-key-dim 0 --velocity-clip median
+arm halves       halves      1 --disc-key-dim 0 --class-split 2
+arm clip-unit    clip-unit   1 --disc-key-dim 0 --velocity-clip unit
+arm disc-key     disc-key    1 --disc-key-dim 64 --disc-key-weight 0.2
 arm disc-key-w0.3 disc-key   1 --disc-key-dim 64 --disc-key-weight 0.3
 
 python3 - "$OUT" <<'PY' | tee "$OUT/table.md"

@@ -75,8 +75,9 @@ void add_train(CLI::App& app) {
       ->capture_default_str()->check(drift::cli::velocity_clip_choice());
   c->add_option("--disc-key-dim", o.disc_key_dim,
                 "online discriminative key: z = W x with this many rows, PCA-initialised, trained each step "
-                "as a real-vs-generated KDE-ratio classifier, drifted in beside the pixels (0 = off)")
-      ->capture_default_str()->check(CLI::Range(int64_t(0), int64_t(4096)));
+                "as a real-vs-generated KDE-ratio classifier, drifted in beside the pixels "
+                "(default 64 for images, off for toy sets; 0 = off)")
+      ->check(CLI::Range(int64_t(0), int64_t(4096)));
   c->add_option("--disc-key-weight", o.disc_key_weight, "loss weight of the discriminative key")
       ->capture_default_str()->check(finite_range(0.0, 10.0, true));
   c->add_option("--disc-key-temp", o.disc_key_temp,

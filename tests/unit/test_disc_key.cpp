@@ -220,6 +220,54 @@ TEST_CASE("--disc-key-dim: one step moves W and the generator; the key's loss is
   fs::remove_all(root);
 }
 
+TEST_CASE("the key is the images' default: 64 rows at weight 0.3; off for toy sets, small groups and older runs", "[disc_key][train]") {
+  const auto root = fresh_dir("disc_key_default");
+  const std::string data = bar_digits(root / "digits", 4);
+  TrainOptions defaults;
+  CHECK(defaults.disc_key_weight == 0.3);
+  auto o = key_options(data, root / "images", 2);
+  o.disc_key_dim = defaults.disc_key_dim;  // not set: the default decides
+  o.disc_key_weight = defaults.disc_key_weight;
+  {
+    Trainer t(o, "");
+    REQUIRE(t.disc_key() != nullptr);
+    CHECK(t.disc_key()->weight().sizes() == torch::IntArrayRef({64, 784}));
+    const auto s = t.step();
+    CHECK(s.loss == Approx(s.pixel_loss + 0.3 * s.disc_key_loss).epsilon(1e-5));
+  }
+  std::ifstream fi(root / "images" / "options.json");
+  const auto ji = nlohmann::json::parse(fi);
+  CHECK(ji.at("disc_key_dim") == 64);
+  CHECK(ji.at("disc_key_weight") == 0.3);
+  // One generated sample per group: no leave-one-out density, so the default leaves the key out
+  // (an explicit --disc-key-dim is an error there, above).
+  auto small = o;
+  small.out = (root / "small").string();
+  small.batch_size = 1;
+  CHECK(Trainer(small, "").disc_key() == nullptr);
+  // A toy set: no key by default, and none stored.
+  auto toy = o;
+  toy.dataset = "moons";
+  toy.out = (root / "toy").string();
+  CHECK(Trainer(toy, "").disc_key() == nullptr);
+  std::ifstream ft(root / "toy" / "options.json");
+  CHECK_FALSE(nlohmann::json::parse(ft).contains("disc_key_dim"));
+  // A run stored without the entry (trained off, as every run before the default changed)
+  // resumes off, not with a key it has no state for.
+  auto off = o;
+  off.out = (root / "off").string();
+  off.disc_key_dim = 0;
+  REQUIRE(run_training(off).step == 2);
+  TrainOptions more;  // what --resume passes
+  more.steps = 3;
+  more.final_eval = false;
+  more.device = Device::cpu;
+  more.threads = 1;
+  CHECK(Trainer(more, (root / "off").string()).disc_key() == nullptr);
+  CHECK(run_training(more, (root / "off").string()).step == 3);
+  fs::remove_all(root);
+}
+
 TEST_CASE("--disc-key-dim: a run resumes exactly, W and its moments included", "[disc_key][train]") {
   const auto root = fresh_dir("disc_key_resume");
   const std::string data = bar_digits(root / "digits", 4);

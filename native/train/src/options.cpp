@@ -64,13 +64,13 @@ void from_json(const nlohmann::json& j, TrainOptions& o) {
   o.alpha.frac_one = j.value("alpha_frac_one", o.alpha.frac_one);
   o.class_split = j.value("class_split", o.class_split);
   o.velocity_clip = j.value("velocity_clip", o.velocity_clip);
-  o.disc_key_dim = j.value("disc_key_dim", o.disc_key_dim);
+  o.disc_key_dim = j.value("disc_key_dim", int64_t{0});  // written whenever on; absent = a run without it
   o.disc_key_weight = j.value("disc_key_weight", o.disc_key_weight);
   o.disc_key_temp = j.value("disc_key_temp", o.disc_key_temp);
   o.disc_key_lr = j.value("disc_key_lr", o.disc_key_lr);
 }
 
-void resolve_defaults(TrainOptions& o, bool toy, int64_t num_classes, int64_t dataset_size) {
+void resolve_defaults(TrainOptions& o, bool toy, int64_t num_classes, int64_t dataset_size, int64_t sample_dim) {
   if (o.batch_size <= 0) o.batch_size = toy ? 1024 : 64;  // images: G = 64 beat 32 on FD, accuracy and recall (docs/results.md)
   // Real samples cost no generator passes: more of them sharpen the field almost for free.
   if (o.positives <= 0) o.positives = toy ? o.batch_size : 4 * o.batch_size;
@@ -83,6 +83,12 @@ void resolve_defaults(TrainOptions& o, bool toy, int64_t num_classes, int64_t da
     } else {
       o.steps = toy ? 2000 : 6000;
     }
+  }
+  if (o.disc_key_dim < 0) {
+    // On where it was measured to help (images); a 2D point is its own best key. The leave-one-out
+    // densities need two positives and two generated samples per group: smaller groups go without.
+    const int64_t g = o.batch_size * std::max<int64_t>(o.class_split, 1);
+    o.disc_key_dim = (toy || o.positives < 2 || g < 2) ? 0 : std::min<int64_t>(64, sample_dim);
   }
   if (toy) o.alpha.frac_one = 1.0;  // no classes, no guidance
   const int64_t groups = std::max<int64_t>(num_classes, 1);

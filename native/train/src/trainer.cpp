@@ -101,7 +101,7 @@ void Trainer::open_data_and_processes() {
   data_ = std::make_unique<TrainData>(opt_.dataset, opt_.data_dir, dev_);
   const bool toy = data_->is_toy();
   if (toy) core::toy_init(opt_.init);  // validates the name before any work
-  resolve_defaults(opt_, toy, data_->num_classes(), data_->size());
+  resolve_defaults(opt_, toy, data_->num_classes(), data_->size(), data_->dim());
   const WorkerPlan plan = plan_workers(opt_.workers, opt_.threads, step_groups(), dev_.is_cuda(), env.active(),
                                        env.local_world, usable_cores());
   if (plan.threads > 0) set_cpu_threads(plan.threads);

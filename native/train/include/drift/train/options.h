@@ -45,8 +45,11 @@ struct TrainOptions {
   // An online discriminative key (features/disc_key.h): z = W x with disc_key_dim rows (0 = off),
   // PCA-initialised, an extra key at loss weight disc_key_weight; W takes one AdamW step (lr
   // disc_key_lr) per step on a leave-one-out KDE-ratio classifier at temperature disc_key_temp.
-  int64_t disc_key_dim = 0;
-  double disc_key_weight = 0.2;
+  // The images' default since it won issue 26's four-seed ablation (docs/results.md): -1 resolves
+  // to 64 rows (at most the sample's values) for images, 0 for toy sets and for groups too small
+  // for its leave-one-out densities. A stored run without the entry predates that: 0.
+  int64_t disc_key_dim = -1;
+  double disc_key_weight = 0.3;
   double disc_key_temp = 0.05;
   double disc_key_lr = 1e-3;
   std::string init = "middle";    // toys: a name from core::toy_init_names()
@@ -89,8 +92,9 @@ struct TrainOptions {
 void to_json(nlohmann::json& j, const TrainOptions& o);
 void from_json(const nlohmann::json& j, TrainOptions& o);
 
-// Fills the defaults that depend on the dataset (G, P, U, EMA, steps) in place.
-void resolve_defaults(TrainOptions& opt, bool toy, int64_t num_classes, int64_t dataset_size);
+// Fills the defaults that depend on the dataset (G, P, U, EMA, steps, the key's rows) in place;
+// sample_dim is the number of values in one sample (784 for MNIST, 2 for toys).
+void resolve_defaults(TrainOptions& opt, bool toy, int64_t num_classes, int64_t dataset_size, int64_t sample_dim);
 
 // The pixel field's options: taus, floor and velocity clipping.
 field::FieldOptions pixel_field_options(const TrainOptions& opt);
