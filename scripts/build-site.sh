@@ -23,23 +23,28 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# The wasm modules and their loaders, as named by wasm/api/CMakeLists.txt (its target
-# drift_site_modules builds just these): the inference
-# core (drift_api), the 2D toy trainer (drift_toy, fetched only by the 2D panel) and the
-# digit trainer (drift_digits, fetched only by the train panel's worker; drift_digits_relaxed
-# instead where the browser has relaxed SIMD).
-WASM_FILES=(drift_api.wasm drift_api.js drift_toy.wasm drift_toy.js drift_digits.wasm drift_digits.js
-            drift_digits_relaxed.wasm drift_digits_relaxed.js)
+# The wasm modules and their loaders: the build's site-modules.txt names them (one per line;
+# wasm/api/CMakeLists.txt writes it from the list its target drift_site_modules builds): the
+# inference core (drift_api), the 2D toy trainer (drift_toy, fetched only by the 2D panel) and
+# the digit trainer (drift_digits, fetched only by the train panel's worker;
+# drift_digits_relaxed instead where the browser has relaxed SIMD).
 find_output() {  # find_output NAME -> path of NAME under WASM_DIR (api folder or bin/)
   for d in "$WASM_DIR/wasm/api" "$WASM_DIR/bin" "$WASM_DIR"; do
     [ -f "$d/$1" ] && { echo "$d/$1"; return 0; }
   done
   return 1
 }
+BUILD_HINT="build the wasm modules first (cmake --preset wasm && cmake --build --preset wasm --target drift_site_modules)"
+list=$(find_output site-modules.txt) || { echo "build-site.sh: $WASM_DIR: no site-modules.txt; $BUILD_HINT" >&2; exit 1; }
+WASM_FILES=()
+while read -r m; do
+  if [ -n "$m" ]; then WASM_FILES+=("$m.wasm" "$m.js"); fi
+done < "$list"
+[ ${#WASM_FILES[@]} -gt 0 ] || { echo "build-site.sh: $list: names no module" >&2; exit 1; }
 srcs=()
 for f in "${WASM_FILES[@]}"; do
   if ! p=$(find_output "$f"); then
-    echo "build-site.sh: $WASM_DIR: no $f; build the wasm modules first (cmake --preset wasm && cmake --build --preset wasm --target drift_site_modules)" >&2
+    echo "build-site.sh: $WASM_DIR: no $f; $BUILD_HINT" >&2
     exit 1
   fi
   srcs+=("$p")

@@ -68,6 +68,15 @@ export async function openPage(browser, origin, viewport = { width: 1280, height
 export const inDemo = (sel) => `drift-demo ${sel}`;   // playwright CSS pierces open shadow roots
 export const panel = (name) => inDemo(`[data-panel=${name}]`);
 
+// The text of `sel` once it contains `text` (or what it holds after `timeout` ms). Panels other
+// than the digits take a new model a frame after the digits redraw, so a read straight after
+// the redraw can still see the old model.
+export async function textOnceIncludes(page, sel, text, timeout = 10000) {
+  const loc = page.locator(sel);
+  try { await loc.filter({ hasText: text }).waitFor({ timeout }); } catch { /* reported by the caller's check */ }
+  return (await loc.textContent()) || '';
+}
+
 // Waits for the first digits (the element's data-first-digits-ms) or an error state.
 export const firstDigits = (page, timeout = 30000) => page.waitForFunction(() =>
   document.querySelector('drift-demo')?.dataset.firstDigitsMs

@@ -9,7 +9,7 @@ import { startServer } from './server.mjs';
 import { makeModel } from './make-model.mjs';
 import { measureLoad, printLoad, LINK_20MBPS } from './load-metrics.mjs';
 import { REPO, parseArgs, makeCheck, launchBrowser, openPage as openPageIn, inDemo, panel, gridCells,
-  gridKey, renders, rerender, setValue } from './helpers.mjs';
+  gridKey, renders, rerender, setValue, textOnceIncludes } from './helpers.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const SITE = path.resolve(REPO, args.site || 'build/site');
@@ -304,6 +304,10 @@ try {
   const oldCells = await gridCells(page);
   check('an old version-1 f16 model loads and draws digits', (await uploadMsg.isHidden()) && /^Loaded/.test(oldStatus)
     && oldCells.length >= 10 && oldCells.every((c) => Math.max(...c) - Math.min(...c) > 20), oldStatus);
+  // The replay panel takes the model a frame or more after the digits: wait for the card, which
+  // comes after it, to show the f16 weights, or the slider below could move the shipped model's.
+  const oldCard = await textOnceIncludes(page, panel('metrics'), 'f16');
+  check('the model card shows the old model (f16 weights)', oldCard.includes('f16'), oldCard.slice(0, 120));
   const oldFrames = [];
   const oldLast = oldModel.manifest.snapshots.length;
   for (const v of [oldLast, 0]) {

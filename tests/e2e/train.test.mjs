@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer } from './server.mjs';
 import { REPO, parseArgs, makeCheck, launchBrowser, openPage as openPageIn, inDemo, panel, firstDigits,
-  gridCells, rerender } from './helpers.mjs';
+  gridCells, rerender, textOnceIncludes } from './helpers.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const SITE = path.resolve(REPO, args.site || 'build/site');
@@ -172,12 +172,14 @@ try {
   const cells = await gridCells(page);
   check('the downloaded files load in "Your own model" and the digits panel draws from them',
     /^Loaded model\.json \+ model\.bin/.test(upStatus) && cells.every((c) => Math.max(...c) - Math.min(...c) > 20), upStatus);
-  const card = (await page.locator(panel('metrics')).textContent());
-  check('the model card shows the trained model\'s steps', card.includes(String(p1.step).replace(/\B(?=(\d{3})+$)/g, ',')), card.slice(0, 120));
+  const stepText = String(p1.step).replace(/\B(?=(\d{3})+$)/g, ',');
+  const card = await textOnceIncludes(page, panel('metrics'), stepText);
+  check('the model card shows the trained model\'s steps', card.includes(stepText), card.slice(0, 120));
   await tp.scrollIntoViewIfNeeded();
   // "Show in the digit panels": the same weights through the page's own loader.
   await rerender(page, () => page.locator(inDemo('[data-panel=train] button:text-is("Show in the digit panels")')).click());
-  check('"Show in the digit panels" loads the trained weights', (await page.locator(panel('metrics')).textContent()).includes('trained here'));
+  const shown = await textOnceIncludes(page, panel('metrics'), 'trained here');
+  check('"Show in the digit panels" loads the trained weights', shown.includes('trained here'), shown.slice(0, 80));
   // Reset: back to step 0, training goes on from fresh weights.
   await page.locator(inDemo('[data-panel=train] button:text-is("Resume")')).click();
   await page.locator(inDemo('[data-panel=train] button:text-is("Reset")')).click();
