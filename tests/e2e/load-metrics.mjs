@@ -4,7 +4,7 @@
 // printout, not a timed assertion: the machine is shared and the numbers are noisy.
 // page.test.mjs calls measureLoad(); standalone it serves a built site itself:
 //   node tests/e2e/load-metrics.mjs [--site build/site] [--page index.html] [--runs 3]
-//        [--mbps 20] [--latency 40]
+//        [--mbps 20] [--latency 40] [--trace]
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -51,8 +51,9 @@ const PROBE = () => {
 // scrolled into view, while its snapshots download ('replay-loading'); then the page closes
 // without waiting for them. Screenshots take time: a load with shoot is for looking at, not
 // for its numbers (give it a slow link, so the bars are still there when the shots land).
-export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot = null, after = 3000 } = {}) {
+export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot = null, after = 3000, trace = false } = {}) {
   const page = await context.newPage();
+  let tracer = null;
   try {
     // the issue's probe window: the replay panel is in view at load
     await page.setViewportSize({ width: 1280, height: 1000 });
@@ -65,6 +66,7 @@ export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: latencyMs,
         downloadThroughput: bytesPerS, uploadThroughput: bytesPerS });
     }
+    if (trace) tracer = await startTrace(cdp);
     await page.goto(url, { waitUntil: 'commit' });
     if (shoot) {
       const bar = await page.waitForFunction(() => {
@@ -95,7 +97,8 @@ export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot
     await page.waitForFunction((a) => performance.now() >= window.__driftProbe.seenMs + a, after,
       { timeout: after + 60000, polling: 100 });
     await page.waitForLoadState('networkidle');
-    return await page.evaluate((a) => {
+    const traced = tracer ? await tracer.longTasks() : null;
+    const m = await page.evaluate((a) => {
       const probe = window.__driftProbe;
       const mark = performance.getEntriesByName('drift:first-digits')[0];
       const firstMs = mark ? mark.startTime : NaN, seenMs = probe.seenMs;
@@ -108,9 +111,49 @@ export async function measureLoad(context, url, { mbps = 0, latencyMs = 0, shoot
       return { firstMs, seenMs, bytes: sum(seenMs), bytesBeforeMark: sum(firstMs), files, later, longTasks,
         longestTask: longTasks.reduce((m, t) => Math.max(m, t[1]), 0), longTasksObserved: !probe.noLongTasks };
     }, after);
+    return traced ? { ...m, traced } : m;
   } finally {
     await page.close();
   }
+}
+
+// With --trace, each load is also traced (CDP Tracing; the tracing costs time itself, so a
+// traced load's numbers are not comparable with an untraced one's). For every task over 50 ms
+// on the page's main thread it reports the main thread's own CPU time in it, which tells the
+// page's work from waiting for a core (wall time far above CPU time: other processes ran),
+// and the kinds of work inside it.
+const WORK = { ParseHTML: 'parse', EvaluateScript: 'script', 'v8.compileModule': 'script', 'v8.evaluateModule': 'script',
+  FunctionCall: 'script', TimerFire: 'script', FireAnimationFrame: 'script', EventDispatch: 'script',
+  RunMicrotasks: 'script', HandlePostMessage: 'script', 'DocumentLoader::CommitNavigation': 'navigation', UpdateLayoutTree: 'style', Layout: 'layout', PrePaint: 'paint', Paint: 'paint',
+  Commit: 'paint', MinorGC: 'gc', MajorGC: 'gc' };
+async function startTrace(cdp) {
+  const events = [];
+  cdp.on('Tracing.dataCollected', (d) => { for (const e of d.value) events.push(e); });
+  const complete = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
+  await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig: {
+    includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'loading', 'v8', 'blink.user_timing'] } });
+  return {
+    // -> [{startMs, ms, cpuMs, work: {kind: ms}}] for the main thread's tasks over 50 ms
+    async longTasks() {
+      await cdp.send('Tracing.end');
+      await complete;
+      const threads = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
+      const nav = events.filter((e) => e.name === 'navigationStart').pop();
+      const main = events.filter((e) => e.ph === 'X' && threads.get(`${e.pid}:${e.tid}`) === 'CrRendererMain'
+        && (!nav || e.pid === nav.pid));
+      const tasks = main.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && e.dur > 50000
+        && (!nav || e.ts + e.dur > nav.ts));
+      return tasks.map((t) => {
+        const inside = main.filter((e) => WORK[e.name] && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur);
+        // only the outermost piece of each nest, so that nothing is counted twice
+        const outer = inside.filter((e) => !inside.some((o) => o !== e && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur
+          && (o.ts < e.ts || o.dur > e.dur)));
+        const work = {};
+        for (const e of outer) work[WORK[e.name]] = (work[WORK[e.name]] || 0) + e.dur / 1000;
+        return { startMs: nav ? (t.ts - nav.ts) / 1000 : NaN, ms: t.dur / 1000, cpuMs: t.tdur / 1000, work };
+      });
+    },
+  };
 }
 
 // printLoad(tag, m): the METRIC lines page.test.mjs and this script print.
@@ -119,6 +162,10 @@ export function printLoad(tag, m, link) {
   console.log(`METRIC bytes_before_first_digits=${m.bytes} (gzipped as sent, requests started before the probe saw the digits: ${m.files.length}; before the page's mark: ${m.bytesBeforeMark} B; ${tag})`);
   console.log(`METRIC time_to_first_digits_ms=${m.seenMs.toFixed(0)} (frame-polled probe; the page's own mark: ${m.firstMs.toFixed(0)} ms; ${where}, ${tag})`);
   console.log(`METRIC longest_main_thread_task_ms=${m.longestTask} (navigation to 3 s after the digits; tasks over 50 ms: ${m.longTasks.map(([s, d]) => `${d} at ${s}`).join(', ') || 'none'}; ${tag})`);
+  for (const t of m.traced || []) {
+    const work = Object.entries(t.work).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+    console.log(`  traced task at ${t.startMs.toFixed(0)} ms: ${t.ms.toFixed(0)} ms, main-thread CPU ${t.cpuMs.toFixed(0)} ms (${work || 'no work recorded'})`);
+  }
   for (const [name, bytes, start, end] of m.files)
     console.log(`  ${String(start).padStart(5)}-${String(end).padEnd(5)} ms ${String(bytes).padStart(9)} B ${name}`);
   if (m.later.length) console.log(`  after first digits: ${m.later.join(' ')}`);
@@ -140,7 +187,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await measureLoad(context, new URL(args.page || '', server.url).href, {});
     for (let r = 0; r < Number(args.runs || 1); r++)
       printLoad(`${args.page || 'index.html'}, run ${r + 1}`,
-        await measureLoad(context, new URL(args.page || '', server.url).href, link), link);
+        await measureLoad(context, new URL(args.page || '', server.url).href, { ...link, trace: 'trace' in args }), link);
   } finally {
     await context.close();
     await server.close();
