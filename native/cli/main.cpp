@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <exception>
 #include <unistd.h>
+#include "drift/train/runtime.h"
 #include "registry.h"
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -35,6 +36,7 @@ void quiet_openblas_workers(char** argv) {
 int main(int argc, char** argv) {
   quiet_openblas_workers(argv);
   keep_freed_buffers_in_heap();
+  drift::train::use_reliable_cpu_kernels();
   CLI::App app{"drift-train: train, sample, evaluate and export Drifting Models"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");

@@ -2,6 +2,7 @@
 // feature-space drift (--features: frozen encoder, exact resume, the recorded encoder) and the
 // encoder's own training loop (drift-train encoder).
 #include "catch_torch.h"  // torch before Catch: keeps Catch's CHECK
+#include <torch/version.h>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -277,6 +278,18 @@ TEST_CASE("bad options give clear errors", "[train]") {
   CHECK_THROWS_WITH(run_training(TrainOptions{}, (root / "none").string()), Catch::Contains("not a run directory"));
   if (!torch::cuda::is_available()) CHECK_THROWS_WITH(pick_device(Device::cuda), Catch::Contains("CUDA is not available"));
   fs::remove_all(root);
+}
+
+TEST_CASE("picking a device turns oneDNN off with LibTorch 2, and only there", "[train]") {
+  // Debian 13's LibTorch 2.6 gave non-finite conv results now and then through oneDNN; 1.13's
+  // runs must stay bit for bit what they were, so there the setting is left as it is.
+  at::globalContext().setUserEnabledMkldnn(true);
+  pick_device(Device::cpu);
+#if TORCH_VERSION_MAJOR >= 2
+  CHECK_FALSE(at::globalContext().userEnabledMkldnn());
+#else
+  CHECK(at::globalContext().userEnabledMkldnn());
+#endif
 }
 
 TEST_CASE("learning rate: linear warmup, then constant", "[train]") {

@@ -5,6 +5,8 @@
 #include <dlfcn.h>
 #include <stdexcept>
 
+#include <torch/version.h>
+
 namespace drift::train {
 
 namespace {
@@ -12,7 +14,14 @@ std::atomic<bool> g_interrupt{false};
 extern "C" void on_sigint(int) { g_interrupt.store(true); }
 }  // namespace
 
+void use_reliable_cpu_kernels() {
+#if TORCH_VERSION_MAJOR >= 2
+  at::globalContext().setUserEnabledMkldnn(false);
+#endif
+}
+
 torch::Device pick_device(Device d) {
+  use_reliable_cpu_kernels();
   if (d == Device::cpu) return torch::kCPU;
   if (d == Device::cuda) {
     if (!torch::cuda::is_available())
