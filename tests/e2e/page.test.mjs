@@ -398,6 +398,10 @@ try {
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.waitForTimeout(100);
   await shot(page, 'page-phone-dark');
+  // The 2D panel loads its module once it comes near the viewport: shoot it once it has drawn.
+  await page.locator(panel('drift2d')).scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelector('drift-demo').shadowRoot
+    .querySelector('[data-panel=drift2d]')?.dataset.distance, null, { timeout: 30000 }).catch(() => {});
   await shot(page, 'drift2d-phone-dark', panel('drift2d'));
   check('phone: no console errors', page.errors.length === 0, page.errors.slice(0, 3).join(' | '));
   await page.close();
