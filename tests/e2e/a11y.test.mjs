@@ -72,6 +72,10 @@ try {
   await firstDigits(page);
   await page.locator(panel('drift2d')).scrollIntoViewIfNeeded();
   await page.locator(inDemo('[data-panel=drift2d] select >> nth=0')).and(page.locator(':enabled')).waitFor({ timeout: 30000 });
+  // Scrolling past the replay panel starts its snapshot download, which disables its slider and
+  // play button until the snapshots are in: let it finish, or the controls change mid-count.
+  await page.waitForFunction(() => document.querySelector('drift-demo').shadowRoot
+    .querySelector('[data-panel=replay]')?.dataset.snapshots === 'loaded', null, { timeout: 60000 });
   await page.evaluate(() => window.scrollTo(0, 0));
   // Tab from the top of the page through the whole element: each stop, and whether it shows a
   // focus ring (an outline of at least 2 px, not 'none').
