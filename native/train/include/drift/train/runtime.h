@@ -13,7 +13,8 @@ torch::Device pick_device(Device d);
 // LibTorch's intra-op pool and OpenBLAS's own pool (which ignores torch::set_num_threads).
 void set_cpu_threads(int n);
 
-// With LibTorch 2.x, CPU convolutions use LibTorch's own kernels, not oneDNN: Debian 13's 2.6
+// With LibTorch 2.x, oneDNN is off: the CPU ops it served (convolutions among them) run
+// LibTorch's own kernels. Debian 13's 2.6
 // (oneDNN 3.7.2) gave non-finite results now and then on an AMD EPYC with AVX-512
 // (docs/portability.md). LibTorch 1.x (Debian 12) is left alone, so its runs stay bit for bit.
 // pick_device calls it; so does drift-train's main, for the commands that pick no device.
