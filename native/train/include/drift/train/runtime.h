@@ -14,9 +14,8 @@ torch::Device pick_device(Device d);
 void set_cpu_threads(int n);
 
 // With LibTorch 2.x, oneDNN is off: the CPU ops it served (convolutions among them) run
-// LibTorch's own kernels. Debian 13's 2.6
-// (oneDNN 3.7.2) gave non-finite results now and then on an AMD EPYC with AVX-512
-// (docs/portability.md). LibTorch 1.x (Debian 12) is left alone, so its runs stay bit for bit.
+// LibTorch's own kernels. Debian 13's 2.6 (oneDNN 3.7.2) gave non-finite results now and then
+// on an AMD EPYC with AVX-512 (docs/portability.md). LibTorch 1.x (Debian 12) is left alone, so its runs stay bit for bit.
 // pick_device calls it; so does drift-train's main, for the commands that pick no device.
 void use_reliable_cpu_kernels();
 
